@@ -1,0 +1,158 @@
+"""The fact-check model, and its plain-dict document form.
+
+`to_document` is the exact inverse of `schemas.validation.parse_factcheck`:
+what export writes, import reads back unchanged.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+STATUSES = ("draft", "published", "retracted")
+CLAIMANT_TYPES = ("Person", "Organization")
+
+
+@dataclass(frozen=True)
+class Author:
+    name: str
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class Claimant:
+    name: str
+    type: str = "Person"
+    job_title: str | None = None
+    same_as: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Claim:
+    text: str
+    verdict: str
+    claimant: Claimant | None = None
+    date: str | None = None
+    appearances: tuple[str, ...] = ()
+    first_appearance: str | None = None
+    explanation: str | None = None
+
+
+@dataclass(frozen=True)
+class Source:
+    title: str
+    url: str
+    publisher: str | None = None
+    date: str | None = None
+
+
+@dataclass(frozen=True)
+class Section:
+    heading: str
+    paragraphs: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Correction:
+    date: str
+    note: str
+
+
+@dataclass(frozen=True)
+class Retraction:
+    reason: str
+    date: str | None = None
+
+
+@dataclass(frozen=True)
+class Image:
+    url: str
+    alt: str = ""
+
+
+@dataclass(frozen=True)
+class FactCheck:
+    slug: str
+    headline: str
+    language: str
+    publisher: str
+    summary: str
+    claims: tuple[Claim, ...]
+    authors: tuple[Author, ...] = ()
+    date_published: str | None = None
+    date_modified: str | None = None
+    sections: tuple[Section, ...] = ()
+    bottom_line: str | None = None
+    sources: tuple[Source, ...] = ()
+    related_questions: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    image: Image | None = None
+    corrections: tuple[Correction, ...] = ()
+    status: str = "draft"
+    retraction: Retraction | None = None
+
+
+def _drop_empty(data: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in data.items() if value not in (None, [], {})}
+
+
+def to_document(fc: FactCheck) -> dict[str, Any]:
+    """The JSON document form of a fact-check (camelCase keys, empty fields left out)."""
+    claims = []
+    for claim in fc.claims:
+        claimant = None
+        if claim.claimant is not None:
+            claimant = _drop_empty(
+                {
+                    "name": claim.claimant.name,
+                    "type": claim.claimant.type,
+                    "jobTitle": claim.claimant.job_title,
+                    "sameAs": list(claim.claimant.same_as),
+                }
+            )
+        claims.append(
+            _drop_empty(
+                {
+                    "text": claim.text,
+                    "claimant": claimant,
+                    "date": claim.date,
+                    "appearances": list(claim.appearances),
+                    "firstAppearance": claim.first_appearance,
+                    "verdict": claim.verdict,
+                    "explanation": claim.explanation,
+                }
+            )
+        )
+    return _drop_empty(
+        {
+            "slug": fc.slug,
+            "status": fc.status,
+            "headline": fc.headline,
+            "language": fc.language,
+            "publisher": fc.publisher,
+            "authors": [_drop_empty({"name": a.name, "url": a.url}) for a in fc.authors],
+            "datePublished": fc.date_published,
+            "dateModified": fc.date_modified,
+            "summary": fc.summary,
+            "claims": claims,
+            "sections": [
+                {"heading": s.heading, "paragraphs": list(s.paragraphs)} for s in fc.sections
+            ],
+            "bottomLine": fc.bottom_line,
+            "sources": [
+                _drop_empty(
+                    {"title": s.title, "url": s.url, "publisher": s.publisher, "date": s.date}
+                )
+                for s in fc.sources
+            ],
+            "relatedQuestions": list(fc.related_questions),
+            "tags": list(fc.tags),
+            "image": _drop_empty({"url": fc.image.url, "alt": fc.image.alt}) if fc.image else None,
+            "corrections": [{"date": c.date, "note": c.note} for c in fc.corrections],
+            "retraction": (
+                _drop_empty({"reason": fc.retraction.reason, "date": fc.retraction.date})
+                if fc.retraction
+                else None
+            ),
+        }
+    )

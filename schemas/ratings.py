@@ -1,0 +1,124 @@
+"""Rating scales: the ordered verdict labels a publisher uses.
+
+A scale is configured per publisher in the settings file. Each label has a
+numeric value (or none, for verdicts such as "Unproven" that sit outside the
+true/false axis), a badge colour and a normalised category, so that feeds and
+aggregators can compare verdicts across publishers with different wording.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from schemas.errors import FieldError, ValidationError
+
+CATEGORIES = (
+    "true",
+    "mostly-true",
+    "mixed",
+    "misleading",
+    "mostly-false",
+    "false",
+    "unproven",
+    "other",
+)
+
+_HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+@dataclass(frozen=True)
+class RatingLabel:
+    label: str
+    value: int | None
+    colour: str
+    category: str
+
+
+@dataclass(frozen=True)
+class RatingScale:
+    name: str
+    best: int
+    worst: int
+    labels: tuple[RatingLabel, ...]
+
+    def find(self, label: str) -> RatingLabel | None:
+        """The label matching `label`, ignoring case and surrounding space."""
+        wanted = label.strip().casefold()
+        for candidate in self.labels:
+            if candidate.label.casefold() == wanted:
+                return candidate
+        return None
+
+    def label_names(self) -> list[str]:
+        return [label.label for label in self.labels]
+
+
+# Colours are chosen so white badge text meets WCAG AA (4.5:1); a test checks it.
+DEFAULT_SCALE_DATA: dict[str, Any] = {
+    "name": "default",
+    "best": 6,
+    "worst": 1,
+    "labels": [
+        {"label": "True", "value": 6, "colour": "#1a7f37", "category": "true"},
+        {"label": "Mostly true", "value": 5, "colour": "#3b6e22", "category": "mostly-true"},
+        {"label": "Mixed", "value": 4, "colour": "#7a5c00", "category": "mixed"},
+        {"label": "Misleading", "value": 3, "colour": "#a34700", "category": "misleading"},
+        {"label": "Mostly false", "value": 2, "colour": "#b3261e", "category": "mostly-false"},
+        {"label": "False", "value": 1, "colour": "#8c1c13", "category": "false"},
+        {"label": "Unproven", "value": None, "colour": "#4a5568", "category": "unproven"},
+    ],
+}
+
+
+def parse_scale(data: dict[str, Any], where: str = "scale") -> RatingScale:
+    """Build a scale from settings data, naming every problem at once."""
+    errors: list[FieldError] = []
+    name = data.get("name")
+    best, worst = data.get("best"), data.get("worst")
+    if not isinstance(name, str) or not name:
+        errors.append(FieldError(f"{where}.name", "is required"))
+    for key, value in (("best", best), ("worst", worst)):
+        if not isinstance(value, int) or isinstance(value, bool):
+            errors.append(FieldError(f"{where}.{key}", "must be a whole number"))
+    raw_labels = data.get("labels")
+    if not isinstance(raw_labels, list) or not raw_labels:
+        errors.append(FieldError(f"{where}.labels", "must list at least one label"))
+        raw_labels = []
+    labels: list[RatingLabel] = []
+    seen: set[str] = set()
+    for index, raw in enumerate(raw_labels):
+        path = f"{where}.labels[{index}]"
+        if not isinstance(raw, dict):
+            errors.append(FieldError(path, "must be a table"))
+            continue
+        label, value = raw.get("label"), raw.get("value")
+        colour, category = raw.get("colour"), raw.get("category")
+        if not isinstance(label, str) or not label.strip():
+            errors.append(FieldError(f"{path}.label", "is required"))
+            continue
+        if label.casefold() in seen:
+            errors.append(FieldError(f"{path}.label", f"{label!r} appears twice"))
+        seen.add(label.casefold())
+        if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
+            errors.append(FieldError(f"{path}.value", "must be a whole number or absent"))
+            value = None
+        if (
+            value is not None
+            and isinstance(best, int)
+            and isinstance(worst, int)
+            and not min(best, worst) <= value <= max(best, worst)
+        ):
+            errors.append(FieldError(f"{path}.value", f"{value} lies outside {worst}..{best}"))
+        if not isinstance(colour, str) or not _HEX_COLOUR.match(colour):
+            errors.append(FieldError(f"{path}.colour", "must be a colour such as #1a7f37"))
+        if category not in CATEGORIES:
+            errors.append(FieldError(f"{path}.category", f"must be one of {', '.join(CATEGORIES)}"))
+        labels.append(RatingLabel(label.strip(), value, str(colour), str(category)))
+    if errors:
+        raise ValidationError(errors)
+    return RatingScale(str(name), int(best), int(worst), tuple(labels))  # type: ignore[arg-type]
+
+
+DEFAULT_SCALE = parse_scale(DEFAULT_SCALE_DATA)

@@ -1,0 +1,345 @@
+"""Turn an untrusted document (parsed JSON) into a FactCheck, or name every problem.
+
+The rules here are about the data itself. Whether its ClaimReview meets the
+publishing rules of search engines is `schemas.rules`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import date, datetime
+from typing import Any
+
+from schemas.errors import FieldError, ValidationError
+from schemas.markdown import citation_numbers
+from schemas.model import (
+    CLAIMANT_TYPES,
+    STATUSES,
+    Author,
+    Claim,
+    Claimant,
+    Correction,
+    FactCheck,
+    Image,
+    Retraction,
+    Section,
+    Source,
+)
+from schemas.publisher import Publisher
+from schemas.urls import url_problem
+
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# BCP 47 language tag: language, optional script, region and variants.
+LANGUAGE_TAG = re.compile(
+    r"^[A-Za-z]{2,3}(?:-[A-Za-z]{4})?(?:-(?:[A-Za-z]{2}|[0-9]{3}))?"
+    r"(?:-(?:[A-Za-z0-9]{5,8}|[0-9][A-Za-z0-9]{3}))*$"
+)
+MAX_SHORT_TEXT = 500
+MAX_LONG_TEXT = 20_000
+MAX_ITEMS = 200
+
+TOP_LEVEL_FIELDS = {
+    "slug", "status", "headline", "language", "publisher", "authors", "datePublished",
+    "dateModified", "summary", "claims", "sections", "bottomLine", "sources",
+    "relatedQuestions", "tags", "image", "corrections", "retraction",
+}  # fmt: skip
+
+
+class _Reader:
+    """Reads typed fields out of nested dicts, recording problems instead of raising."""
+
+    def __init__(self) -> None:
+        self.errors: list[FieldError] = []
+
+    def fail(self, path: str, message: str) -> None:
+        self.errors.append(FieldError(path, message))
+
+    def obj(self, value: Any, path: str, allowed: set[str]) -> Mapping[str, Any] | None:
+        if not isinstance(value, Mapping):
+            self.fail(path or "(document)", "must be an object")
+            return None
+        for key in sorted(set(value) - allowed):
+            self.fail(_join(path, key), "is not a known field")
+        return value
+
+    def text(
+        self, data: Mapping[str, Any], key: str, path: str, *, required: bool = False,
+        limit: int = MAX_SHORT_TEXT,
+    ) -> str | None:  # fmt: skip
+        value = data.get(key)
+        where = _join(path, key)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            if required:
+                self.fail(where, "is required")
+            return None
+        if not isinstance(value, str):
+            self.fail(where, "must be a string")
+            return None
+        if len(value) > limit:
+            self.fail(where, f"must be at most {limit} characters (has {len(value)})")
+        return value
+
+    def url(self, data: Mapping[str, Any], key: str, path: str, *, required: bool = False) -> str | None:
+        value = data.get(key)
+        if value is None:
+            if required:
+                self.fail(_join(path, key), "is required")
+            return None
+        problem = url_problem(value)
+        if problem:
+            self.fail(_join(path, key), problem)
+            return None
+        return str(value)
+
+    def moment(self, data: Mapping[str, Any], key: str, path: str, *, required: bool = False) -> str | None:
+        value = self.text(data, key, path, required=required, limit=40)
+        if value is not None and not is_date_or_datetime(value):
+            self.fail(_join(path, key), "must be a date (2025-10-30) or an RFC 3339 date-time with offset")
+            return None
+        return value
+
+    def items(self, data: Mapping[str, Any], key: str, path: str) -> list[Any]:
+        value = data.get(key)
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            self.fail(_join(path, key), "must be a list")
+            return []
+        if len(value) > MAX_ITEMS:
+            self.fail(_join(path, key), f"must have at most {MAX_ITEMS} items")
+            return []
+        return value
+
+    def strings(self, data: Mapping[str, Any], key: str, path: str) -> tuple[str, ...]:
+        out = []
+        for index, item in enumerate(self.items(data, key, path)):
+            where = f"{_join(path, key)}[{index}]"
+            if not isinstance(item, str) or not item.strip():
+                self.fail(where, "must be a non-empty string")
+            elif len(item) > MAX_SHORT_TEXT:
+                self.fail(where, f"must be at most {MAX_SHORT_TEXT} characters")
+            else:
+                out.append(item)
+        return tuple(out)
+
+    def urls(self, data: Mapping[str, Any], key: str, path: str) -> tuple[str, ...]:
+        out = []
+        for index, item in enumerate(self.items(data, key, path)):
+            problem = url_problem(item)
+            if problem:
+                self.fail(f"{_join(path, key)}[{index}]", problem)
+            else:
+                out.append(item)
+        return tuple(out)
+
+
+def _join(path: str, key: str) -> str:
+    return f"{path}.{key}" if path else key
+
+
+def is_date_or_datetime(value: str) -> bool:
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        try:
+            date.fromisoformat(value)
+        except ValueError:
+            return False
+        return True
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:\d{2})", value):
+        return False
+    try:
+        datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    return True
+
+
+def parse_factcheck(document: Any, publishers: Mapping[str, Publisher]) -> FactCheck:
+    """Validate `document` against the model and the publishers' rating scales.
+
+    Raises ValidationError naming every problem found; returns the FactCheck otherwise.
+    """
+    r = _Reader()
+    data = r.obj(document, "", TOP_LEVEL_FIELDS)
+    if data is None:
+        raise ValidationError(r.errors)
+
+    slug = r.text(data, "slug", "", required=True, limit=120)
+    if slug is not None and not SLUG.match(slug):
+        r.fail("slug", "must be lowercase letters, digits and single hyphens, like 'vaccine-claim'")
+    status = data.get("status", "draft")
+    if status not in STATUSES:
+        r.fail("status", f"must be one of {', '.join(STATUSES)}")
+    headline = r.text(data, "headline", "", required=True, limit=300)
+    language = r.text(data, "language", "", required=True, limit=35)
+    if language is not None and not LANGUAGE_TAG.match(language):
+        r.fail("language", "must be a BCP 47 language tag such as 'en' or 'pt-BR'")
+
+    publisher_id = data.get("publisher") or next(iter(publishers), None)
+    publisher = publishers.get(str(publisher_id)) if publisher_id is not None else None
+    if publisher is None:
+        r.fail("publisher", f"must name a configured publisher ({', '.join(publishers)})")
+
+    authors = []
+    for index, raw in enumerate(r.items(data, "authors", "")):
+        path = f"authors[{index}]"
+        item = r.obj(raw, path, {"name", "url"})
+        if item is not None:
+            name = r.text(item, "name", path, required=True)
+            url = r.url(item, "url", path)
+            if name:
+                authors.append(Author(name, url))
+
+    date_published = r.moment(data, "datePublished", "")
+    date_modified = r.moment(data, "dateModified", "")
+    summary = r.text(data, "summary", "", required=True, limit=MAX_LONG_TEXT)
+    bottom_line = r.text(data, "bottomLine", "", limit=MAX_LONG_TEXT)
+
+    sources = []
+    for index, raw in enumerate(r.items(data, "sources", "")):
+        path = f"sources[{index}]"
+        item = r.obj(raw, path, {"title", "url", "publisher", "date"})
+        if item is not None:
+            title = r.text(item, "title", path, required=True)
+            url = r.url(item, "url", path, required=True)
+            source_publisher = r.text(item, "publisher", path)
+            when = r.moment(item, "date", path)
+            sources.append(Source(title or "", url or "", source_publisher, when))
+
+    sections = []
+    for index, raw in enumerate(r.items(data, "sections", "")):
+        path = f"sections[{index}]"
+        item = r.obj(raw, path, {"heading", "paragraphs"})
+        if item is None:
+            continue
+        heading = r.text(item, "heading", path, required=True)
+        paragraphs = []
+        raw_paragraphs = r.items(item, "paragraphs", path)
+        if not raw_paragraphs:
+            r.fail(f"{path}.paragraphs", "must hold at least one paragraph")
+        for p_index, paragraph in enumerate(raw_paragraphs):
+            where = f"{path}.paragraphs[{p_index}]"
+            if not isinstance(paragraph, str) or not paragraph.strip():
+                r.fail(where, "must be a non-empty string")
+            elif len(paragraph) > MAX_LONG_TEXT:
+                r.fail(where, f"must be at most {MAX_LONG_TEXT} characters")
+            else:
+                paragraphs.append(paragraph)
+        sections.append(Section(heading or "", tuple(paragraphs)))
+
+    # Every [n] marker must point at a numbered source.
+    cited_texts: list[tuple[str, str]] = [("summary", summary or ""), ("bottomLine", bottom_line or "")]
+    for s_index, section in enumerate(sections):
+        for p_index, paragraph in enumerate(section.paragraphs):
+            cited_texts.append((f"sections[{s_index}].paragraphs[{p_index}]", paragraph))
+    for where, text in cited_texts:
+        for number in citation_numbers(text):
+            if not 1 <= number <= len(sources):
+                r.fail(where, f"cites [{number}] but there are {len(sources)} sources")
+
+    claims = []
+    raw_claims = r.items(data, "claims", "")
+    if not raw_claims and "claims" not in {e.field for e in r.errors}:
+        r.fail("claims", "must hold at least one claim")
+    for index, raw in enumerate(raw_claims):
+        claim = _parse_claim(r, raw, f"claims[{index}]", publisher)
+        if claim is not None:
+            claims.append(claim)
+
+    corrections = []
+    for index, raw in enumerate(r.items(data, "corrections", "")):
+        path = f"corrections[{index}]"
+        item = r.obj(raw, path, {"date", "note"})
+        if item is not None:
+            when = r.moment(item, "date", path, required=True)
+            note = r.text(item, "note", path, required=True, limit=MAX_LONG_TEXT)
+            corrections.append(Correction(when or "", note or ""))
+
+    image = None
+    if data.get("image") is not None:
+        item = r.obj(data["image"], "image", {"url", "alt"})
+        if item is not None:
+            url = r.url(item, "url", "image", required=True)
+            alt = r.text(item, "alt", "image") or ""
+            image = Image(url, alt) if url else None
+
+    retraction = None
+    if data.get("retraction") is not None:
+        item = r.obj(data["retraction"], "retraction", {"reason", "date"})
+        if item is not None:
+            reason = r.text(item, "reason", "retraction", required=True, limit=MAX_LONG_TEXT)
+            when = r.moment(item, "date", "retraction")
+            retraction = Retraction(reason or "", when)
+    if status == "retracted" and retraction is None and not any(
+        e.field.startswith("retraction") for e in r.errors
+    ):
+        r.fail("retraction", "a retracted fact-check needs a retraction with a reason")
+    if status != "retracted" and data.get("retraction") is not None:
+        r.fail("retraction", "only a retracted fact-check has a retraction")
+
+    related_questions = r.strings(data, "relatedQuestions", "")
+    tags = r.strings(data, "tags", "")
+    if r.errors:
+        raise ValidationError(r.errors)
+    assert publisher is not None and slug and headline and language and summary
+    return FactCheck(
+        slug=slug,
+        headline=headline,
+        language=language,
+        publisher=publisher.id,
+        summary=summary,
+        claims=tuple(claims),
+        authors=tuple(authors),
+        date_published=date_published,
+        date_modified=date_modified,
+        sections=tuple(sections),
+        bottom_line=bottom_line,
+        sources=tuple(sources),
+        related_questions=related_questions,
+        tags=tags,
+        image=image,
+        corrections=tuple(corrections),
+        status=str(status),
+        retraction=retraction,
+    )
+
+
+def _parse_claim(r: _Reader, raw: Any, path: str, publisher: Publisher | None) -> Claim | None:
+    item = r.obj(
+        raw, path,
+        {"text", "claimant", "date", "appearances", "firstAppearance", "verdict", "explanation"},
+    )  # fmt: skip
+    if item is None:
+        return None
+    text = r.text(item, "text", path, required=True)
+    verdict = r.text(item, "verdict", path, required=True, limit=100)
+    if verdict and publisher is not None and publisher.scale.find(verdict) is None:
+        labels = ", ".join(publisher.scale.label_names())
+        r.fail(f"{path}.verdict", f"{verdict!r} is not on the {publisher.scale.name!r} scale ({labels})")
+    elif verdict and publisher is not None:
+        found = publisher.scale.find(verdict)
+        verdict = found.label if found else verdict
+    claimant = None
+    if item.get("claimant") is not None:
+        c_path = f"{path}.claimant"
+        c_item = r.obj(item["claimant"], c_path, {"name", "type", "jobTitle", "sameAs"})
+        if c_item is not None:
+            name = r.text(c_item, "name", c_path, required=True)
+            kind = c_item.get("type", "Person")
+            if kind not in CLAIMANT_TYPES:
+                r.fail(f"{c_path}.type", "must be Person or Organization")
+            job_title = r.text(c_item, "jobTitle", c_path)
+            if job_title and kind == "Organization":
+                r.fail(f"{c_path}.jobTitle", "applies to a Person, not an Organization")
+            same_as = r.urls(c_item, "sameAs", c_path)
+            if name:
+                claimant = Claimant(name, str(kind), job_title, same_as)
+    return Claim(
+        text=text or "",
+        verdict=verdict or "",
+        claimant=claimant,
+        date=r.moment(item, "date", path),
+        appearances=r.urls(item, "appearances", path),
+        first_appearance=r.url(item, "firstAppearance", path),
+        explanation=r.text(item, "explanation", path, limit=1000),
+    )
