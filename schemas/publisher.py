@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
 from schemas.errors import FieldError, ValidationError
 from schemas.ratings import RatingScale, parse_scale
 from schemas.urls import url_problem
+
+PUBLISHER_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,8 @@ def parse_publishers(data: dict[str, Any]) -> dict[str, Publisher]:
         errors.append(FieldError("publishers", "at least one publisher is required"))
     for pid, raw in raw_publishers.items():
         where = f"publishers.{pid}"
+        if not PUBLISHER_ID.match(pid):
+            errors.append(FieldError(where, "a publisher id is lowercase letters, digits and hyphens"))
         name, url, logo = raw.get("name"), raw.get("url"), raw.get("logo")
         scale_name = raw.get("scale", "default")
         if not isinstance(name, str) or not name.strip():

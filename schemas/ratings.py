@@ -55,23 +55,6 @@ class RatingScale:
         return [label.label for label in self.labels]
 
 
-# Colours are chosen so white badge text meets WCAG AA (4.5:1); a test checks it.
-DEFAULT_SCALE_DATA: dict[str, Any] = {
-    "name": "default",
-    "best": 6,
-    "worst": 1,
-    "labels": [
-        {"label": "True", "value": 6, "colour": "#1a7f37", "category": "true"},
-        {"label": "Mostly true", "value": 5, "colour": "#3b6e22", "category": "mostly-true"},
-        {"label": "Mixed", "value": 4, "colour": "#7a5c00", "category": "mixed"},
-        {"label": "Misleading", "value": 3, "colour": "#a34700", "category": "misleading"},
-        {"label": "Mostly false", "value": 2, "colour": "#b3261e", "category": "mostly-false"},
-        {"label": "False", "value": 1, "colour": "#8c1c13", "category": "false"},
-        {"label": "Unproven", "value": None, "colour": "#4a5568", "category": "unproven"},
-    ],
-}
-
-
 def parse_scale(data: dict[str, Any], where: str = "scale") -> RatingScale:
     """Build a scale from settings data, naming every problem at once."""
     errors: list[FieldError] = []
@@ -120,5 +103,3 @@ def parse_scale(data: dict[str, Any], where: str = "scale") -> RatingScale:
         raise ValidationError(errors)
     return RatingScale(str(name), int(best), int(worst), tuple(labels))  # type: ignore[arg-type]
 
-
-DEFAULT_SCALE = parse_scale(DEFAULT_SCALE_DATA)

@@ -1,0 +1,1 @@
+"""The factcard service: store, publishing API, canonical pages, CLI and app factory."""

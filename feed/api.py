@@ -1,0 +1,208 @@
+"""The publishing API: JSON over HTTP. Reads are public, writes need a bearer token.
+
+Writes are optimistic: each response carries an ETag naming the version, and
+PUT must send it back in If-Match; a stale one gets 412, so two editors
+never silently overwrite each other.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import orjson
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+
+from feed.clock import utc_now
+from feed.context import Context, context_of
+from feed.problems import HTTPProblem, invalid
+from feed.representation import record_json
+from feed.responses import JSONResponse
+from feed.store import Record
+from feed.tokens import verify_token
+from schemas.errors import FieldError
+
+ALL_STATUSES = ("draft", "published", "retracted")
+PUBLIC_STATUSES = ("published", "retracted")
+_ETAG = re.compile(r'^\s*(?:W/)?"(?P<slug>[a-z0-9-]+)\.v(?P<version>\d+)"\s*$')
+
+
+# -- request helpers ---------------------------------------------------------
+
+
+async def read_json(request: Request, limit: int) -> Any:
+    """The request body as JSON: 415 if not JSON, 413 past `limit` bytes, 400 if malformed."""
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type != "application/json" and not media_type.endswith("+json"):
+        raise HTTPProblem(415, "Unsupported media type", "Send the body as application/json.")
+    declared = request.headers.get("content-length")
+    too_large = HTTPProblem(413, "Body too large", f"The body must be at most {limit} bytes.")
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise too_large
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            raise too_large
+    try:
+        return orjson.loads(body)
+    except orjson.JSONDecodeError as exc:
+        raise HTTPProblem(400, "Malformed JSON", f"The body is not valid JSON: {exc}.") from exc
+
+
+def bearer_name(request: Request, ctx: Context) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return verify_token(ctx.store, token.strip())
+
+
+async def require_token(request: Request, ctx: Context) -> str:
+    name = await run_in_threadpool(bearer_name, request, ctx)
+    if name is None:
+        raise HTTPProblem(
+            401,
+            "Unauthorized",
+            "Writes need 'Authorization: Bearer <token>'; make one with `factcard token create NAME`.",
+            headers={"WWW-Authenticate": 'Bearer realm="factcard"'},
+        )
+    return name
+
+
+def if_match_version(request: Request, slug: str, *, required: bool) -> int | None:
+    header = request.headers.get("if-match")
+    if header is None:
+        if required:
+            raise HTTPProblem(
+                428, "Precondition required",
+                "Send If-Match with the ETag you last read, so a newer edit is never overwritten.",
+            )  # fmt: skip
+        return None
+    match = _ETAG.match(header)
+    if match is None or match["slug"] != slug:
+        raise HTTPProblem(412, "Precondition failed", f"If-Match {header!r} is not an ETag of {slug!r}.")
+    return int(match["version"])
+
+
+def _record_response(ctx: Context, record: Record, status: int = 200) -> Response:
+    fc = ctx.publishing.parse(record.document)
+    page_url = ctx.publishing.page_url(record.slug)
+    body = record_json(record, fc, ctx.publishers[fc.publisher], page_url)
+    headers = {"ETag": record.etag, "Location": f"{ctx.settings.base_url}/api/checks/{record.slug}"}
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+# -- handlers ----------------------------------------------------------------
+
+
+async def create_check(request: Request) -> Response:
+    ctx = context_of(request)
+    await require_token(request, ctx)
+    document = await read_json(request, ctx.settings.max_body_bytes)
+    record = await run_in_threadpool(ctx.publishing.create, document, utc_now())
+    return _record_response(ctx, record, 201)
+
+
+async def update_check(request: Request) -> Response:
+    ctx = context_of(request)
+    await require_token(request, ctx)
+    slug = request.path_params["slug"]
+    expected = if_match_version(request, slug, required=True)
+    document = await read_json(request, ctx.settings.max_body_bytes)
+    assert expected is not None
+    record = await run_in_threadpool(ctx.publishing.update, slug, document, expected, utc_now())
+    return _record_response(ctx, record)
+
+
+async def publish_check(request: Request) -> Response:
+    ctx = context_of(request)
+    await require_token(request, ctx)
+    slug = request.path_params["slug"]
+    expected = if_match_version(request, slug, required=False)
+    record = await run_in_threadpool(ctx.publishing.publish, slug, expected, utc_now())
+    return _record_response(ctx, record)
+
+
+async def retract_check(request: Request) -> Response:
+    ctx = context_of(request)
+    await require_token(request, ctx)
+    slug = request.path_params["slug"]
+    expected = if_match_version(request, slug, required=False)
+    body = await read_json(request, ctx.settings.max_body_bytes)
+    reason = body.get("reason") if isinstance(body, dict) else None
+    if not isinstance(reason, str):
+        raise invalid([FieldError("reason", "is required: say why the fact-check is retracted")])
+    record = await run_in_threadpool(ctx.publishing.retract, slug, reason, expected, utc_now())
+    return _record_response(ctx, record)
+
+
+async def get_check(request: Request) -> Response:
+    ctx = context_of(request)
+    slug = request.path_params["slug"]
+    record = await run_in_threadpool(ctx.store.get, slug)
+    if record is not None and record.status not in PUBLIC_STATUSES:
+        # Drafts are visible to token holders only.
+        if await run_in_threadpool(bearer_name, request, ctx) is None:
+            record = None
+    if record is None:
+        raise HTTPProblem(404, "Not found", f"No fact-check is called {slug!r}.")
+    if request.headers.get("if-none-match") == record.etag:
+        return Response(status_code=304, headers={"ETag": record.etag})
+    return _record_response(ctx, record)
+
+
+async def list_checks(request: Request) -> Response:
+    ctx = context_of(request)
+    authorised = await run_in_threadpool(bearer_name, request, ctx) is not None
+    allowed = ALL_STATUSES if authorised else PUBLIC_STATUSES
+    wanted = request.query_params.get("status")
+    if wanted is not None and wanted not in allowed:
+        raise HTTPProblem(
+            400, "Bad status", f"status must be one of {', '.join(allowed)}"
+            + ("" if authorised else " (drafts need a token)"),
+        )  # fmt: skip
+    statuses = (wanted,) if wanted else allowed
+    raw_page = request.query_params.get("page", "1")
+    if not raw_page.isdigit() or int(raw_page) < 1:
+        raise HTTPProblem(400, "Bad page", "page must be a whole number from 1 up.")
+    page, size = int(raw_page), ctx.settings.page_size
+
+    def load() -> tuple[int, list[Record]]:
+        return ctx.store.count(statuses), ctx.store.list(statuses, size, (page - 1) * size)
+
+    total, records = await run_in_threadpool(load)
+    base = f"{ctx.settings.base_url}/api/checks"
+    query = f"status={wanted}&" if wanted else ""
+    items = []
+    for record in records:
+        fc = ctx.publishing.parse(record.document)
+        items.append(record_json(record, fc, ctx.publishers[fc.publisher], ctx.publishing.page_url(record.slug)))
+    return JSONResponse(
+        {
+            "items": items,
+            "page": page,
+            "total": total,
+            "next": f"{base}?{query}page={page + 1}" if page * size < total else None,
+        }
+    )
+
+
+async def list_revisions(request: Request) -> Response:
+    ctx = context_of(request)
+    await require_token(request, ctx)
+    slug = request.path_params["slug"]
+    revisions = await run_in_threadpool(ctx.store.revisions, slug)
+    if not revisions:
+        raise HTTPProblem(404, "Not found", f"No fact-check is called {slug!r}.")
+    return JSONResponse(
+        {
+            "slug": slug,
+            "revisions": [
+                {"version": r.version, "status": r.status, "recordedAt": r.recorded_at, "document": r.document}
+                for r in revisions
+            ],
+        }
+    )

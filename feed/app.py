@@ -1,0 +1,116 @@
+"""The app factory: assembles settings, store, publishers and the routes of feed and widget."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from feed import api, pages
+from feed.config import load_publishers
+from feed.context import Context
+from feed.openapi import openapi_document
+from feed.problems import HTTPProblem, invalid, problem_response
+from feed.publishing import InvalidTransition, Publishing
+from feed.render import make_environment
+from feed.responses import JSONResponse
+from feed.security import SecurityHeaders
+from feed.settings import Settings
+from feed.store import Conflict, NotFound, StaleVersion, Store, open_store
+from schemas.errors import ValidationError
+
+STATIC = Path(__file__).with_name("static")
+
+
+def create_app(settings: Settings | None = None, store: Store | None = None) -> Starlette:
+    settings = settings or Settings.load()
+    store = store or open_store(settings.database_url)
+    publishers = load_publishers(settings)
+    templates = make_environment(base_url=settings.base_url, site_name=next(iter(publishers.values())).name)
+    context = Context(
+        settings=settings,
+        store=store,
+        publishers=publishers,
+        publishing=Publishing(store, publishers, settings.base_url),
+        templates=templates,
+    )
+
+    def openapi(request: Request) -> Response:
+        return JSONResponse(openapi_document(settings.base_url))
+
+    routes = [
+        Route("/", pages.home),
+        Route("/checks/{slug}.json", pages.check_json),
+        Route("/checks/{slug}", pages.check_page),
+        Route("/scales.css", pages.scale_css),
+        Route("/openapi.json", openapi),
+        Route("/api/checks", api.list_checks, methods=["GET"]),
+        Route("/api/checks", api.create_check, methods=["POST"]),
+        Route("/api/checks/{slug}", api.get_check, methods=["GET"]),
+        Route("/api/checks/{slug}", api.update_check, methods=["PUT"]),
+        Route("/api/checks/{slug}/publish", api.publish_check, methods=["POST"]),
+        Route("/api/checks/{slug}/retract", api.retract_check, methods=["POST"]),
+        Route("/api/checks/{slug}/revisions", api.list_revisions, methods=["GET"]),
+        Mount("/static", StaticFiles(directory=STATIC), name="static"),
+    ]
+
+    def render_problem(request: Request, problem: HTTPProblem) -> Response:
+        """HTML for people on pages, problem+json for the API and JSON twins."""
+        path = request.url.path
+        wants_html = not path.startswith("/api/") and not path.endswith(".json") and "text/html" in (
+            request.headers.get("accept", "text/html")
+        )
+        if wants_html and request.method in ("GET", "HEAD"):
+            html = templates.get_template("error.html").render(title=problem.title, detail=problem.detail or "")
+            return HTMLResponse(html, status_code=problem.status)
+        return problem_response(request, problem)
+
+    async def on_problem(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, HTTPProblem)
+        return render_problem(request, exc)
+
+    async def on_http_exception(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, HTTPException)
+        titles = {404: "Not found", 405: "Method not allowed"}
+        problem = HTTPProblem(exc.status_code, titles.get(exc.status_code, "Error"), exc.detail, headers=exc.headers)
+        return render_problem(request, problem)
+
+    async def on_invalid(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, ValidationError)
+        return render_problem(request, invalid(exc.errors))
+
+    async def on_not_found(request: Request, exc: Exception) -> Response:
+        return render_problem(request, HTTPProblem(404, "Not found", f"No fact-check is called {exc}."))
+
+    async def on_conflict(request: Request, exc: Exception) -> Response:
+        return render_problem(request, HTTPProblem(409, "Conflict", f"A fact-check called {exc} exists already."))
+
+    async def on_transition(request: Request, exc: Exception) -> Response:
+        return render_problem(request, HTTPProblem(409, "Conflict", f"{exc}."))
+
+    async def on_stale(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, StaleVersion)
+        detail = f"Someone saved version {exc.current} first; fetch it, merge, and send its ETag."
+        return render_problem(request, HTTPProblem(412, "Precondition failed", detail))
+
+    app = Starlette(
+        routes=routes,
+        middleware=[Middleware(SecurityHeaders)],
+        exception_handlers={
+            HTTPProblem: on_problem,
+            HTTPException: on_http_exception,
+            ValidationError: on_invalid,
+            NotFound: on_not_found,
+            Conflict: on_conflict,
+            InvalidTransition: on_transition,
+            StaleVersion: on_stale,
+        },
+    )
+    app.state.context = context
+    return app

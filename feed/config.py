@@ -1,0 +1,28 @@
+"""Load the publishers and rating scales named by the settings."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from feed.settings import Settings
+from schemas.publisher import Publisher, parse_publishers
+
+DEFAULT_CONFIG = Path(__file__).with_name("default_config.toml")
+LOGO_PATH = "/static/logo.svg"
+
+
+def load_publishers(settings: Settings) -> dict[str, Publisher]:
+    """Publishers from the configured TOML file (or the built-in one).
+
+    Raises ValidationError naming every problem in the file.
+    """
+    path = Path(settings.config_file) if settings.config_file else DEFAULT_CONFIG
+    with open(path, "rb") as handle:
+        data: dict[str, Any] = tomllib.load(handle)
+    for raw in (data.get("publishers") or {}).values():
+        raw.setdefault("url", settings.base_url + "/")
+        if "logo" not in raw and raw["url"].rstrip("/") == settings.base_url:
+            raw["logo"] = settings.base_url + LOGO_PATH
+    return parse_publishers(data)

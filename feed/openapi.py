@@ -1,0 +1,199 @@
+"""The OpenAPI 3.1 description of the publishing API, served at /openapi.json."""
+
+from __future__ import annotations
+
+from typing import Any
+
+_URL = {"type": "string", "format": "uri", "pattern": "^https?://"}
+_DATE = {"type": "string", "description": "A date (2025-10-30) or an RFC 3339 date-time with offset"}
+_TEXT = {"type": "string", "minLength": 1}
+
+FACTCHECK_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["slug", "headline", "language", "summary", "claims"],
+    "properties": {
+        "slug": {"type": "string", "pattern": "^[a-z0-9]+(?:-[a-z0-9]+)*$"},
+        "status": {"enum": ["draft", "published", "retracted"], "default": "draft"},
+        "headline": _TEXT,
+        "language": {"type": "string", "description": "BCP 47 language tag, e.g. en or pt-BR"},
+        "publisher": {"type": "string", "description": "A configured publisher id; the first by default"},
+        "authors": {"type": "array", "items": {"type": "object", "required": ["name"],
+                    "properties": {"name": _TEXT, "url": _URL}}},
+        "datePublished": _DATE,
+        "dateModified": _DATE,
+        "summary": {**_TEXT, "description": "Executive summary; Markdown with [n] citation markers"},
+        "claims": {
+            "type": "array", "minItems": 1,
+            "items": {
+                "type": "object", "required": ["text", "verdict"],
+                "properties": {
+                    "text": _TEXT,
+                    "verdict": {"type": "string", "description": "A label of the publisher's rating scale"},
+                    "explanation": {"type": "string"},
+                    "claimant": {"type": "object", "required": ["name"], "properties": {
+                        "name": _TEXT, "type": {"enum": ["Person", "Organization"]},
+                        "jobTitle": {"type": "string"}, "sameAs": {"type": "array", "items": _URL}}},
+                    "date": _DATE,
+                    "appearances": {"type": "array", "items": _URL},
+                    "firstAppearance": _URL,
+                },
+            },
+        },
+        "sections": {"type": "array", "items": {"type": "object", "required": ["heading", "paragraphs"],
+                     "properties": {"heading": _TEXT, "paragraphs": {"type": "array", "items": _TEXT}}}},
+        "bottomLine": {"type": "string"},
+        "sources": {"type": "array", "description": "Numbered from 1 in this order; cited as [n]",
+                    "items": {"type": "object", "required": ["title", "url"], "properties": {
+                        "title": _TEXT, "url": _URL, "publisher": {"type": "string"}, "date": _DATE}}},
+        "relatedQuestions": {"type": "array", "items": _TEXT},
+        "tags": {"type": "array", "items": _TEXT},
+        "image": {"type": "object", "required": ["url"], "properties": {"url": _URL, "alt": {"type": "string"}}},
+        "corrections": {"type": "array", "items": {"type": "object", "required": ["date", "note"],
+                        "properties": {"date": _DATE, "note": _TEXT}}},
+        "retraction": {"type": "object", "required": ["reason"],
+                       "properties": {"reason": _TEXT, "date": _DATE}},
+    },
+}  # fmt: skip
+
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
+        "detail": {"type": "string"}, "instance": {"type": "string"},
+        "errors": {"type": "array", "items": {"type": "object", "properties": {
+            "field": {"type": "string"}, "message": {"type": "string"}}}},
+    },
+}  # fmt: skip
+
+RECORD_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "slug": {"type": "string"}, "version": {"type": "integer"},
+        "status": {"enum": ["draft", "published", "retracted"]}, "url": _URL,
+        "createdAt": {"type": "string"}, "updatedAt": {"type": "string"},
+        "document": {"$ref": "#/components/schemas/FactCheck"},
+        "verdicts": {"type": "array", "items": {"type": "object"}},
+        "claimReview": {"type": "array", "items": {"type": "object"},
+                        "description": "ClaimReview JSON-LD, one per claim; empty unless published"},
+    },
+}  # fmt: skip
+
+
+def _problem(description: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
+    }
+
+
+def _record(description: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "headers": {"ETag": {"schema": {"type": "string"}, "description": "Send back in If-Match"}},
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Record"}}},
+    }
+
+
+_SLUG = {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}
+_IF_MATCH = {"name": "If-Match", "in": "header", "schema": {"type": "string"}}
+_WRITE_ERRORS = {
+    "400": _problem("Malformed JSON"),
+    "401": _problem("Missing or invalid bearer token"),
+    "413": _problem("Body too large"),
+    "415": _problem("Body is not JSON"),
+    "422": _problem("Invalid fact-check; `errors` names every failing field"),
+}
+_SECURED = [{"bearer": []}]
+
+
+def openapi_document(base_url: str) -> dict[str, Any]:
+    document_body = {
+        "required": True,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/FactCheck"}}},
+    }
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "factcard publishing API",
+            "version": "1",
+            "description": "Publish fact-checks as schema.org ClaimReview. Reads are public; "
+            "writes need a bearer token from `factcard token create NAME`.",
+        },
+        "servers": [{"url": base_url}],
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "schemas": {"FactCheck": FACTCHECK_SCHEMA, "Problem": PROBLEM_SCHEMA, "Record": RECORD_SCHEMA},
+        },
+        "paths": {
+            "/api/checks": {
+                "get": {
+                    "summary": "List fact-checks, newest first (drafts only with a token)",
+                    "parameters": [
+                        {"name": "status", "in": "query", "schema": {"enum": ["draft", "published", "retracted"]}},
+                        {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+                    ],
+                    "responses": {"200": {"description": "A page of fact-checks"}, "400": _problem("Bad query")},
+                },
+                "post": {
+                    "summary": "Create a fact-check (a draft unless status says otherwise)",
+                    "security": _SECURED,
+                    "requestBody": document_body,
+                    "responses": {"201": _record("Created"), "409": _problem("Slug taken"), **_WRITE_ERRORS},
+                },
+            },
+            "/api/checks/{slug}": {
+                "parameters": [_SLUG],
+                "get": {
+                    "summary": "One fact-check (a draft only with a token)",
+                    "responses": {"200": _record("The fact-check"), "304": {"description": "Not modified"},
+                                  "404": _problem("Unknown slug")},
+                },
+                "put": {
+                    "summary": "Replace a fact-check's content; needs If-Match with the current ETag",
+                    "security": _SECURED,
+                    "parameters": [{**_IF_MATCH, "required": True}],
+                    "requestBody": document_body,
+                    "responses": {
+                        "200": _record("Updated"), "404": _problem("Unknown slug"),
+                        "409": _problem("Retracted fact-checks cannot be edited"),
+                        "412": _problem("Stale ETag: someone else saved first"),
+                        "428": _problem("If-Match missing"), **_WRITE_ERRORS,
+                    },
+                },
+            },
+            "/api/checks/{slug}/publish": {
+                "parameters": [_SLUG],
+                "post": {
+                    "summary": "Publish a draft (checked against the ClaimReview rules first)",
+                    "security": _SECURED,
+                    "parameters": [_IF_MATCH],
+                    "responses": {"200": _record("Published"), "404": _problem("Unknown slug"),
+                                  "409": _problem("Retracted"), "412": _problem("Stale ETag"),
+                                  "422": _problem("Breaks the ClaimReview rules")},
+                },
+            },
+            "/api/checks/{slug}/retract": {
+                "parameters": [_SLUG],
+                "post": {
+                    "summary": "Retract a fact-check, with a reason shown to readers",
+                    "security": _SECURED,
+                    "parameters": [_IF_MATCH],
+                    "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                        "type": "object", "required": ["reason"], "properties": {"reason": _TEXT}}}}},
+                    "responses": {"200": _record("Retracted"), "404": _problem("Unknown slug"),
+                                  "409": _problem("Already retracted"), "412": _problem("Stale ETag"),
+                                  **_WRITE_ERRORS},
+                },
+            },
+            "/api/checks/{slug}/revisions": {
+                "parameters": [_SLUG],
+                "get": {
+                    "summary": "Every stored revision of a fact-check, oldest first",
+                    "security": _SECURED,
+                    "responses": {"200": {"description": "The revisions"}, "401": _problem("No token"),
+                                  "404": _problem("Unknown slug")},
+                },
+            },
+        },
+    }  # fmt: skip

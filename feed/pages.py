@@ -1,0 +1,87 @@
+"""Canonical pages: the fact-check page, its JSON twin, the home page, scale colours."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+
+from feed.context import Context, context_of
+from feed.problems import HTTPProblem
+from feed.representation import page_view, record_json, text_direction, verdict_class
+from feed.responses import JSONResponse
+from schemas.markdown import plain_text
+from schemas.model import FactCheck
+
+PUBLIC_STATUSES = ("published", "retracted")
+
+
+def _public_factcheck(ctx: Context, slug: str) -> tuple[FactCheck, object]:
+    record = ctx.store.get(slug)
+    if record is None or record.status not in PUBLIC_STATUSES:
+        raise HTTPProblem(404, "Not found", f"No published fact-check is called {slug!r}.")
+    return ctx.publishing.parse(record.document), record
+
+
+def check_page(request: Request) -> Response:
+    ctx = context_of(request)
+    slug = request.path_params["slug"]
+    fc, _ = _public_factcheck(ctx, slug)
+    page_url = ctx.publishing.page_url(slug)
+    view = page_view(fc, ctx.publishers[fc.publisher], page_url)
+    html = ctx.templates.get_template("check.html").render(**view)
+    links = f'<{page_url}.json>; rel="alternate"; type="application/json", <{page_url}>; rel="canonical"'
+    return HTMLResponse(html, headers={"Link": links})
+
+
+def check_json(request: Request) -> Response:
+    ctx = context_of(request)
+    slug = request.path_params["slug"]
+    fc, record = _public_factcheck(ctx, slug)
+    page_url = ctx.publishing.page_url(slug)
+    body = record_json(record, fc, ctx.publishers[fc.publisher], page_url)  # type: ignore[arg-type]
+    return JSONResponse(body, headers={"Link": f'<{page_url}>; rel="alternate"; type="text/html"'})
+
+
+def home(request: Request) -> Response:
+    ctx = context_of(request)
+    page = _page_number(request)
+    size = ctx.settings.page_size
+    total = ctx.store.count(["published"])
+    pages = max(1, -(-total // size))
+    if page > pages:
+        raise HTTPProblem(404, "Not found", f"There are only {pages} page(s) of fact-checks.")
+    items = []
+    for record in ctx.store.list(["published"], size, (page - 1) * size):
+        fc = ctx.publishing.parse(record.document)
+        view = page_view(fc, ctx.publishers[fc.publisher], ctx.publishing.page_url(fc.slug))
+        items.append(
+            {**view, "description": plain_text(fc.summary)[:240], "direction": text_direction(fc.language)}
+        )
+    base = ctx.settings.base_url
+    html = ctx.templates.get_template("index.html").render(
+        items=items,
+        page=page,
+        pages=pages,
+        prev_url=(f"{base}/?page={page - 1}" if page > 2 else f"{base}/") if page > 1 else None,
+        next_url=f"{base}/?page={page + 1}" if page < pages else None,
+    )
+    api = f"{base}/api/checks" + (f"?page={page}" if page > 1 else "")
+    return HTMLResponse(html, headers={"Link": f'<{api}>; rel="alternate"; type="application/json"'})
+
+
+def scale_css(request: Request) -> Response:
+    """Badge colours for every configured rating scale, so pages need no inline styles."""
+    ctx = context_of(request)
+    rules = []
+    for publisher in ctx.publishers.values():
+        for index, label in enumerate(publisher.scale.labels):
+            # Colours were validated as #rrggbb when the settings were loaded.
+            rules.append(f".{verdict_class(publisher, index)} {{ background: {label.colour}; }}")
+    return Response("\n".join(rules) + "\n", media_type="text/css")
+
+
+def _page_number(request: Request) -> int:
+    raw = request.query_params.get("page", "1")
+    if not raw.isdigit() or int(raw) < 1:
+        raise HTTPProblem(400, "Bad page", "page must be a whole number from 1 up.")
+    return int(raw)

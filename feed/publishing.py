@@ -1,0 +1,146 @@
+"""The publishing workflow: validate, apply a state change, check, store.
+
+Handlers and the CLI call this; it owns the rules for status changes
+(draft -> published -> retracted) and for the dates a newsroom expects to be
+kept for it (datePublished on publish, dateModified on every later edit).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+
+from feed.clock import rfc3339, sort_key, stamp
+from feed.store import Record, Store
+from schemas.claimreview import build_claimreviews
+from schemas.errors import FieldError, ValidationError
+from schemas.model import FactCheck, Retraction, to_document
+from schemas.publisher import Publisher
+from schemas.rules import check_publishable
+from schemas.validation import parse_factcheck
+
+
+class InvalidTransition(Exception):
+    """A status change that the workflow does not allow (e.g. publishing a retracted check)."""
+
+
+class Publishing:
+    def __init__(self, store: Store, publishers: Mapping[str, Publisher], base_url: str):
+        self.store = store
+        self.publishers = publishers
+        self.base_url = base_url
+
+    def page_url(self, slug: str) -> str:
+        return f"{self.base_url}/checks/{slug}"
+
+    def parse(self, document: Any) -> FactCheck:
+        return parse_factcheck(document, self.publishers)
+
+    def problems(self, fc: FactCheck) -> list[FieldError]:
+        """ClaimReview vocabulary and publishing-rule problems for a fact-check."""
+        publisher = self.publishers[fc.publisher]
+        reviews = build_claimreviews(fc, publisher, self.page_url(fc.slug))
+        return check_publishable(reviews, publisher.url)
+
+    def _prepare(self, fc: FactCheck, now: datetime) -> FactCheck:
+        """Fill the publication date and refuse to publish what breaks the ClaimReview rules."""
+        if fc.status == "published" and not fc.date_published:
+            fc = replace(fc, date_published=rfc3339(now))
+        if fc.status == "published":
+            problems = self.problems(fc)
+            if problems:
+                raise ValidationError(problems)
+        return fc
+
+    def _store_args(self, fc: FactCheck) -> tuple[dict[str, Any], str | None]:
+        return to_document(fc), sort_key(fc.date_published)
+
+    def create(self, document: Any, now: datetime) -> Record:
+        fc = self._prepare(self.parse(document), now)
+        body, published_at = self._store_args(fc)
+        return self.store.create(body, stamp(now), published_at)
+
+    def update(self, slug: str, document: Any, expected_version: int, now: datetime) -> Record:
+        """Replace a fact-check's content; its status changes only through publish/retract."""
+        current = self._current(slug)
+        if isinstance(document, dict):
+            document = {"status": current.status, **document}
+            document.setdefault("slug", slug)
+        fc = self.parse(document)
+        errors = []
+        if fc.slug != slug:
+            errors.append(FieldError("slug", f"cannot change: this fact-check is {slug!r}"))
+        if fc.status != current.status:
+            errors.append(FieldError("status", "changes only through publish or retract"))
+        if errors:
+            raise ValidationError(errors)
+        previous = self.parse(current.document)
+        if fc.status == "retracted":
+            raise InvalidTransition("a retracted fact-check cannot be edited")
+        if fc.status == "published" and fc.date_modified == previous.date_modified:
+            fc = replace(fc, date_modified=rfc3339(now))
+        return self._save(slug, fc, expected_version, now)
+
+    def publish(self, slug: str, expected_version: int | None, now: datetime) -> Record:
+        current = self._current(slug)
+        if current.status == "published":
+            return current
+        if current.status == "retracted":
+            raise InvalidTransition("a retracted fact-check cannot be published again")
+        fc = replace(self.parse(current.document), status="published")
+        return self._save(slug, fc, _version(current, expected_version), now)
+
+    def retract(self, slug: str, reason: str, expected_version: int | None, now: datetime) -> Record:
+        current = self._current(slug)
+        if current.status == "retracted":
+            raise InvalidTransition("this fact-check is already retracted")
+        if not reason.strip():
+            raise ValidationError([FieldError("reason", "is required")])
+        fc = replace(
+            self.parse(current.document),
+            status="retracted",
+            retraction=Retraction(reason.strip(), rfc3339(now)),
+            date_modified=rfc3339(now),
+        )
+        # Validate the retracted document as a whole (e.g. the reason's length).
+        fc = self.parse(to_document(fc))
+        return self._save(slug, fc, _version(current, expected_version), now)
+
+    def import_documents(self, documents: Iterable[Any], now: datetime) -> int:
+        """Validate every document, then store all of them in one transaction.
+
+        Raises ValidationError naming each bad record (`records[i].field`) and writes nothing.
+        """
+        prepared, errors, seen = [], [], set()
+        for index, document in enumerate(documents):
+            try:
+                fc = self._prepare(self.parse(document), now)
+            except ValidationError as exc:
+                errors.extend(FieldError(f"records[{index}].{e.field}", e.message) for e in exc.errors)
+                continue
+            if fc.slug in seen or self.store.get(fc.slug) is not None:
+                errors.append(FieldError(f"records[{index}].slug", f"{fc.slug!r} exists already"))
+            seen.add(fc.slug)
+            prepared.append(self._store_args(fc))
+        if errors:
+            raise ValidationError(errors)
+        return self.store.create_many(prepared, stamp(now))
+
+    def _current(self, slug: str) -> Record:
+        from feed.store import NotFound
+
+        record = self.store.get(slug)
+        if record is None:
+            raise NotFound(slug)
+        return record
+
+    def _save(self, slug: str, fc: FactCheck, expected_version: int, now: datetime) -> Record:
+        fc = self._prepare(fc, now)
+        body, published_at = self._store_args(fc)
+        return self.store.update(slug, body, expected_version, stamp(now), published_at)
+
+
+def _version(current: Record, expected: int | None) -> int:
+    return current.version if expected is None else expected

@@ -1,0 +1,87 @@
+"""Builders for what the service shows: the JSON form of a record and the page view.
+
+Pure functions from data to dicts; handlers serialise or render them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from feed.store import Record
+from schemas.claimreview import build_claimreviews, claim_url
+from schemas.markdown import parse_inline, plain_text
+from schemas.model import FactCheck
+from schemas.publisher import Publisher
+
+RTL_LANGUAGES = {"ar", "he", "fa", "ur", "ps", "yi", "dv", "ckb"}
+
+
+def text_direction(language: str) -> str:
+    return "rtl" if language.split("-")[0].lower() in RTL_LANGUAGES else "ltr"
+
+
+def claimreviews_for(fc: FactCheck, publisher: Publisher, page_url: str) -> list[dict[str, Any]]:
+    """The ClaimReview markup to publish: none for drafts and retracted fact-checks."""
+    if fc.status != "published":
+        return []
+    return build_claimreviews(fc, publisher, page_url)
+
+
+def record_json(
+    record: Record, fc: FactCheck, publisher: Publisher, page_url: str
+) -> dict[str, Any]:
+    """The public JSON twin of a fact-check (also the API's representation)."""
+    return {
+        "slug": record.slug,
+        "version": record.version,
+        "status": record.status,
+        "url": page_url,
+        "createdAt": record.created_at,
+        "updatedAt": record.updated_at,
+        "document": record.document,
+        "verdicts": [verdict_view(publisher, claim.verdict) for claim in fc.claims],
+        "claimReview": claimreviews_for(fc, publisher, page_url),
+    }
+
+
+def verdict_view(publisher: Publisher, verdict: str) -> dict[str, Any]:
+    label = publisher.scale.find(verdict)
+    index = publisher.scale.labels.index(label) if label else 0
+    return {
+        "label": verdict,
+        "category": label.category if label else "other",
+        "value": label.value if label else None,
+        "cssClass": verdict_class(publisher, index),
+    }
+
+
+def verdict_class(publisher: Publisher, index: int) -> str:
+    """The CSS class that colours a verdict badge (see feed.pages.scale_css)."""
+    return f"fc-verdict--{publisher.id}-{index}"
+
+
+def page_view(fc: FactCheck, publisher: Publisher, page_url: str) -> dict[str, Any]:
+    """Everything the canonical page template needs, with Markdown parsed to nodes."""
+    return {
+        "fc": fc,
+        "publisher": publisher,
+        "page_url": page_url,
+        "direction": text_direction(fc.language),
+        "description": plain_text(fc.summary)[:300],
+        "summary": parse_inline(fc.summary),
+        "bottom_line": parse_inline(fc.bottom_line) if fc.bottom_line else None,
+        "claims": [
+            {
+                "anchor": claim_url(page_url, fc, index).partition("#")[2] or f"claim-{index + 1}",
+                "claim": claim,
+                "verdict": verdict_view(publisher, claim.verdict),
+                "explanation": parse_inline(claim.explanation) if claim.explanation else None,
+            }
+            for index, claim in enumerate(fc.claims)
+        ],
+        "sections": [
+            {"heading": s.heading, "paragraphs": [parse_inline(p) for p in s.paragraphs]}
+            for s in fc.sections
+        ],
+        "claimreviews": claimreviews_for(fc, publisher, page_url),
+    }

@@ -1,0 +1,46 @@
+"""Security headers on every response, and CORS for public reads.
+
+The CSP allows no script at all on our pages (JSON-LD is data, not script)
+and forbids framing; the embeddable card (its own issue) relaxes
+frame-ancestors on its route alone.
+"""
+
+from __future__ import annotations
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+PAGE_CSP = (
+    "default-src 'none'; style-src 'self'; img-src 'self' https: http:; "
+    "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+)
+
+_HEADERS = [
+    (b"content-security-policy", PAGE_CSP.encode()),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"strict-origin-when-cross-origin"),
+    (b"x-frame-options", b"DENY"),
+]
+
+
+class SecurityHeaders:
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        is_read = scope["method"] in ("GET", "HEAD")
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                present = {name for name, _ in headers}
+                headers.extend(h for h in _HEADERS if h[0] not in present)
+                if is_read:
+                    # Reads are public: any origin may fetch them, never with credentials.
+                    headers.append((b"access-control-allow-origin", b"*"))
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)

@@ -1,0 +1,30 @@
+"""Persistence for fact-checks, their revisions and API tokens.
+
+`open_store(url)` picks the backend: a SQLite file by default, PostgreSQL when
+the URL names one. Both run the same SQL through `feed.store.base.Store`.
+"""
+
+from __future__ import annotations
+
+from feed.store.base import Conflict, NotFound, Record, Revision, StaleVersion, Store
+
+
+def open_store(database_url: str) -> Store:
+    """A migrated store for `database_url` (sqlite:///PATH or postgresql://...)."""
+    if database_url.startswith(("postgresql://", "postgres://")):
+        from feed.store.postgres import PostgresStore
+
+        store: Store = PostgresStore(database_url)
+    elif database_url.startswith("sqlite:///"):
+        from feed.store.sqlite import SQLiteStore
+
+        store = SQLiteStore(database_url.removeprefix("sqlite:///"))
+    else:
+        raise ValueError(
+            f"DATABASE_URL must start with sqlite:/// or postgresql://, got {database_url!r}"
+        )
+    store.migrate()
+    return store
+
+
+__all__ = ["Conflict", "NotFound", "Record", "Revision", "StaleVersion", "Store", "open_store"]

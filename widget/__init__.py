@@ -1,0 +1,1 @@
+"""The embeddable fact-check card (widget.js, card page, oEmbed)."""
