@@ -44,6 +44,14 @@ class Publishing:
         reviews = build_claimreviews(fc, publisher, self.page_url(fc.slug))
         return check_publishable(reviews, publisher.url)
 
+    def check(self, document: Any, now: datetime) -> list[FieldError]:
+        """Every problem with a document, checking its ClaimReview as if it were published now."""
+        try:
+            fc = self.parse(document)
+        except ValidationError as exc:
+            return exc.errors
+        return self.problems(replace(fc, status="published", date_published=fc.date_published or rfc3339(now)))
+
     def _prepare(self, fc: FactCheck, now: datetime) -> FactCheck:
         """Fill the publication date and refuse to publish what breaks the ClaimReview rules."""
         if fc.status == "published" and not fc.date_published:

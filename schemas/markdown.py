@@ -69,4 +69,6 @@ def plain_text(text: str) -> str:
                 walk(node["c"])
 
     walk(parse_inline(text))
-    return re.sub(r"\s+", " ", "".join(parts)).strip()
+    collapsed = re.sub(r"\s+", " ", "".join(parts))
+    # Removing a marker like "itself [3]." leaves "itself ."; close the gap.
+    return re.sub(r" ([.,;:!?])", r"\1", collapsed).strip()

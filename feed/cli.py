@@ -1,0 +1,194 @@
+"""The `factcard` command: serve, import, export, validate, token create."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+import orjson
+
+from feed.clock import utc_now
+from feed.settings import SETTINGS, Settings
+from schemas.errors import FieldError, ValidationError
+
+
+def _settings_parent() -> argparse.ArgumentParser:
+    """Options for every setting in the registry, accepted by each subcommand."""
+    parent = argparse.ArgumentParser(add_help=False)
+    group = parent.add_argument_group("settings (each also read from its environment variable)")
+    for setting in SETTINGS:
+        group.add_argument(
+            setting.flag,
+            dest=setting.name,
+            type=type(setting.default),
+            default=None,
+            metavar=setting.env,
+            help=f"{setting.help} (default: {setting.default!r})",
+        )
+    return parent
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parent = _settings_parent()
+    parser = argparse.ArgumentParser(
+        prog="factcard", description="Publish fact-checks as schema.org ClaimReview."
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", parents=[parent], help="serve the site, feeds and API")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
+    serve.add_argument("--demo", action="store_true", help="load the demo fact-checks into an empty store")
+
+    imp = commands.add_parser(
+        "import", parents=[parent],
+        help="import fact-check documents (.json, .jsonl); a file with any bad record is refused whole",
+    )  # fmt: skip
+    imp.add_argument("paths", nargs="+", metavar="PATH", help="files or folders")
+
+    commands.add_parser("export", parents=[parent], help="write every fact-check to stdout as JSON Lines")
+
+    validate = commands.add_parser(
+        "validate", parents=[parent],
+        help="check documents (or, with no PATH, the store) against the model, the schema.org "
+        "vocabulary and the ClaimReview rules",
+    )  # fmt: skip
+    validate.add_argument("paths", nargs="*", metavar="PATH", help="files or folders")
+
+    token = commands.add_parser("token", parents=[parent], help="manage API tokens")
+    token_commands = token.add_subparsers(dest="token_command", required=True)
+    create = token_commands.add_parser("create", parents=[parent], help="make a token and print it once")
+    create.add_argument("name", help="who or what will use the token")
+    return parser
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return Settings.load(overrides={s.name: getattr(args, s.name, None) for s in SETTINGS})
+
+
+def _publishing(settings: Settings) -> Any:
+    from feed.config import load_publishers
+    from feed.publishing import Publishing
+    from feed.store import open_store
+
+    return Publishing(open_store(settings.database_url), load_publishers(settings), settings.base_url)
+
+
+def _print_errors(prefix: str, errors: list[FieldError]) -> None:
+    for error in errors:
+        print(f"{prefix}{error.field}: {error.message}", file=sys.stderr)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from feed.app import create_app
+    from feed.demo import load_demo
+
+    settings = _settings(args)
+    app = create_app(settings)
+    if args.demo:
+        loaded = load_demo(app.state.context.publishing, utc_now())
+        print(f"demo: loaded {loaded} fact-checks" if loaded else "demo: store not empty, nothing loaded")
+    uvicorn.run(app, host=args.host, port=args.port, log_level="info")
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from feed.documents import UnreadableFile, iter_files
+
+    publishing = _publishing(_settings(args))
+    failed = imported = 0
+    try:
+        for file in iter_files(args.paths):
+            try:
+                count = publishing.import_documents(file.documents, utc_now())
+            except ValidationError as exc:
+                failed += 1
+                print(f"{file.path}: refused, nothing imported from it:", file=sys.stderr)
+                _print_errors(f"  {file.path}: ", exc.errors)
+                continue
+            imported += count
+            print(f"{file.path}: imported {count}")
+    except UnreadableFile as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"imported {imported} fact-check(s); {failed} file(s) refused")
+    return 1 if failed else 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    publishing = _publishing(_settings(args))
+    out = sys.stdout.buffer
+    for record in publishing.store.all_records():
+        out.write(orjson.dumps(record.document) + b"\n")
+    out.flush()
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from feed.documents import UnreadableFile, iter_files
+
+    publishing = _publishing(_settings(args))
+    now, checked, problems = utc_now(), 0, 0
+    try:
+        if args.paths:
+            sources = [
+                (f"{file.path}[{index}]", document)
+                for file in iter_files(args.paths)
+                for index, document in enumerate(file.documents)
+            ]
+        else:
+            sources = [(f"store:{r.slug}", r.document) for r in publishing.store.all_records()]
+    except UnreadableFile as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    for where, document in sources:
+        errors = publishing.check(document, now)
+        checked += 1
+        problems += len(errors)
+        _print_errors(f"{where}: ", errors)
+    print(f"checked {checked} fact-check(s): {problems} problem(s)")
+    return 1 if problems else 0
+
+
+def cmd_token(args: argparse.Namespace) -> int:
+    from feed.tokens import create_token
+
+    publishing = _publishing(_settings(args))
+    try:
+        token = create_token(publishing.store, args.name, utc_now())
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(token)
+    print(f"token for {args.name!r} created; it is shown only now, so keep it safe", file=sys.stderr)
+    return 0
+
+
+COMMANDS = {
+    "serve": cmd_serve,
+    "import": cmd_import,
+    "export": cmd_export,
+    "validate": cmd_validate,
+    "token": cmd_token,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except ValidationError as exc:  # e.g. a bad settings file
+        print("error: the configuration is invalid:", file=sys.stderr)
+        _print_errors("  ", exc.errors)
+        return 2
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
