@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 from starlette.applications import Starlette
@@ -99,8 +101,14 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         detail = f"Someone saved version {exc.current} first; fetch it, merge, and send its ETag."
         return render_problem(request, HTTPProblem(412, "Precondition failed", detail))
 
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        store.close()
+
     app = Starlette(
         routes=routes,
+        lifespan=lifespan,
         middleware=[Middleware(SecurityHeaders)],
         exception_handlers={
             HTTPProblem: on_problem,

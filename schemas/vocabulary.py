@@ -104,7 +104,8 @@ def _check_range(vocab: Vocabulary, key: str, value: Any, where: str) -> Iterato
         item_path = f"{where}[{index}]" if isinstance(value, list) else where
         if isinstance(item, dict):
             item_type = item.get("@type")
-            if isinstance(item_type, str) and not any(vocab.is_a(item_type, a) for a in accepted):
+            known = isinstance(item_type, str) and item_type in vocab.type_properties
+            if known and not any(vocab.is_a(str(item_type), a) for a in accepted):
                 yield FieldError(item_path, f"{key!r} expects {', '.join(sorted(accepted))}, not {item_type}")
             yield from _check(vocab, item, item_path)
         elif not (accepted & DATA_TYPES) and not isinstance(item, str):

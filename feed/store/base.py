@@ -70,6 +70,8 @@ class Store(ABC):
 
     def __init__(self) -> None:
         self._local = threading.local()
+        self._opened: list[Any] = []  # every thread's connection, so close() can reach them
+        self._opened_lock = threading.Lock()
 
     # -- backend hooks -------------------------------------------------------
 
@@ -84,10 +86,12 @@ class Store(ABC):
         return statement
 
     def close(self) -> None:
-        connection = getattr(self._local, "connection", None)
-        if connection is not None:
+        """Close every thread's connection; a later call on any thread reconnects."""
+        with self._opened_lock:
+            opened, self._opened = self._opened, []
+        for connection in opened:
             connection.close()
-            self._local.connection = None
+        self._local = threading.local()
 
     # -- plumbing ------------------------------------------------------------
 
@@ -95,6 +99,8 @@ class Store(ABC):
         connection = getattr(self._local, "connection", None)
         if connection is None:
             connection = self._local.connection = self._connect()
+            with self._opened_lock:
+                self._opened.append(connection)
         return connection
 
     def _query(self, statement: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
