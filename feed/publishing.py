@@ -87,6 +87,9 @@ class Publishing:
         previous = self.parse(current.document)
         if fc.status == "retracted":
             raise InvalidTransition("a retracted fact-check cannot be edited")
+        if fc.date_published is None:
+            # A client that leaves the date out keeps it; publication happened once.
+            fc = replace(fc, date_published=previous.date_published)
         if fc.status == "published" and fc.date_modified == previous.date_modified:
             fc = replace(fc, date_modified=rfc3339(now))
         return self._save(slug, fc, expected_version, now)

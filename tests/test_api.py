@@ -1,0 +1,222 @@
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+from starlette.testclient import TestClient
+
+from tests.conftest import demo_documents
+
+
+def draft(slug: str = "a-claim") -> dict[str, Any]:
+    return {
+        "slug": slug,
+        "headline": "Is the claim right?",
+        "language": "en",
+        "summary": "It is not [1].",
+        "claims": [{"text": "The claim", "verdict": "False"}],
+        "sources": [{"title": "A source", "url": "https://example.org/source"}],
+    }
+
+
+def create(client: TestClient, auth: dict[str, str], document: dict[str, Any]) -> Any:
+    response = client.post("/api/checks", json=document, headers=auth)
+    assert response.status_code == 201, response.text
+    return response
+
+
+def test_writes_need_a_valid_token(client: TestClient, token: str) -> None:
+    for headers in ({}, {"Authorization": "Bearer fc_nope_nope"}, {"Authorization": f"Basic {token}"}):
+        response = client.post("/api/checks", json=draft(), headers=headers)
+        assert response.status_code == 401
+        assert response.headers["content-type"] == "application/problem+json"
+        assert response.headers["www-authenticate"].startswith("Bearer")
+    tampered = token[:-2] + ("AA" if not token.endswith("AA") else "BB")
+    assert client.post("/api/checks", json=draft(), headers={"Authorization": f"Bearer {tampered}"}).status_code == 401
+
+
+def test_create_returns_the_record_with_etag_and_location(client: TestClient, auth: dict[str, str]) -> None:
+    response = create(client, auth, draft())
+    body = response.json()
+    assert response.headers["etag"] == '"a-claim.v1"'
+    assert response.headers["location"] == "http://testserver/api/checks/a-claim"
+    assert body["status"] == "draft" and body["version"] == 1
+    assert body["claimReview"] == []  # drafts publish no markup
+    assert body["verdicts"][0]["category"] == "false"
+
+
+def test_invalid_document_names_every_failing_field(client: TestClient, auth: dict[str, str]) -> None:
+    document = draft() | {"language": "", "slug": "BAD"}
+    document["claims"][0]["verdict"] = "Nope"
+    response = client.post("/api/checks", json=document, headers=auth)
+    assert response.status_code == 422
+    problem = response.json()
+    assert problem["status"] == 422 and problem["title"] == "Invalid fact-check"
+    assert {e["field"] for e in problem["errors"]} == {"language", "slug", "claims[0].verdict"}
+    assert client.get("/api/checks/BAD").status_code == 404
+
+
+def test_javascript_url_is_a_400_class_error_naming_the_field(client: TestClient, auth: dict[str, str]) -> None:
+    document = draft()
+    document["sources"][0]["url"] = "javascript:alert(document.cookie)"
+    response = client.post("/api/checks", json=document, headers=auth)
+    assert response.status_code == 422
+    (error,) = response.json()["errors"]
+    assert error == {"field": "sources[0].url", "message": "must be an http or https URL (got javascript)"}
+
+
+def test_malformed_oversized_and_non_json_bodies(client: TestClient, auth: dict[str, str], settings: Any) -> None:
+    headers = auth | {"Content-Type": "application/json"}
+    response = client.post("/api/checks", content=b'{"slug": ', headers=headers)
+    assert response.status_code == 400 and "not valid JSON" in response.json()["detail"]
+    big = b'{"slug": "' + b"x" * (settings.max_body_bytes + 1) + b'"}'
+    assert client.post("/api/checks", content=big, headers=headers).status_code == 413
+    response = client.post("/api/checks", content=b"slug=x", headers=auth | {"Content-Type": "text/plain"})
+    assert response.status_code == 415
+
+
+def test_duplicate_slug_is_a_conflict(client: TestClient, auth: dict[str, str]) -> None:
+    create(client, auth, draft())
+    response = client.post("/api/checks", json=draft(), headers=auth)
+    assert response.status_code == 409
+
+
+def test_update_needs_if_match_and_refuses_stale_writes(client: TestClient, auth: dict[str, str]) -> None:
+    etag = create(client, auth, draft()).headers["etag"]
+    edited = draft() | {"headline": "Editor one's headline"}
+    assert client.put("/api/checks/a-claim", json=edited, headers=auth).status_code == 428
+    first = client.put("/api/checks/a-claim", json=edited, headers=auth | {"If-Match": etag})
+    assert first.status_code == 200 and first.headers["etag"] == '"a-claim.v2"'
+    second = client.put(
+        "/api/checks/a-claim", json=draft() | {"headline": "Editor two"}, headers=auth | {"If-Match": etag}
+    )
+    assert second.status_code == 412
+    assert "version 2" in second.json()["detail"]
+    current = client.get("/api/checks/a-claim", headers=auth).json()
+    assert current["document"]["headline"] == "Editor one's headline"
+    wrong_slug = client.put("/api/checks/a-claim", json=edited, headers=auth | {"If-Match": '"other.v2"'})
+    assert wrong_slug.status_code == 412
+
+
+def test_update_cannot_change_slug_or_status(client: TestClient, auth: dict[str, str]) -> None:
+    etag = create(client, auth, draft()).headers["etag"]
+    response = client.put(
+        "/api/checks/a-claim", json=draft("other") | {"status": "published"}, headers=auth | {"If-Match": etag}
+    )
+    assert response.status_code == 422
+    assert {e["field"] for e in response.json()["errors"]} == {"slug", "status"}
+
+
+def test_publish_then_edit_then_retract(client: TestClient, auth: dict[str, str]) -> None:
+    create(client, auth, draft())
+    published = client.post("/api/checks/a-claim/publish", headers=auth)
+    assert published.status_code == 200
+    body = published.json()
+    assert body["status"] == "published" and body["document"]["datePublished"]
+    assert body["claimReview"][0]["url"] == "http://testserver/checks/a-claim"
+    assert client.get("/checks/a-claim").status_code == 200
+
+    edited = client.put(
+        "/api/checks/a-claim", json=draft() | {"headline": "Better headline"},
+        headers=auth | {"If-Match": published.headers["etag"]},
+    )  # fmt: skip
+    assert edited.status_code == 200
+    assert edited.json()["document"]["dateModified"] >= body["document"]["datePublished"]
+    assert edited.json()["document"]["datePublished"] == body["document"]["datePublished"]
+
+    assert client.post("/api/checks/a-claim/retract", json={}, headers=auth).status_code == 422
+    retracted = client.post("/api/checks/a-claim/retract", json={"reason": "Source was forged."}, headers=auth)
+    assert retracted.status_code == 200
+    assert retracted.json()["document"]["retraction"]["reason"] == "Source was forged."
+    assert retracted.json()["claimReview"] == []
+    assert client.post("/api/checks/a-claim/publish", headers=auth).status_code == 409
+    assert client.post("/api/checks/a-claim/retract", json={"reason": "again"}, headers=auth).status_code == 409
+
+    history = client.get("/api/checks/a-claim/revisions", headers=auth).json()["revisions"]
+    assert [(r["version"], r["status"]) for r in history] == [
+        (1, "draft"), (2, "published"), (3, "published"), (4, "retracted"),
+    ]  # fmt: skip
+    assert history[0]["document"]["headline"] == "Is the claim right?"
+
+
+def test_publish_refuses_a_check_that_breaks_claimreview_rules(client: TestClient, auth: dict[str, str]) -> None:
+    document = draft()
+    document["claims"][0]["text"] = "False: the claim"
+    create(client, auth, document)
+    response = client.post("/api/checks/a-claim/publish", headers=auth)
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "claimReview[0].claimReviewed"
+    assert client.get("/api/checks/a-claim", headers=auth).json()["status"] == "draft"
+
+
+def test_drafts_are_visible_only_with_a_token(client: TestClient, auth: dict[str, str]) -> None:
+    create(client, auth, draft())
+    assert client.get("/api/checks/a-claim").status_code == 404
+    assert client.get("/api/checks/a-claim", headers=auth).status_code == 200
+    assert client.get("/checks/a-claim").status_code == 404
+    assert client.get("/api/checks").json()["total"] == 0
+    assert client.get("/api/checks?status=draft").status_code == 400
+    assert client.get("/api/checks?status=draft", headers=auth).json()["total"] == 1
+
+
+def test_list_pages_newest_first(client: TestClient, auth: dict[str, str], publishing: Any) -> None:
+    from feed.clock import utc_now
+
+    publishing.import_documents(demo_documents(), utc_now())
+    first = client.get("/api/checks?status=published").json()
+    slugs = [item["slug"] for item in first["items"]]
+    assert slugs[0] == "immigration-child-trafficking"  # datePublished 2025-10-30, the newest
+    assert first["total"] == 4 and first["next"] is None
+    assert client.get("/api/checks?page=0").status_code == 400
+
+
+def test_conditional_get_on_a_record(client: TestClient, auth: dict[str, str]) -> None:
+    etag = create(client, auth, draft()).headers["etag"]
+    assert client.get("/api/checks/a-claim", headers=auth | {"If-None-Match": etag}).status_code == 304
+
+
+def test_reads_allow_any_origin_without_credentials(client: TestClient, auth: dict[str, str]) -> None:
+    response = client.get("/api/checks")
+    assert response.headers["access-control-allow-origin"] == "*"
+    assert "access-control-allow-credentials" not in response.headers
+
+
+def test_openapi_document_is_valid_and_describes_every_api_route(client: TestClient, app: Any) -> None:
+    from openapi_spec_validator import validate
+
+    spec = client.get("/openapi.json").json()
+    validate(spec)
+    documented = {(path, method.upper()) for path, item in spec["paths"].items() for method in item if method != "parameters"}
+    served = {
+        (route.path, method)
+        for route in app.routes
+        if getattr(route, "path", "").startswith("/api/")
+        for method in (route.methods or []) if method != "HEAD"
+    }  # fmt: skip
+    assert served == documented
+
+
+def test_unknown_api_route_is_problem_json(client: TestClient) -> None:
+    response = client.get("/api/nothing-here")
+    assert response.status_code == 404
+    assert response.headers["content-type"] == "application/problem+json"
+
+
+@pytest.mark.postgres
+def test_api_on_postgresql(postgres_url: str, tmp_path: Any) -> None:
+    from feed.app import create_app
+    from feed.clock import utc_now
+    from feed.settings import Settings
+    from feed.tokens import create_token
+
+    application = create_app(Settings.load({}, {"database_url": postgres_url, "base_url": "http://testserver"}))
+    headers = {"Authorization": "Bearer " + create_token(application.state.context.store, "pg", utc_now())}
+    with TestClient(application) as pg_client:
+        created = pg_client.post("/api/checks", json=draft(), headers=headers)
+        assert created.status_code == 201
+        stale = copy.deepcopy(draft()) | {"headline": "late"}
+        pg_client.post("/api/checks/a-claim/publish", headers=headers)
+        response = pg_client.put("/api/checks/a-claim", json=stale, headers=headers | {"If-Match": created.headers["etag"]})
+        assert response.status_code == 412
+        assert pg_client.get("/checks/a-claim").status_code == 200
