@@ -65,10 +65,8 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     def render_problem(request: Request, problem: HTTPProblem) -> Response:
         """HTML for people on pages, problem+json for the API and JSON twins."""
         path = request.url.path
-        wants_html = not path.startswith("/api/") and not path.endswith(".json") and "text/html" in (
-            request.headers.get("accept", "text/html")
-        )
-        if wants_html and request.method in ("GET", "HEAD"):
+        is_page = not path.startswith("/api/") and not path.endswith((".json", ".css"))
+        if is_page and request.method in ("GET", "HEAD"):
             html = templates.get_template("error.html").render(title=problem.title, detail=problem.detail or "")
             return HTMLResponse(html, status_code=problem.status)
         return problem_response(request, problem)

@@ -65,8 +65,8 @@ def postgres_server() -> Iterator[str]:
         return
     initdb, pg_ctl = _pg_binary("initdb"), _pg_binary("pg_ctl")
     if not initdb or not pg_ctl:
-        if os.environ.get("FACTCARD_REQUIRE_POSTGRES") == "1":
-            pytest.fail("PostgreSQL binaries not found, and FACTCARD_REQUIRE_POSTGRES=1")
+        if os.environ.get("FACTCARD_REQUIRE_ALL") == "1":
+            pytest.fail("PostgreSQL binaries not found, and FACTCARD_REQUIRE_ALL=1")
         pytest.skip("PostgreSQL binaries (initdb, pg_ctl) not installed")
     root = Path(tempfile.mkdtemp(prefix="factcard-pg-"))
     if os.geteuid() == 0:

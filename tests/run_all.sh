@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Install everything the tests need, then run every test (PostgreSQL and consumer tests included).
+# Extra arguments go to pytest, e.g. `bash tests/run_all.sh -k store`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+# Debian packages: the PostgreSQL server (the tests start a throwaway cluster of their own)
+# and Node.js for structured-data-testing-tool.
+packages=()
+dpkg -s postgresql >/dev/null 2>&1 || packages+=(postgresql)
+command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
+if [ "${#packages[@]}" -gt 0 ]; then
+  as_root apt-get update
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${packages[@]}"
+fi
+
+python3 -m pip install --quiet -e '.[test]'
+(cd tests && npm ci --no-audit --no-fund --loglevel=error)
+
+# Missing PostgreSQL or consumers fail the run instead of skipping.
+FACTCARD_REQUIRE_ALL=1 python3 -m pytest "$@"

@@ -1,0 +1,99 @@
+"""Independent consumers read the served pages: extruct and structured-data-testing-tool."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import extruct
+import pytest
+
+from tests.conftest import LiveServer, demo_documents, live_app
+
+TESTS = Path(__file__).resolve().parent
+SDTT_SCRIPT = TESTS / "sdtt_check.js"
+REQUIRED = ("url", "claimReviewed", "reviewRating", "author", "datePublished", "itemReviewed")
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    app, port = live_app(tmp_path_factory.mktemp("live"), demo_documents())
+    with LiveServer(app, port) as server:
+        yield server
+
+
+def fetch(url: str) -> str:
+    with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 (our own loopback server)
+        body: bytes = response.read()
+    return body.decode("utf-8")
+
+
+def published_slugs_and_claims() -> list[tuple[str, int]]:
+    return [(d["slug"], len(d["claims"])) for d in demo_documents() if d["status"] == "published"]
+
+
+@pytest.mark.consumer
+def test_extruct_finds_every_claimreview_with_required_fields(live: LiveServer) -> None:
+    for slug, claims in published_slugs_and_claims():
+        url = f"{live.url}/checks/{slug}"
+        data = extruct.extract(fetch(url), base_url=url, syntaxes=["json-ld", "opengraph"], uniform=True)
+        reviews = [item for item in data["json-ld"] if item.get("@type") == "ClaimReview"]
+        assert len(reviews) == claims, slug
+        for review in reviews:
+            for field in REQUIRED:
+                assert review.get(field), (slug, field)
+            assert review["url"].startswith(url)
+            assert review["reviewRating"]["alternateName"]
+        og = {k: v for k, v in data["opengraph"][0].items() if k.startswith("og:")}
+        assert og["og:url"] == url
+
+
+@pytest.mark.consumer
+def test_extruct_sees_no_claimreview_on_a_retracted_check(live: LiveServer) -> None:
+    data = extruct.extract(fetch(f"{live.url}/checks/council-ban-street-musicians"), syntaxes=["json-ld"])
+    assert data["json-ld"] == []
+
+
+def sdtt(target: str) -> dict[str, Any]:
+    node = shutil.which("node")
+    if node is None or not (TESTS / "node_modules" / "structured-data-testing-tool").is_dir():
+        if os.environ.get("FACTCARD_REQUIRE_ALL") == "1":
+            pytest.fail("structured-data-testing-tool is not installed: run `npm ci` in tests/")
+        pytest.skip("structured-data-testing-tool not installed (npm ci in tests/)")
+    result = subprocess.run(
+        [node, str(SDTT_SCRIPT), target], capture_output=True, text=True, timeout=120, cwd=TESTS, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    summary: dict[str, Any] = json.loads(result.stdout)
+    return summary
+
+
+@pytest.mark.consumer
+def test_structured_data_testing_tool_google_preset_reports_no_errors(live: LiveServer) -> None:
+    for slug, claims in published_slugs_and_claims():
+        report = sdtt(f"{live.url}/checks/{slug}")
+        assert report["failed"] == [], (slug, report["failed"])
+        assert report["warnings"] == [], (slug, report["warnings"])
+        assert report["schemas"] == ["ClaimReview"]
+        google_claimreview_tests = [t for t in report["passed"] if t["test"].startswith("ClaimReview[")]
+        # Per ClaimReview: the schema check, @type, url, reviewRating, claimReviewed, author,
+        # datePublished, itemReviewed.
+        assert len(google_claimreview_tests) == claims * 8, slug
+
+
+@pytest.mark.consumer
+def test_structured_data_testing_tool_does_fail_broken_markup(tmp_path: Path) -> None:
+    page = tmp_path / "broken.html"
+    page.write_text(
+        '<html><head><script type="application/ld+json">'
+        '{"@context": "https://schema.org", "@type": "ClaimReview", "url": "https://example.org/x"}'
+        "</script></head><body></body></html>"
+    )
+    report = sdtt(str(page))
+    assert {t["description"] for t in report["failed"]} == {"reviewRating", "claimReviewed"}
