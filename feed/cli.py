@@ -32,9 +32,7 @@ def _settings_parent() -> argparse.ArgumentParser:
 
 def build_parser() -> argparse.ArgumentParser:
     parent = _settings_parent()
-    parser = argparse.ArgumentParser(
-        prog="factcard", description="Publish fact-checks as schema.org ClaimReview."
-    )
+    parser = argparse.ArgumentParser(prog="factcard", description="Publish fact-checks as schema.org ClaimReview.")
     commands = parser.add_subparsers(dest="command", required=True)
 
     serve = commands.add_parser("serve", parents=[parent], help="serve the site, feeds and API")

@@ -54,9 +54,7 @@ def home(request: Request) -> Response:
     for record in ctx.store.list(["published"], size, (page - 1) * size):
         fc = ctx.publishing.parse(record.document)
         view = page_view(fc, ctx.publishers[fc.publisher], ctx.publishing.page_url(fc.slug))
-        items.append(
-            {**view, "description": plain_text(fc.summary)[:240], "direction": text_direction(fc.language)}
-        )
+        items.append({**view, "description": plain_text(fc.summary)[:240], "direction": text_direction(fc.language)})
     base = ctx.settings.base_url
     html = ctx.templates.get_template("index.html").render(
         items=items,

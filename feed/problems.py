@@ -48,9 +48,7 @@ def problem_body(problem: HTTPProblem, instance: str | None = None) -> dict[str,
 
 
 def problem_response(request: Request, problem: HTTPProblem) -> Response:
-    return ProblemResponse(
-        problem_body(problem, request.url.path), status_code=problem.status, headers=problem.headers
-    )
+    return ProblemResponse(problem_body(problem, request.url.path), status_code=problem.status, headers=problem.headers)
 
 
 def invalid(errors: list[FieldError]) -> HTTPProblem:

@@ -27,9 +27,7 @@ def claimreviews_for(fc: FactCheck, publisher: Publisher, page_url: str) -> list
     return build_claimreviews(fc, publisher, page_url)
 
 
-def record_json(
-    record: Record, fc: FactCheck, publisher: Publisher, page_url: str
-) -> dict[str, Any]:
+def record_json(record: Record, fc: FactCheck, publisher: Publisher, page_url: str) -> dict[str, Any]:
     """The public JSON twin of a fact-check (also the API's representation)."""
     return {
         "slug": record.slug,
@@ -80,8 +78,7 @@ def page_view(fc: FactCheck, publisher: Publisher, page_url: str) -> dict[str, A
             for index, claim in enumerate(fc.claims)
         ],
         "sections": [
-            {"heading": s.heading, "paragraphs": [parse_inline(p) for p in s.paragraphs]}
-            for s in fc.sections
+            {"heading": s.heading, "paragraphs": [parse_inline(p) for p in s.paragraphs]} for s in fc.sections
         ],
         "claimreviews": claimreviews_for(fc, publisher, page_url),
     }

@@ -67,9 +67,7 @@ class Settings:
     page_size: int = 20
 
     @classmethod
-    def load(
-        cls, environ: Mapping[str, str] | None = None, overrides: Mapping[str, Any] | None = None
-    ) -> Settings:
+    def load(cls, environ: Mapping[str, str] | None = None, overrides: Mapping[str, Any] | None = None) -> Settings:
         """Defaults, then environment variables, then explicit overrides (CLI flags)."""
         environ = os.environ if environ is None else environ
         values: dict[str, Any] = {}

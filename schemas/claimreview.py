@@ -19,14 +19,11 @@ def claim_url(page_url: str, fc: FactCheck, index: int) -> str:
 def build_claimreviews(fc: FactCheck, publisher: Publisher, page_url: str) -> list[dict[str, Any]]:
     """One ClaimReview dict per claim, ready to serialise."""
     return [
-        build_claimreview(fc, publisher, claim, claim_url(page_url, fc, index))
-        for index, claim in enumerate(fc.claims)
+        build_claimreview(fc, publisher, claim, claim_url(page_url, fc, index)) for index, claim in enumerate(fc.claims)
     ]
 
 
-def build_claimreview(
-    fc: FactCheck, publisher: Publisher, claim: Claim, url: str
-) -> dict[str, Any]:
+def build_claimreview(fc: FactCheck, publisher: Publisher, claim: Claim, url: str) -> dict[str, Any]:
     review: dict[str, Any] = {
         "@context": CONTEXT,
         "@type": "ClaimReview",

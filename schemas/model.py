@@ -135,14 +135,10 @@ def to_document(fc: FactCheck) -> dict[str, Any]:
             "dateModified": fc.date_modified,
             "summary": fc.summary,
             "claims": claims,
-            "sections": [
-                {"heading": s.heading, "paragraphs": list(s.paragraphs)} for s in fc.sections
-            ],
+            "sections": [{"heading": s.heading, "paragraphs": list(s.paragraphs)} for s in fc.sections],
             "bottomLine": fc.bottom_line,
             "sources": [
-                _drop_empty(
-                    {"title": s.title, "url": s.url, "publisher": s.publisher, "date": s.date}
-                )
+                _drop_empty({"title": s.title, "url": s.url, "publisher": s.publisher, "date": s.date})
                 for s in fc.sources
             ],
             "relatedQuestions": list(fc.related_questions),
@@ -150,9 +146,7 @@ def to_document(fc: FactCheck) -> dict[str, Any]:
             "image": _drop_empty({"url": fc.image.url, "alt": fc.image.alt}) if fc.image else None,
             "corrections": [{"date": c.date, "note": c.note} for c in fc.corrections],
             "retraction": (
-                _drop_empty({"reason": fc.retraction.reason, "date": fc.retraction.date})
-                if fc.retraction
-                else None
+                _drop_empty({"reason": fc.retraction.reason, "date": fc.retraction.date}) if fc.retraction else None
             ),
         }
     )

@@ -102,4 +102,3 @@ def parse_scale(data: dict[str, Any], where: str = "scale") -> RatingScale:
     if errors:
         raise ValidationError(errors)
     return RatingScale(str(name), int(best), int(worst), tuple(labels))  # type: ignore[arg-type]
-

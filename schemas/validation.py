@@ -270,9 +270,7 @@ def parse_factcheck(document: Any, publishers: Mapping[str, Publisher]) -> FactC
             reason = r.text(item, "reason", "retraction", required=True, limit=MAX_LONG_TEXT)
             when = r.moment(item, "date", "retraction")
             retraction = Retraction(reason or "", when)
-    if status == "retracted" and retraction is None and not any(
-        e.field.startswith("retraction") for e in r.errors
-    ):
+    if status == "retracted" and retraction is None and not any(e.field.startswith("retraction") for e in r.errors):
         r.fail("retraction", "a retracted fact-check needs a retraction with a reason")
     if status != "retracted" and data.get("retraction") is not None:
         r.fail("retraction", "only a retracted fact-check has a retraction")

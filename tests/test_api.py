@@ -187,7 +187,9 @@ def test_openapi_document_is_valid_and_describes_every_api_route(client: TestCli
 
     spec = client.get("/openapi.json").json()
     validate(spec)
-    documented = {(path, method.upper()) for path, item in spec["paths"].items() for method in item if method != "parameters"}
+    documented = {
+        (path, method.upper()) for path, item in spec["paths"].items() for method in item if method != "parameters"
+    }
     served = {
         (route.path, method)
         for route in app.routes
@@ -217,6 +219,8 @@ def test_api_on_postgresql(postgres_url: str, tmp_path: Any) -> None:
         assert created.status_code == 201
         stale = copy.deepcopy(draft()) | {"headline": "late"}
         pg_client.post("/api/checks/a-claim/publish", headers=headers)
-        response = pg_client.put("/api/checks/a-claim", json=stale, headers=headers | {"If-Match": created.headers["etag"]})
+        response = pg_client.put(
+            "/api/checks/a-claim", json=stale, headers=headers | {"If-Match": created.headers["etag"]}
+        )
         assert response.status_code == 412
         assert pg_client.get("/checks/a-claim").status_code == 200

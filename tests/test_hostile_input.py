@@ -21,7 +21,7 @@ def hostile_document() -> dict[str, Any]:
         "slug": "hostile",
         "headline": h,
         "language": "en",
-        "authors": [{"name": h, "url": "https://example.org/a?x=\"><script>"}],
+        "authors": [{"name": h, "url": 'https://example.org/a?x="><script>'}],
         "summary": f"{h} [1]",
         "claims": [
             {

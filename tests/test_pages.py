@@ -74,7 +74,11 @@ def test_page_meta_links_and_headers(client: TestClient, demo: None) -> None:
     assert f'<{url}.json>; rel="alternate"' in response.headers["link"]
     assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
     assert "script-src" not in response.headers["content-security-policy"]  # default-src 'none' forbids script
-    assert [div["id"] for div in page.find("div") if div.get("class") == "fc-claim"] == ["claim-1", "claim-2", "claim-3"]
+    assert [div["id"] for div in page.find("div") if div.get("class") == "fc-claim"] == [
+        "claim-1",
+        "claim-2",
+        "claim-3",
+    ]
 
 
 def test_json_twin_matches_the_page(client: TestClient, demo: None) -> None:

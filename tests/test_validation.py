@@ -52,7 +52,13 @@ def test_every_problem_is_named_at_once(publishers: Any) -> None:
 
 @pytest.mark.parametrize(
     "url",
-    ["javascript:alert(1)", "data:text/html,<script>alert(1)</script>", "JaVaScRiPt:alert(1)", "//no-scheme", "https://"],
+    [
+        "javascript:alert(1)",
+        "data:text/html,<script>alert(1)</script>",
+        "JaVaScRiPt:alert(1)",
+        "//no-scheme",
+        "https://",
+    ],
 )
 def test_only_http_and_https_urls_are_accepted_anywhere(publishers: Any, url: str) -> None:
     document = minimal()

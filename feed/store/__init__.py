@@ -20,9 +20,7 @@ def open_store(database_url: str) -> Store:
 
         store = SQLiteStore(database_url.removeprefix("sqlite:///"))
     else:
-        raise ValueError(
-            f"DATABASE_URL must start with sqlite:/// or postgresql://, got {database_url!r}"
-        )
+        raise ValueError(f"DATABASE_URL must start with sqlite:/// or postgresql://, got {database_url!r}")
     store.migrate()
     return store
 

@@ -131,8 +131,7 @@ class Store(ABC):
         applied: list[int] = []
         with self._transaction() as cur:
             cur.execute(
-                "CREATE TABLE IF NOT EXISTS schema_migrations "
-                "(version INTEGER PRIMARY KEY, description TEXT NOT NULL)"
+                "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, description TEXT NOT NULL)"
             )
             cur.execute("SELECT version FROM schema_migrations")
             done = {row[0] for row in cur.fetchall()}
@@ -166,9 +165,7 @@ class Store(ABC):
                 self._insert(cur, document, now, published_at)
         return len(items)
 
-    def _insert(
-        self, cur: _Cursor, document: dict[str, Any], now: str, published_at: str | None
-    ) -> Record:
+    def _insert(self, cur: _Cursor, document: dict[str, Any], now: str, published_at: str | None) -> Record:
         slug, status = document["slug"], document.get("status", "draft")
         body = orjson.dumps(document).decode()
         cur.execute("SELECT 1 FROM factchecks WHERE slug = ?", (slug,))
@@ -213,12 +210,9 @@ class Store(ABC):
             self._record_revision(cur, slug, record.version, status, body, now)
         return record
 
-    def _record_revision(
-        self, cur: _Cursor, slug: str, version: int, status: str, body: str, now: str
-    ) -> None:
+    def _record_revision(self, cur: _Cursor, slug: str, version: int, status: str, body: str, now: str) -> None:
         cur.execute(
-            "INSERT INTO revisions (slug, version, status, document, recorded_at) "
-            "VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO revisions (slug, version, status, document, recorded_at) VALUES (?, ?, ?, ?, ?)",
             (slug, version, status, body, now),
         )
 
@@ -226,9 +220,7 @@ class Store(ABC):
         rows = self._query(f"SELECT {_COLUMNS} FROM factchecks WHERE slug = ?", (slug,))
         return _record(rows[0]) if rows else None
 
-    def list(
-        self, statuses: Sequence[str], limit: int, offset: int = 0
-    ) -> list[Record]:
+    def list(self, statuses: Sequence[str], limit: int, offset: int = 0) -> list[Record]:
         """Fact-checks with these statuses, newest publication first (drafts by last change)."""
         marks = ", ".join("?" for _ in statuses)
         rows = self._query(
@@ -250,8 +242,7 @@ class Store(ABC):
 
     def revisions(self, slug: str) -> list[Revision]:
         rows = self._query(
-            "SELECT version, status, document, recorded_at FROM revisions "
-            "WHERE slug = ? ORDER BY version",
+            "SELECT version, status, document, recorded_at FROM revisions WHERE slug = ? ORDER BY version",
             (slug,),
         )
         return [Revision(r[0], r[1], orjson.loads(r[2]), r[3]) for r in rows]

@@ -9,9 +9,7 @@ from feed.store.base import Store
 try:
     import psycopg
 except ImportError as exc:  # optional dependency
-    raise ImportError(
-        "PostgreSQL needs the psycopg driver: pip install 'factcard[postgres]'"
-    ) from exc
+    raise ImportError("PostgreSQL needs the psycopg driver: pip install 'factcard[postgres]'") from exc
 
 
 class PostgresStore(Store):

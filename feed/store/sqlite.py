@@ -22,9 +22,7 @@ class SQLiteStore(Store):
 
     def _connect(self) -> Any:
         # Autocommit mode: transactions are explicit (BEGIN IMMEDIATE in _begin).
-        connection = sqlite3.connect(
-            self.path, isolation_level=None, check_same_thread=False, timeout=30
-        )
+        connection = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30)
         connection.execute("PRAGMA journal_mode=WAL")
         connection.execute("PRAGMA synchronous=NORMAL")
         connection.execute("PRAGMA foreign_keys=ON")
