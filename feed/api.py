@@ -171,7 +171,7 @@ async def list_checks(request: Request) -> Response:
     page, size = int(raw_page), ctx.settings.page_size
 
     def load() -> tuple[int, list[Record]]:
-        return ctx.store.count(statuses), ctx.store.list(statuses, size, (page - 1) * size)
+        return ctx.store.count(statuses), ctx.store.newest(statuses, size, (page - 1) * size)
 
     total, records = await run_in_threadpool(load)
     base = f"{ctx.settings.base_url}/api/checks"

@@ -78,7 +78,9 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     async def on_http_exception(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
         titles = {404: "Not found", 405: "Method not allowed"}
-        problem = HTTPProblem(exc.status_code, titles.get(exc.status_code, "Error"), exc.detail, headers=exc.headers)
+        problem = HTTPProblem(
+            exc.status_code, titles.get(exc.status_code, "Error"), exc.detail, headers=dict(exc.headers or {})
+        )
         return render_problem(request, problem)
 
     async def on_invalid(request: Request, exc: Exception) -> Response:

@@ -104,7 +104,7 @@ _WRITE_ERRORS = {
     "415": _problem("Body is not JSON"),
     "422": _problem("Invalid fact-check; `errors` names every failing field"),
 }
-_SECURED = [{"bearer": []}]
+_SECURED: list[dict[str, list[str]]] = [{"bearer": []}]
 
 
 def openapi_document(base_url: str) -> dict[str, Any]:

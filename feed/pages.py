@@ -51,7 +51,7 @@ def home(request: Request) -> Response:
     if page > pages:
         raise HTTPProblem(404, "Not found", f"There are only {pages} page(s) of fact-checks.")
     items = []
-    for record in ctx.store.list(["published"], size, (page - 1) * size):
+    for record in ctx.store.newest(["published"], size, (page - 1) * size):
         fc = ctx.publishing.parse(record.document)
         view = page_view(fc, ctx.publishers[fc.publisher], ctx.publishing.page_url(fc.slug))
         items.append({**view, "description": plain_text(fc.summary)[:240], "direction": text_direction(fc.language)})

@@ -77,7 +77,7 @@ class Publishing:
             document = {"status": current.status, **document}
             document.setdefault("slug", slug)
         fc = self.parse(document)
-        errors = []
+        errors: list[FieldError] = []
         if fc.slug != slug:
             errors.append(FieldError("slug", f"cannot change: this fact-check is {slug!r}"))
         if fc.status != current.status:
@@ -124,7 +124,9 @@ class Publishing:
 
         Raises ValidationError naming each bad record (`records[i].field`) and writes nothing.
         """
-        prepared, errors, seen = [], [], set()
+        prepared: list[tuple[dict[str, Any], str | None]] = []
+        errors: list[FieldError] = []
+        seen: set[str] = set()
         for index, document in enumerate(documents):
             try:
                 fc = self._prepare(self.parse(document), now)

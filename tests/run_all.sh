@@ -19,5 +19,8 @@ fi
 python3 -m pip install --quiet -e '.[test]'
 (cd tests && npm ci --no-audit --no-fund --loglevel=error)
 
+python3 -m ruff check .
+python3 -m mypy
+
 # Missing PostgreSQL or consumers fail the run instead of skipping.
 FACTCARD_REQUIRE_ALL=1 python3 -m pytest "$@"

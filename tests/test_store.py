@@ -88,8 +88,8 @@ def test_list_orders_by_publication_newest_first_and_pages(store: Store) -> None
     store.create(doc("new", "published"), T1, "2025-06-01T00:00:00.000000Z")
     store.create(doc("mid", "published"), T1, "2025-01-01T00:00:00.000000Z")
     store.create(doc("draft"), T1, None)
-    assert [r.slug for r in store.list(["published"], 10)] == ["new", "mid", "old"]
-    assert [r.slug for r in store.list(["published"], 2, 2)] == ["old"]
+    assert [r.slug for r in store.newest(["published"], 10)] == ["new", "mid", "old"]
+    assert [r.slug for r in store.newest(["published"], 2, 2)] == ["old"]
     assert store.count(["published"]) == 3
     assert store.count(["draft", "published"]) == 4
     assert [r.slug for r in store.all_records()] == ["draft", "mid", "new", "old"]

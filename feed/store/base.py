@@ -220,7 +220,7 @@ class Store(ABC):
         rows = self._query(f"SELECT {_COLUMNS} FROM factchecks WHERE slug = ?", (slug,))
         return _record(rows[0]) if rows else None
 
-    def list(self, statuses: Sequence[str], limit: int, offset: int = 0) -> list[Record]:
+    def newest(self, statuses: Sequence[str], limit: int, offset: int = 0) -> list[Record]:
         """Fact-checks with these statuses, newest publication first (drafts by last change)."""
         marks = ", ".join("?" for _ in statuses)
         rows = self._query(
