@@ -18,6 +18,7 @@ from starlette.responses import Response
 from feed.clock import utc_now
 from feed.context import Context, context_of
 from feed.problems import HTTPProblem, invalid
+from feed.query import page_number
 from feed.representation import record_json
 from feed.responses import JSONResponse
 from feed.store import Record
@@ -26,7 +27,7 @@ from schemas.errors import FieldError
 
 ALL_STATUSES = ("draft", "published", "retracted")
 PUBLIC_STATUSES = ("published", "retracted")
-_ETAG = re.compile(r'^\s*(?:W/)?"(?P<slug>[a-z0-9-]+)\.v(?P<version>\d+)"\s*$')
+_ETAG = re.compile(r'^\s*(?:W/)?"(?P<slug>[a-z0-9-]+)\.v(?P<version>\d{1,9})"\s*$')
 
 
 # -- request helpers ---------------------------------------------------------
@@ -165,10 +166,7 @@ async def list_checks(request: Request) -> Response:
             + ("" if authorised else " (drafts need a token)"),
         )  # fmt: skip
     statuses = (wanted,) if wanted else allowed
-    raw_page = request.query_params.get("page", "1")
-    if not raw_page.isdigit() or int(raw_page) < 1:
-        raise HTTPProblem(400, "Bad page", "page must be a whole number from 1 up.")
-    page, size = int(raw_page), ctx.settings.page_size
+    page, size = page_number(request), ctx.settings.page_size
 
     def load() -> tuple[int, list[Record]]:
         return ctx.store.count(statuses), ctx.store.newest(statuses, size, (page - 1) * size)

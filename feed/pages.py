@@ -7,6 +7,7 @@ from starlette.responses import HTMLResponse, Response
 
 from feed.context import Context, context_of
 from feed.problems import HTTPProblem
+from feed.query import page_number
 from feed.representation import page_view, record_json, text_direction, verdict_class
 from feed.responses import JSONResponse
 from schemas.markdown import plain_text
@@ -44,7 +45,7 @@ def check_json(request: Request) -> Response:
 
 def home(request: Request) -> Response:
     ctx = context_of(request)
-    page = _page_number(request)
+    page = page_number(request)
     size = ctx.settings.page_size
     total = ctx.store.count(["published"])
     pages = max(1, -(-total // size))
@@ -76,10 +77,3 @@ def scale_css(request: Request) -> Response:
             # Colours were validated as #rrggbb when the settings were loaded.
             rules.append(f".{verdict_class(publisher, index)} {{ background: {label.colour}; }}")
     return Response("\n".join(rules) + "\n", media_type="text/css")
-
-
-def _page_number(request: Request) -> int:
-    raw = request.query_params.get("page", "1")
-    if not raw.isdigit() or int(raw) < 1:
-        raise HTTPProblem(400, "Bad page", "page must be a whole number from 1 up.")
-    return int(raw)
