@@ -144,3 +144,22 @@ def test_unknown_page_is_a_friendly_404(client: TestClient) -> None:
 def test_static_assets_are_served(client: TestClient) -> None:
     assert client.get("/static/factcard.css").status_code == 200
     assert client.get("/static/logo.svg").headers["content-type"].startswith("image/svg")
+
+
+def test_page_text_colours_meet_wcag_aa() -> None:
+    import re
+    from pathlib import Path
+
+    from tests.test_ratings import contrast
+
+    css = (Path(__file__).resolve().parent.parent / "feed" / "static" / "factcard.css").read_text()
+    colours = dict(re.findall(r"--fc-([a-z]+): (#[0-9a-f]{6})", css))
+    for text in ("text", "muted", "link"):
+        for background in ("bg", "panel"):
+            assert contrast(colours[text], colours[background]) >= 4.5, (text, background)
+
+
+def test_retracted_verdict_is_labelled_withdrawn(client: TestClient, demo: None) -> None:
+    html = client.get("/checks/council-ban-street-musicians").text
+    assert "Withdrawn verdict:" in html and "Our verdict:" not in html
+    assert html.index("<h1") < html.index("This fact-check has been retracted")
