@@ -111,14 +111,14 @@ class _Reader:
             return []
         return value
 
-    def strings(self, data: Mapping[str, Any], key: str, path: str) -> tuple[str, ...]:
+    def strings(self, data: Mapping[str, Any], key: str, path: str, limit: int = MAX_SHORT_TEXT) -> tuple[str, ...]:
         out = []
         for index, item in enumerate(self.items(data, key, path)):
             where = f"{_join(path, key)}[{index}]"
             if not isinstance(item, str) or not item.strip():
                 self.fail(where, "must be a non-empty string")
-            elif len(item) > MAX_SHORT_TEXT:
-                self.fail(where, f"must be at most {MAX_SHORT_TEXT} characters")
+            elif len(item) > limit:
+                self.fail(where, f"must be at most {limit} characters")
             else:
                 out.append(item)
         return tuple(out)
@@ -213,19 +213,10 @@ def parse_factcheck(document: Any, publishers: Mapping[str, Publisher]) -> FactC
         if item is None:
             continue
         heading = r.text(item, "heading", path, required=True)
-        paragraphs = []
-        raw_paragraphs = r.items(item, "paragraphs", path)
-        if not raw_paragraphs:
+        if not item.get("paragraphs"):
             r.fail(f"{path}.paragraphs", "must hold at least one paragraph")
-        for p_index, paragraph in enumerate(raw_paragraphs):
-            where = f"{path}.paragraphs[{p_index}]"
-            if not isinstance(paragraph, str) or not paragraph.strip():
-                r.fail(where, "must be a non-empty string")
-            elif len(paragraph) > MAX_LONG_TEXT:
-                r.fail(where, f"must be at most {MAX_LONG_TEXT} characters")
-            else:
-                paragraphs.append(paragraph)
-        sections.append(Section(heading or "", tuple(paragraphs)))
+        paragraphs = r.strings(item, "paragraphs", path, limit=MAX_LONG_TEXT)
+        sections.append(Section(heading or "", paragraphs))
 
     # Every [n] marker must point at a numbered source.
     cited_texts: list[tuple[str, str]] = [("summary", summary or ""), ("bottomLine", bottom_line or "")]
