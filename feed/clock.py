@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 
 def utc_now() -> datetime:
@@ -26,3 +26,9 @@ def sort_key(value: str | None) -> str | None:
     if len(value) == 10:
         return stamp(datetime.combine(date.fromisoformat(value), datetime.min.time(), UTC))
     return stamp(datetime.fromisoformat(value.replace("Z", "+00:00")))
+
+
+def after(stamp_value: str) -> str:
+    """The store timestamp one microsecond after `stamp_value`."""
+    moment = datetime.strptime(stamp_value, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+    return stamp(moment + timedelta(microseconds=1))

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from feed.clock import rfc3339, sort_key, stamp
-from feed.store import Record, Store
+from feed.store import Change, Record, Store
 from schemas.claimreview import build_claimreviews
 from schemas.errors import FieldError, ValidationError
 from schemas.model import FactCheck, Retraction, to_document
@@ -27,10 +27,17 @@ class InvalidTransition(Exception):
 
 
 class Publishing:
-    def __init__(self, store: Store, publishers: Mapping[str, Publisher], base_url: str):
+    def __init__(
+        self,
+        store: Store,
+        publishers: Mapping[str, Publisher],
+        base_url: str,
+        push_targets: tuple[str, ...] = (),
+    ):
         self.store = store
         self.publishers = publishers
         self.base_url = base_url
+        self.push_targets = push_targets  # outbox targets told about every public change
 
     def page_url(self, slug: str) -> str:
         return f"{self.base_url}/checks/{slug}"
@@ -62,13 +69,24 @@ class Publishing:
                 raise ValidationError(problems)
         return fc
 
-    def _store_args(self, fc: FactCheck) -> tuple[dict[str, Any], str | None]:
-        return to_document(fc), sort_key(fc.date_published)
+    def _change(self, fc: FactCheck, previous_status: str | None) -> Change:
+        """The store write for `fc`, with push notifications when the public version changes."""
+        if fc.status == "published":
+            action = "update" if previous_status == "published" else "publish"
+        elif fc.status == "retracted" and previous_status == "published":
+            action = "retract"
+        else:  # drafts, and retracting what was never public, concern no one outside
+            action = ""
+        return Change(
+            document=to_document(fc),
+            published_at=sort_key(fc.date_published),
+            action=action or "none",
+            notify=self.push_targets if action else (),
+        )
 
     def create(self, document: Any, now: datetime) -> Record:
         fc = self._prepare(self.parse(document), now)
-        body, published_at = self._store_args(fc)
-        return self.store.create(body, stamp(now), published_at)
+        return self.store.create(self._change(fc, None), stamp(now))
 
     def update(self, slug: str, document: Any, expected_version: int, now: datetime) -> Record:
         """Replace a fact-check's content; its status changes only through publish/retract."""
@@ -92,7 +110,7 @@ class Publishing:
             fc = replace(fc, date_published=previous.date_published)
         if fc.status == "published" and fc.date_modified == previous.date_modified:
             fc = replace(fc, date_modified=rfc3339(now))
-        return self._save(slug, fc, expected_version, now)
+        return self._save(current, fc, expected_version, now)
 
     def publish(self, slug: str, expected_version: int | None, now: datetime) -> Record:
         current = self._current(slug)
@@ -101,7 +119,7 @@ class Publishing:
         if current.status == "retracted":
             raise InvalidTransition("a retracted fact-check cannot be published again")
         fc = replace(self.parse(current.document), status="published")
-        return self._save(slug, fc, _version(current, expected_version), now)
+        return self._save(current, fc, _version(current, expected_version), now)
 
     def retract(self, slug: str, reason: str, expected_version: int | None, now: datetime) -> Record:
         current = self._current(slug)
@@ -117,14 +135,14 @@ class Publishing:
         )
         # Validate the retracted document as a whole (e.g. the reason's length).
         fc = self.parse(to_document(fc))
-        return self._save(slug, fc, _version(current, expected_version), now)
+        return self._save(current, fc, _version(current, expected_version), now)
 
     def import_documents(self, documents: Iterable[Any], now: datetime) -> int:
         """Validate every document, then store all of them in one transaction.
 
         Raises ValidationError naming each bad record (`records[i].field`) and writes nothing.
         """
-        prepared: list[tuple[dict[str, Any], str | None]] = []
+        prepared: list[Change] = []
         errors: list[FieldError] = []
         seen: set[str] = set()
         for index, document in enumerate(documents):
@@ -136,7 +154,7 @@ class Publishing:
             if fc.slug in seen or self.store.get(fc.slug) is not None:
                 errors.append(FieldError(f"records[{index}].slug", f"{fc.slug!r} exists already"))
             seen.add(fc.slug)
-            prepared.append(self._store_args(fc))
+            prepared.append(self._change(fc, None))
         if errors:
             raise ValidationError(errors)
         return self.store.create_many(prepared, stamp(now))
@@ -149,10 +167,9 @@ class Publishing:
             raise NotFound(slug)
         return record
 
-    def _save(self, slug: str, fc: FactCheck, expected_version: int, now: datetime) -> Record:
+    def _save(self, current: Record, fc: FactCheck, expected_version: int, now: datetime) -> Record:
         fc = self._prepare(fc, now)
-        body, published_at = self._store_args(fc)
-        return self.store.update(slug, body, expected_version, stamp(now), published_at)
+        return self.store.update(current.slug, self._change(fc, current.status), expected_version, stamp(now))
 
 
 def _version(current: Record, expected: int | None) -> int:

@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from feed.store import Conflict, NotFound, StaleVersion, Store, open_store
+from feed.store import Change, Conflict, NotFound, StaleVersion, Store, open_store
 from feed.store.migrations import MIGRATIONS
 
 T1, T2, T3 = "2025-01-01T00:00:00.000000Z", "2025-01-02T00:00:00.000000Z", "2025-01-03T00:00:00.000000Z"
@@ -24,18 +24,18 @@ def test_migrations_are_recorded_and_idempotent(store: Store, database_url: str)
 
 
 def test_create_get_and_conflict(store: Store) -> None:
-    record = store.create(doc("a"), T1, None)
+    record = store.create(Change(doc("a"), None), T1)
     assert (record.version, record.status, record.etag) == (1, "draft", '"a.v1"')
     assert store.get("a") == record
     assert store.get("missing") is None
     with pytest.raises(Conflict):
-        store.create(doc("a"), T2, None)
+        store.create(Change(doc("a"), None), T2)
 
 
 def test_update_keeps_every_revision(store: Store) -> None:
-    store.create(doc("a", headline="first"), T1, None)
-    store.update("a", doc("a", "published", "second"), 1, T2, T2)
-    current = store.update("a", doc("a", "published", "third"), 2, T3, T2)
+    store.create(Change(doc("a", headline="first"), None), T1)
+    store.update("a", Change(doc("a", "published", "second"), T2), 1, T2)
+    current = store.update("a", Change(doc("a", "published", "third"), T2), 2, T3)
     assert current.version == 3 and current.document["headline"] == "third"
     history = store.revisions("a")
     assert [(r.version, r.status, r.document["headline"]) for r in history] == [
@@ -44,24 +44,24 @@ def test_update_keeps_every_revision(store: Store) -> None:
 
 
 def test_stale_update_is_refused_and_writes_nothing(store: Store) -> None:
-    store.create(doc("a", headline="first"), T1, None)
-    store.update("a", doc("a", headline="editor one"), 1, T2, None)
+    store.create(Change(doc("a", headline="first"), None), T1)
+    store.update("a", Change(doc("a", headline="editor one"), None), 1, T2)
     with pytest.raises(StaleVersion) as caught:
-        store.update("a", doc("a", headline="editor two"), 1, T3, None)
+        store.update("a", Change(doc("a", headline="editor two"), None), 1, T3)
     assert caught.value.current == 2
     assert store.get("a").document["headline"] == "editor one"  # type: ignore[union-attr]
     assert len(store.revisions("a")) == 2
     with pytest.raises(NotFound):
-        store.update("missing", doc("missing"), 1, T3, None)
+        store.update("missing", Change(doc("missing"), None), 1, T3)
 
 
 def test_concurrent_writers_on_one_version_exactly_one_wins(store: Store) -> None:
-    store.create(doc("a"), T1, None)
+    store.create(Change(doc("a"), None), T1)
     outcomes: list[str] = []
 
     def edit(n: int) -> None:
         try:
-            store.update("a", doc("a", headline=f"editor {n}"), 1, T2, None)
+            store.update("a", Change(doc("a", headline=f"editor {n}"), None), 1, T2)
             outcomes.append("won")
         except StaleVersion:
             outcomes.append("stale")
@@ -76,18 +76,18 @@ def test_concurrent_writers_on_one_version_exactly_one_wins(store: Store) -> Non
 
 
 def test_create_many_is_all_or_nothing(store: Store) -> None:
-    store.create(doc("taken"), T1, None)
+    store.create(Change(doc("taken"), None), T1)
     with pytest.raises(Conflict):
-        store.create_many([(doc("new-one"), None), (doc("taken"), None)], T2)
+        store.create_many([Change(doc("new-one")), Change(doc("taken"))], T2)
     assert store.get("new-one") is None
-    assert store.create_many([(doc("b"), None), (doc("c"), None)], T2) == 2
+    assert store.create_many([Change(doc("b")), Change(doc("c"))], T2) == 2
 
 
 def test_list_orders_by_publication_newest_first_and_pages(store: Store) -> None:
-    store.create(doc("old", "published"), T1, "2024-01-01T00:00:00.000000Z")
-    store.create(doc("new", "published"), T1, "2025-06-01T00:00:00.000000Z")
-    store.create(doc("mid", "published"), T1, "2025-01-01T00:00:00.000000Z")
-    store.create(doc("draft"), T1, None)
+    store.create(Change(doc("old", "published"), "2024-01-01T00:00:00.000000Z"), T1)
+    store.create(Change(doc("new", "published"), "2025-06-01T00:00:00.000000Z"), T1)
+    store.create(Change(doc("mid", "published"), "2025-01-01T00:00:00.000000Z"), T1)
+    store.create(Change(doc("draft"), None), T1)
     assert [r.slug for r in store.newest(["published"], 10)] == ["new", "mid", "old"]
     assert [r.slug for r in store.newest(["published"], 2, 2)] == ["old"]
     assert store.count(["published"]) == 3
@@ -103,7 +103,7 @@ def test_tokens_store_only_a_hash(store: Store) -> None:
 
 def test_text_survives_byte_for_byte(store: Store) -> None:
     hostile = "</script>\u2028\u2029 \"quotes\" 'apostrophes' émoji 🧪 \\ back"
-    store.create(doc("a", headline=hostile), T1, None)
+    store.create(Change(doc("a", headline=hostile), None), T1)
     assert store.get("a").document["headline"] == hostile  # type: ignore[union-attr]
 
 
@@ -112,7 +112,7 @@ def test_sqlite_file_uses_wal(tmp_path) -> None:  # type: ignore[no-untyped-def]
 
     path = tmp_path / "wal.db"
     opened = open_store(f"sqlite:///{path}")
-    opened.create(doc("a"), T1, None)
+    opened.create(Change(doc("a"), None), T1)
     mode = sqlite3.connect(path).execute("PRAGMA journal_mode").fetchone()[0]
     assert mode == "wal"
     opened.close()

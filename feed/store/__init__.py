@@ -6,7 +6,9 @@ the URL names one. Both run the same SQL through `feed.store.base.Store`.
 
 from __future__ import annotations
 
-from feed.store.base import Conflict, NotFound, Record, Revision, StaleVersion, Store
+from feed.store.base import Change, Conflict, NotFound, Record, Revision, StaleVersion, Store
+from feed.store.changes import FeedEntry
+from feed.store.outbox import Notification, OutboxRow
 
 
 def open_store(database_url: str) -> Store:
@@ -25,4 +27,16 @@ def open_store(database_url: str) -> Store:
     return store
 
 
-__all__ = ["Conflict", "NotFound", "Record", "Revision", "StaleVersion", "Store", "open_store"]
+__all__ = [
+    "Change",
+    "Conflict",
+    "FeedEntry",
+    "NotFound",
+    "Notification",
+    "OutboxRow",
+    "Record",
+    "Revision",
+    "StaleVersion",
+    "Store",
+    "open_store",
+]

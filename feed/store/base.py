@@ -9,16 +9,16 @@ silently overwrite each other. Each write also appends the full document to
 
 from __future__ import annotations
 
-import threading
-from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import orjson
 
-from feed.store.migrations import MIGRATIONS
+from feed.clock import after
+from feed.store.changes import ChangeLog
+from feed.store.outbox import OutboxQueue
+from feed.store.sql import Cursor
 
 
 class NotFound(Exception):
@@ -52,6 +52,20 @@ class Record:
 
 
 @dataclass(frozen=True)
+class Change:
+    """One write: the new document, its sort key, and the push targets to notify.
+
+    The outbox rows for `notify` are written in the same transaction as the change, so
+    a notification is never lost and never sent for a change that did not commit.
+    """
+
+    document: dict[str, Any]
+    published_at: str | None = None
+    action: str = "update"  # publish | update | retract
+    notify: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Revision:
     version: int
     status: str
@@ -62,110 +76,25 @@ class Revision:
 _COLUMNS = "slug, version, status, document, created_at, updated_at"
 
 
-class Store(ABC):
-    """Shared SQL over a DB-API connection, one connection per thread."""
-
-    id_column: str  # auto-increment primary key type, for migrations
-    integrity_errors: tuple[type[Exception], ...]
-
-    def __init__(self) -> None:
-        self._local = threading.local()
-        self._opened: list[Any] = []  # every thread's connection, so close() can reach them
-        self._opened_lock = threading.Lock()
-
-    # -- backend hooks -------------------------------------------------------
-
-    @abstractmethod
-    def _connect(self) -> Any: ...
-
-    @abstractmethod
-    def _begin(self, cursor: Any) -> None:
-        """Start a write transaction that holds its lock until commit."""
-
-    def _sql(self, statement: str) -> str:
-        return statement
-
-    def close(self) -> None:
-        """Close every thread's connection; a later call on any thread reconnects."""
-        with self._opened_lock:
-            opened, self._opened = self._opened, []
-        for connection in opened:
-            connection.close()
-        self._local = threading.local()
-
-    # -- plumbing ------------------------------------------------------------
-
-    def _connection(self) -> Any:
-        connection = getattr(self._local, "connection", None)
-        if connection is None:
-            connection = self._local.connection = self._connect()
-            with self._opened_lock:
-                self._opened.append(connection)
-        return connection
-
-    def _query(self, statement: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        cursor = self._connection().cursor()
-        try:
-            cursor.execute(self._sql(statement), tuple(params))
-            return list(cursor.fetchall())
-        finally:
-            cursor.close()
-
-    @contextmanager
-    def _transaction(self) -> Iterator[Any]:
-        cursor = self._connection().cursor()
-        try:
-            self._begin(cursor)
-            yield _Cursor(cursor, self._sql)
-            cursor.execute("COMMIT")
-        except BaseException:
-            cursor.execute("ROLLBACK")
-            raise
-        finally:
-            cursor.close()
-
-    # -- schema --------------------------------------------------------------
-
-    def migrate(self) -> list[int]:
-        """Apply pending migrations; returns the versions applied."""
-        applied: list[int] = []
-        with self._transaction() as cur:
-            cur.execute(
-                "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, description TEXT NOT NULL)"
-            )
-            cur.execute("SELECT version FROM schema_migrations")
-            done = {row[0] for row in cur.fetchall()}
-            for version, description, statements in MIGRATIONS:
-                if version in done:
-                    continue
-                for statement in statements:
-                    cur.execute(statement.replace("{id}", self.id_column))
-                cur.execute(
-                    "INSERT INTO schema_migrations (version, description) VALUES (?, ?)",
-                    (version, description),
-                )
-                applied.append(version)
-        return applied
-
-    def schema_version(self) -> int:
-        rows = self._query("SELECT MAX(version) FROM schema_migrations")
-        return int(rows[0][0] or 0)
+class Store(ChangeLog, OutboxQueue):
+    """Fact-checks, their revisions, API tokens; the feed change log and the outbox (mixins)."""
 
     # -- fact-checks ---------------------------------------------------------
 
-    def create(self, document: dict[str, Any], now: str, published_at: str | None) -> Record:
+    def create(self, change: Change, now: str) -> Record:
         """Insert a new fact-check at version 1. Raises Conflict if the slug is taken."""
         with self._transaction() as cur:
-            return self._insert(cur, document, now, published_at)
+            return self._insert(cur, change, self._next_stamp(cur, now))
 
-    def create_many(self, items: Sequence[tuple[dict[str, Any], str | None]], now: str) -> int:
+    def create_many(self, changes: Sequence[Change], now: str) -> int:
         """Insert several fact-checks in one transaction: all of them, or none."""
         with self._transaction() as cur:
-            for document, published_at in items:
-                self._insert(cur, document, now, published_at)
-        return len(items)
+            for change in changes:
+                self._insert(cur, change, self._next_stamp(cur, now))
+        return len(changes)
 
-    def _insert(self, cur: _Cursor, document: dict[str, Any], now: str, published_at: str | None) -> Record:
+    def _insert(self, cur: Cursor, change: Change, stamp: str) -> Record:
+        document = change.document
         slug, status = document["slug"], document.get("status", "draft")
         body = orjson.dumps(document).decode()
         cur.execute("SELECT 1 FROM factchecks WHERE slug = ?", (slug,))
@@ -175,29 +104,24 @@ class Store(ABC):
             cur.execute(
                 "INSERT INTO factchecks (slug, version, status, document, published_at, "
                 "created_at, updated_at) VALUES (?, 1, ?, ?, ?, ?, ?)",
-                (slug, status, body, published_at, now, now),
+                (slug, status, body, change.published_at, stamp, stamp),
             )
         except self.integrity_errors as exc:  # a concurrent create won the race
             raise Conflict(slug) from exc
-        self._record_revision(cur, slug, 1, status, body, now)
-        return Record(slug, 1, status, document, now, now)
+        self._record_revision(cur, slug, 1, status, body, stamp)
+        self._enqueue(cur, change, slug, stamp)
+        return Record(slug, 1, status, document, stamp, stamp)
 
-    def update(
-        self,
-        slug: str,
-        document: dict[str, Any],
-        expected_version: int,
-        now: str,
-        published_at: str | None,
-    ) -> Record:
+    def update(self, slug: str, change: Change, expected_version: int, now: str) -> Record:
         """Replace the current document if `expected_version` is still current."""
-        status = document.get("status", "draft")
-        body = orjson.dumps(document).decode()
+        status = change.document.get("status", "draft")
+        body = orjson.dumps(change.document).decode()
         with self._transaction() as cur:
+            stamp = self._next_stamp(cur, now)
             cur.execute(
                 "UPDATE factchecks SET version = version + 1, status = ?, document = ?, "
                 "published_at = ?, updated_at = ? WHERE slug = ? AND version = ?",
-                (status, body, published_at, now, slug, expected_version),
+                (status, body, change.published_at, stamp, slug, expected_version),
             )
             if cur.rowcount != 1:
                 cur.execute("SELECT version FROM factchecks WHERE slug = ?", (slug,))
@@ -207,10 +131,28 @@ class Store(ABC):
                 raise StaleVersion(rows[0][0])
             cur.execute(f"SELECT {_COLUMNS} FROM factchecks WHERE slug = ?", (slug,))
             record = _record(cur.fetchall()[0])
-            self._record_revision(cur, slug, record.version, status, body, now)
+            self._record_revision(cur, slug, record.version, status, body, stamp)
+            self._enqueue(cur, change, slug, stamp)
         return record
 
-    def _record_revision(self, cur: _Cursor, slug: str, version: int, status: str, body: str, now: str) -> None:
+    def _next_stamp(self, cur: Cursor, now: str) -> str:
+        """`now`, or just after the newest change if the clock is behind it.
+
+        Runs under the write lock, so change times increase strictly in commit order and
+        a reader's `since` (the newest change it has seen) never skips a later commit.
+        """
+        cur.execute("SELECT MAX(recorded_at) FROM revisions")
+        newest = cur.fetchall()[0][0]
+        return now if newest is None or now > newest else after(newest)
+
+    def _enqueue(self, cur: Cursor, change: Change, slug: str, stamp: str) -> None:
+        for target in change.notify:
+            cur.execute(
+                "INSERT INTO outbox (target, action, slug, created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?)",
+                (target, change.action, slug, stamp, stamp),
+            )
+
+    def _record_revision(self, cur: Cursor, slug: str, version: int, status: str, body: str, now: str) -> None:
         cur.execute(
             "INSERT INTO revisions (slug, version, status, document, recorded_at) VALUES (?, ?, ?, ?, ?)",
             (slug, version, status, body, now),
@@ -260,23 +202,6 @@ class Store(ABC):
         """(name, secret_hash) for a token's key id."""
         rows = self._query("SELECT name, secret_hash FROM tokens WHERE key_id = ?", (key_id,))
         return (rows[0][0], rows[0][1]) if rows else None
-
-
-class _Cursor:
-    """A cursor that rewrites placeholders for the backend."""
-
-    def __init__(self, cursor: Any, sql: Any):
-        self._cursor, self._sql = cursor, sql
-
-    def execute(self, statement: str, params: Sequence[Any] = ()) -> None:
-        self._cursor.execute(self._sql(statement), tuple(params))
-
-    def fetchall(self) -> list[tuple[Any, ...]]:
-        return list(self._cursor.fetchall())
-
-    @property
-    def rowcount(self) -> int:
-        return int(self._cursor.rowcount)
 
 
 def _record(row: tuple[Any, ...]) -> Record:

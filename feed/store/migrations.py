@@ -38,4 +38,32 @@ MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
             )""",
         ),
     ),
+    (
+        2,
+        "feed change log indexes, push outbox, remote page names",
+        (
+            "CREATE INDEX revisions_by_slug_id ON revisions (slug, id)",
+            "CREATE INDEX revisions_by_recorded_at ON revisions (recorded_at)",
+            """CREATE TABLE outbox (
+                id {id},
+                target TEXT NOT NULL,
+                action TEXT NOT NULL,
+                slug TEXT NOT NULL REFERENCES factchecks (slug),
+                created_at TEXT NOT NULL,
+                attempts INTEGER NOT NULL DEFAULT 0,
+                next_attempt_at TEXT NOT NULL,
+                claimed_until TEXT,
+                delivered_at TEXT,
+                failed_at TEXT,
+                last_error TEXT
+            )""",
+            "CREATE INDEX outbox_pending ON outbox (delivered_at, failed_at, next_attempt_at)",
+            """CREATE TABLE remote_pages (
+                target TEXT NOT NULL,
+                slug TEXT NOT NULL REFERENCES factchecks (slug),
+                remote_name TEXT NOT NULL,
+                PRIMARY KEY (target, slug)
+            )""",
+        ),
+    ),
 )

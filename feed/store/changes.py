@@ -1,0 +1,83 @@
+"""The change log that feeds read: every write is a row in `revisions` with a rising id.
+
+A feed walk is pinned to a snapshot (the newest revision id when the walk began) and
+returns, for each fact-check, its latest revision at that snapshot, newest first. Pages
+continue by keyset (`id < cursor`), so fact-checks published or edited during a walk
+neither repeat nor push others out of it: they show up in the next poll instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+
+from feed.store.sql import SQLBase
+
+FEED_STATUSES = ("published", "retracted")
+
+
+@dataclass(frozen=True)
+class FeedEntry:
+    seq: int
+    slug: str
+    status: str
+    document: dict[str, Any]
+    changed_at: str
+    created_at: str
+
+
+class ChangeLog(SQLBase):
+    def snapshot(self) -> int:
+        """The newest change so far; feeds read everything up to it."""
+        rows = self._query("SELECT MAX(id) FROM revisions")
+        return int(rows[0][0] or 0)
+
+    def change_time(self, seq: int) -> str | None:
+        rows = self._query("SELECT recorded_at FROM revisions WHERE id = ?", (seq,))
+        return str(rows[0][0]) if rows else None
+
+    def first_change_after(self, instant: str) -> int | None:
+        """The id of the first change recorded after `instant` (a store timestamp)."""
+        rows = self._query("SELECT MIN(id) FROM revisions WHERE recorded_at > ?", (instant,))
+        return int(rows[0][0]) if rows and rows[0][0] is not None else None
+
+    def feed_entries(self, snapshot: int, limit: int, before: int | None = None, since_seq: int = 0) -> list[FeedEntry]:
+        """Each public fact-check's latest revision at `snapshot`, newest first.
+
+        `before` continues a walk (keyset); `since_seq` keeps only changes from that id on.
+        """
+        upper = snapshot + 1 if before is None else min(before, snapshot + 1)
+        rows = self._query(
+            "SELECT r.id, r.slug, r.status, r.document, r.recorded_at, f.created_at "
+            "FROM revisions r JOIN factchecks f ON f.slug = r.slug "
+            "WHERE r.id < ? AND r.id >= ? AND r.status IN (?, ?) "
+            "AND NOT EXISTS (SELECT 1 FROM revisions n WHERE n.slug = r.slug AND n.id > r.id AND n.id <= ?) "
+            "ORDER BY r.id DESC LIMIT ?",
+            (upper, since_seq, *FEED_STATUSES, snapshot, limit),
+        )
+        return [FeedEntry(int(r[0]), r[1], r[2], orjson.loads(r[3]), r[4], r[5]) for r in rows]
+
+    def iter_feed_entries(self, snapshot: int, batch: int = 500) -> Iterator[FeedEntry]:
+        """Every entry at `snapshot`, fetched a batch at a time so memory stays flat."""
+        before: int | None = None
+        while True:
+            entries = self.feed_entries(snapshot, batch, before)
+            yield from entries
+            if len(entries) < batch:
+                return
+            before = entries[-1].seq
+
+    def sitemap_entries(self, limit: int, offset: int) -> list[tuple[str, str]]:
+        """(slug, last change) of public fact-checks, in slug order."""
+        rows = self._query(
+            "SELECT slug, updated_at FROM factchecks WHERE status IN (?, ?) ORDER BY slug LIMIT ? OFFSET ?",
+            (*FEED_STATUSES, limit, offset),
+        )
+        return [(r[0], r[1]) for r in rows]
+
+    def public_count(self) -> int:
+        rows = self._query("SELECT COUNT(*) FROM factchecks WHERE status IN (?, ?)", FEED_STATUSES)
+        return int(rows[0][0])

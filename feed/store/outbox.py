@@ -1,0 +1,96 @@
+"""The durable outbox of push notifications (WebSub, IndexNow, Fact Check Tools).
+
+Rows are written in the same transaction as the change they announce. Workers claim
+due rows with a lease, so several workers or app servers never send one twice at the
+same time, and a worker that dies mid-delivery only delays the row until its lease ends.
+Only the oldest pending row per (target, fact-check) is due, so a create is always
+delivered before the update or delete that follows it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from feed.store.sql import SQLBase
+
+
+@dataclass(frozen=True)
+class Notification:
+    id: int
+    target: str
+    action: str
+    slug: str
+    attempts: int
+
+
+@dataclass(frozen=True)
+class OutboxRow:
+    id: int
+    target: str
+    action: str
+    slug: str
+    attempts: int
+    delivered_at: str | None
+    failed_at: str | None
+    last_error: str | None
+
+
+class OutboxQueue(SQLBase):
+    def claim_due(self, now: str, lease_until: str, limit: int) -> list[Notification]:
+        with self._transaction() as cur:
+            cur.execute(
+                "SELECT o.id, o.target, o.action, o.slug, o.attempts FROM outbox o "
+                "WHERE o.delivered_at IS NULL AND o.failed_at IS NULL AND o.next_attempt_at <= ? "
+                "AND (o.claimed_until IS NULL OR o.claimed_until < ?) "
+                "AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.target = o.target AND p.slug = o.slug "
+                "AND p.id < o.id AND p.delivered_at IS NULL AND p.failed_at IS NULL) "
+                "ORDER BY o.id LIMIT ?",
+                (now, now, limit),
+            )
+            due = [Notification(int(r[0]), r[1], r[2], r[3], int(r[4])) for r in cur.fetchall()]
+            for item in due:
+                cur.execute("UPDATE outbox SET claimed_until = ? WHERE id = ?", (lease_until, item.id))
+        return due
+
+    def mark_delivered(self, notification_id: int, now: str) -> None:
+        with self._transaction() as cur:
+            cur.execute(
+                "UPDATE outbox SET delivered_at = ?, attempts = attempts + 1, claimed_until = NULL, "
+                "last_error = NULL WHERE id = ?",
+                (now, notification_id),
+            )
+
+    def mark_retry(self, notification_id: int, error: str, next_attempt_at: str) -> None:
+        with self._transaction() as cur:
+            cur.execute(
+                "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, claimed_until = NULL, "
+                "last_error = ? WHERE id = ?",
+                (next_attempt_at, error[:1000], notification_id),
+            )
+
+    def mark_failed(self, notification_id: int, error: str, now: str) -> None:
+        """Give up: a permanent error (such as a 4xx) that retrying cannot fix."""
+        with self._transaction() as cur:
+            cur.execute(
+                "UPDATE outbox SET attempts = attempts + 1, failed_at = ?, claimed_until = NULL, "
+                "last_error = ? WHERE id = ?",
+                (now, error[:1000], notification_id),
+            )
+
+    def outbox(self) -> list[OutboxRow]:
+        rows = self._query(
+            "SELECT id, target, action, slug, attempts, delivered_at, failed_at, last_error FROM outbox ORDER BY id"
+        )
+        return [OutboxRow(int(r[0]), r[1], r[2], r[3], int(r[4]), r[5], r[6], r[7]) for r in rows]
+
+    def remote_name(self, target: str, slug: str) -> str | None:
+        rows = self._query("SELECT remote_name FROM remote_pages WHERE target = ? AND slug = ?", (target, slug))
+        return str(rows[0][0]) if rows else None
+
+    def set_remote_name(self, target: str, slug: str, name: str | None) -> None:
+        with self._transaction() as cur:
+            cur.execute("DELETE FROM remote_pages WHERE target = ? AND slug = ?", (target, slug))
+            if name is not None:
+                cur.execute(
+                    "INSERT INTO remote_pages (target, slug, remote_name) VALUES (?, ?, ?)", (target, slug, name)
+                )
