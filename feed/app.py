@@ -14,7 +14,7 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from feed import api, pages
+from feed import api, feeds, pages
 from feed.config import load_publishers
 from feed.context import Context
 from feed.openapi import openapi_document
@@ -39,7 +39,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         settings=settings,
         store=store,
         publishers=publishers,
-        publishing=Publishing(store, publishers, settings.base_url),
+        publishing=Publishing(store, publishers, settings.base_url, settings.push_targets),
         templates=templates,
     )
 
@@ -51,6 +51,12 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         Route("/checks/{slug}.json", pages.check_json),
         Route("/checks/{slug}", pages.check_page),
         Route("/scales.css", pages.scale_css),
+        Route("/feed.json", feeds.json_feed_route),
+        Route("/feed.atom", feeds.atom_feed_route),
+        Route("/claimreview.json", feeds.datafeed_route),
+        Route("/sitemap.xml", feeds.sitemap_route),
+        Route("/sitemap-{number:int}.xml", feeds.sitemap_part_route),
+        Route("/robots.txt", feeds.robots_route),
         Route("/openapi.json", openapi),
         Route("/api/checks", api.list_checks, methods=["GET"]),
         Route("/api/checks", api.create_check, methods=["POST"]),
@@ -61,11 +67,13 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         Route("/api/checks/{slug}/revisions", api.list_revisions, methods=["GET"]),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
+    if settings.indexnow_key:
+        routes.append(Route(f"/{settings.indexnow_key}.txt", feeds.indexnow_key_route))
 
     def render_problem(request: Request, problem: HTTPProblem) -> Response:
         """HTML for people on pages, problem+json for the API and JSON twins."""
         path = request.url.path
-        is_page = not path.startswith("/api/") and not path.endswith((".json", ".css"))
+        is_page = not path.startswith("/api/") and not path.endswith((".json", ".css", ".atom", ".xml", ".txt"))
         if is_page and request.method in ("GET", "HEAD"):
             html = templates.get_template("error.html").render(title=problem.title, detail=problem.detail or "")
             return HTMLResponse(html, status_code=problem.status)

@@ -71,7 +71,8 @@ def _publishing(settings: Settings) -> Any:
     from feed.publishing import Publishing
     from feed.store import open_store
 
-    return Publishing(open_store(settings.database_url), load_publishers(settings), settings.base_url)
+    store = open_store(settings.database_url)
+    return Publishing(store, load_publishers(settings), settings.base_url, settings.push_targets)
 
 
 def _print_errors(prefix: str, errors: list[FieldError]) -> None:

@@ -30,5 +30,14 @@ def sort_key(value: str | None) -> str | None:
 
 def after(stamp_value: str) -> str:
     """The store timestamp one microsecond after `stamp_value`."""
-    moment = datetime.strptime(stamp_value, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
-    return stamp(moment + timedelta(microseconds=1))
+    return stamp(store_time(stamp_value) + timedelta(microseconds=1))
+
+
+def store_time(value: str) -> datetime:
+    """A store timestamp (see `stamp`) as an aware datetime."""
+    return datetime.strptime(value, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+
+
+def rfc3339_stamp(value: str) -> str:
+    """A store timestamp as RFC 3339 with microseconds, exact enough to use as `since`."""
+    return store_time(value).isoformat().replace("+00:00", "Z")

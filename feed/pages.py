@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
+import orjson
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import Response
 
+from feed.caching import cache_control, cached_response, representation
+from feed.clock import store_time
 from feed.context import Context, context_of
 from feed.problems import HTTPProblem
 from feed.query import page_number
 from feed.representation import page_view, record_json, text_direction, verdict_class
-from feed.responses import JSONResponse
+from feed.store import Record
 from schemas.markdown import plain_text
 from schemas.model import FactCheck
 
 PUBLIC_STATUSES = ("published", "retracted")
 
 
-def _public_factcheck(ctx: Context, slug: str) -> tuple[FactCheck, object]:
+def _public_factcheck(ctx: Context, slug: str) -> tuple[FactCheck, Record]:
     record = ctx.store.get(slug)
     if record is None or record.status not in PUBLIC_STATUSES:
         raise HTTPProblem(404, "Not found", f"No published fact-check is called {slug!r}.")
@@ -26,12 +29,13 @@ def _public_factcheck(ctx: Context, slug: str) -> tuple[FactCheck, object]:
 def check_page(request: Request) -> Response:
     ctx = context_of(request)
     slug = request.path_params["slug"]
-    fc, _ = _public_factcheck(ctx, slug)
+    fc, record = _public_factcheck(ctx, slug)
     page_url = ctx.publishing.page_url(slug)
     view = page_view(fc, ctx.publishers[fc.publisher], page_url)
     html = ctx.templates.get_template("check.html").render(**view)
     links = f'<{page_url}.json>; rel="alternate"; type="application/json", <{page_url}>; rel="canonical"'
-    return HTMLResponse(html, headers={"Link": links})
+    rep = representation(html.encode(), "text/html; charset=utf-8", store_time(record.updated_at))
+    return cached_response(request, rep, _control(ctx), {"Link": links})
 
 
 def check_json(request: Request) -> Response:
@@ -39,8 +43,9 @@ def check_json(request: Request) -> Response:
     slug = request.path_params["slug"]
     fc, record = _public_factcheck(ctx, slug)
     page_url = ctx.publishing.page_url(slug)
-    body = record_json(record, fc, ctx.publishers[fc.publisher], page_url)  # type: ignore[arg-type]
-    return JSONResponse(body, headers={"Link": f'<{page_url}>; rel="alternate"; type="text/html"'})
+    body = orjson.dumps(record_json(record, fc, ctx.publishers[fc.publisher], page_url))
+    rep = representation(body, "application/json", store_time(record.updated_at))
+    return cached_response(request, rep, _control(ctx), {"Link": f'<{page_url}>; rel="alternate"; type="text/html"'})
 
 
 def home(request: Request) -> Response:
@@ -65,7 +70,13 @@ def home(request: Request) -> Response:
         next_url=f"{base}/?page={page + 1}" if page < pages else None,
     )
     api = f"{base}/api/checks" + (f"?page={page}" if page > 1 else "")
-    return HTMLResponse(html, headers={"Link": f'<{api}>; rel="alternate"; type="application/json"'})
+    newest = ctx.store.change_time(ctx.store.snapshot())
+    rep = representation(html.encode(), "text/html; charset=utf-8", store_time(newest) if newest else None)
+    return cached_response(request, rep, _control(ctx), {"Link": f'<{api}>; rel="alternate"; type="application/json"'})
+
+
+def _control(ctx: Context) -> str:
+    return cache_control(ctx.settings.cache_max_age, ctx.settings.cache_stale_while_revalidate)
 
 
 def scale_css(request: Request) -> Response:

@@ -7,6 +7,7 @@ checks the README documents every setting) and the app's configuration.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -55,16 +56,67 @@ SETTINGS: tuple[Setting, ...] = (
         "page_size", "FACTCARD_PAGE_SIZE", 20,
         "Fact-checks per page on the home page and in API lists.",
     ),
+    Setting(
+        "feed_page_size", "FACTCARD_FEED_PAGE_SIZE", 50,
+        "Items per page of /feed.json and /feed.atom.",
+    ),
+    Setting(
+        "cache_max_age", "FACTCARD_CACHE_MAX_AGE", 60,
+        "Seconds that browsers and CDNs may reuse a page or feed without asking again.",
+    ),
+    Setting(
+        "cache_stale_while_revalidate", "FACTCARD_CACHE_STALE", 600,
+        "Seconds a CDN may keep serving a stale copy while it revalidates in the background.",
+    ),
+    Setting(
+        "websub_hub", "FACTCARD_WEBSUB_HUB", "",
+        "WebSub hub URL to ping when the feeds change (empty: no WebSub).",
+    ),
+    Setting(
+        "indexnow_key", "FACTCARD_INDEXNOW_KEY", "",
+        "IndexNow key (8-128 letters, digits, dashes); its key file is served at /KEY.txt "
+        "(empty: no IndexNow).",
+    ),
+    Setting(
+        "indexnow_endpoint", "FACTCARD_INDEXNOW_ENDPOINT", "https://api.indexnow.org/indexnow",
+        "IndexNow endpoint that receives changed page URLs.",
+    ),
+    Setting(
+        "factcheck_tools_token", "FACTCARD_FACTCHECK_TOOLS_TOKEN", "",
+        "OAuth access token for the Google Fact Check Tools pages API (scope factchecktools); "
+        "empty: do not push ClaimReview markup pages.",
+    ),
+    Setting(
+        "factcheck_tools_endpoint", "FACTCARD_FACTCHECK_TOOLS_ENDPOINT",
+        "https://factchecktools.googleapis.com/v1alpha1",
+        "Base URL of the Fact Check Tools API.",
+    ),
+    Setting(
+        "push_max_attempts", "FACTCARD_PUSH_MAX_ATTEMPTS", 12,
+        "Delivery attempts for one push notification before it is marked failed "
+        "(retries back off exponentially, up to an hour apart).",
+    ),
 )  # fmt: skip
 
 
 @dataclass(frozen=True)
 class Settings:
-    database_url: str = "sqlite:///factcard.db"
-    base_url: str = "http://127.0.0.1:8000"
-    config_file: str = ""
-    max_body_bytes: int = 1_048_576
-    page_size: int = 20
+    """Resolved settings; build with `Settings.load` (defaults live in SETTINGS only)."""
+
+    database_url: str
+    base_url: str
+    config_file: str
+    max_body_bytes: int
+    page_size: int
+    feed_page_size: int
+    cache_max_age: int
+    cache_stale_while_revalidate: int
+    websub_hub: str
+    indexnow_key: str
+    indexnow_endpoint: str
+    factcheck_tools_token: str
+    factcheck_tools_endpoint: str
+    push_max_attempts: int
 
     @classmethod
     def load(cls, environ: Mapping[str, str] | None = None, overrides: Mapping[str, Any] | None = None) -> Settings:
@@ -79,4 +131,20 @@ class Settings:
                 value = overrides[setting.name]
             values[setting.name] = value
         values["base_url"] = str(values["base_url"]).rstrip("/")
+        values["factcheck_tools_endpoint"] = str(values["factcheck_tools_endpoint"]).rstrip("/")
+        key = values["indexnow_key"]
+        if key and not re.fullmatch(r"[A-Za-z0-9-]{8,128}", key):
+            raise ValueError("FACTCARD_INDEXNOW_KEY must be 8-128 letters, digits or dashes")
         return cls(**values)
+
+    @property
+    def push_targets(self) -> tuple[str, ...]:
+        """The push services configured, each an outbox target."""
+        targets = []
+        if self.websub_hub:
+            targets.append("websub")
+        if self.indexnow_key:
+            targets.append("indexnow")
+        if self.factcheck_tools_token:
+            targets.append("factcheck-tools")
+        return tuple(targets)

@@ -1,0 +1,215 @@
+"""Feed and crawler routes: /feed.json, /feed.atom, /claimreview.json, sitemaps, robots.txt.
+
+Walks are pinned to a snapshot and paged by keyset cursor (see feed.store.changes);
+`?since=` keeps only what changed after an instant, tombstones for retractions included.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlencode
+
+import orjson
+from starlette.requests import Request
+from starlette.responses import Response
+
+from feed.caching import cache_control, cached_response, representation, streamed_response
+from feed.clock import rfc3339_stamp, store_time
+from feed.context import Context, context_of
+from feed.datafeed import datafeed_chunks
+from feed.jsonfeed import json_feed, json_feed_item
+from feed.problems import HTTPProblem
+from feed.syndication import entry_view
+
+SITEMAP_LIMIT = 50_000  # URLs per sitemap file, the protocol's maximum
+_CURSOR = re.compile(r"^(\d{1,18})\.(\d{1,18})\.(\d{1,18})$")
+_SINCE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:\d{2})$")
+
+
+class FeedPage:
+    """One page of a feed walk: its entries and the links onward."""
+
+    def __init__(self, ctx: Context, request: Request, path: str):
+        self.ctx, self.path = ctx, path
+        store, limit = ctx.store, ctx.settings.feed_page_size
+        since = request.query_params.get("since")
+        cursor = request.query_params.get("cursor")
+        if cursor is not None:
+            self.snapshot, before, self.since_seq = _parse_cursor(cursor, store.snapshot())
+        else:
+            self.snapshot, before, self.since_seq = store.snapshot(), None, 0
+            if since is not None:
+                first = store.first_change_after(_parse_since(since))
+                self.since_seq = first if first is not None else self.snapshot + 1
+        self.since = since
+        entries = store.feed_entries(self.snapshot, limit + 1, before, self.since_seq)
+        self.has_more = len(entries) > limit
+        self.views = [entry_view(e, ctx.publishers, ctx.settings.base_url) for e in entries[:limit]]
+        newest = store.change_time(self.snapshot) if self.snapshot else None
+        self.last_modified = store_time(newest) if newest else datetime(2000, 1, 1, tzinfo=UTC)
+        self.newest_change = rfc3339_stamp(newest) if newest else None
+
+    def url(self, **params: Any) -> str:
+        query = urlencode({k: v for k, v in params.items() if v is not None})
+        return f"{self.ctx.settings.base_url}{self.path}" + (f"?{query}" if query else "")
+
+    @property
+    def next_url(self) -> str | None:
+        if not self.has_more:
+            return None
+        cursor = f"{self.snapshot}.{self.views[-1].entry.seq}.{self.since_seq}"
+        return self.url(since=self.since, cursor=cursor)
+
+    @property
+    def since_url(self) -> str | None:
+        return self.url(since=self.newest_change) if self.newest_change else None
+
+
+def _parse_cursor(raw: str, current_snapshot: int) -> tuple[int, int, int]:
+    match = _CURSOR.match(raw)
+    if match is None or int(match[1]) > current_snapshot:
+        raise HTTPProblem(400, "Bad cursor", "cursor must be a value taken from a next_url of this feed.")
+    return int(match[1]), int(match[2]), int(match[3])
+
+
+def _parse_since(raw: str) -> str:
+    """An RFC 3339 instant as a store timestamp."""
+    if not _SINCE.match(raw):
+        raise HTTPProblem(400, "Bad since", "since must be an RFC 3339 date-time, e.g. 2025-10-30T09:00:00Z.")
+    try:
+        moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise HTTPProblem(400, "Bad since", f"since is not a real date-time: {exc}.") from exc
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _feed_headers(ctx: Context, self_url: str) -> dict[str, str]:
+    links = [f'<{self_url}>; rel="self"']
+    if ctx.settings.websub_hub:
+        links.append(f'<{ctx.settings.websub_hub}>; rel="hub"')
+    return {"Link": ", ".join(links)}
+
+
+def _control(ctx: Context) -> str:
+    return cache_control(ctx.settings.cache_max_age, ctx.settings.cache_stale_while_revalidate)
+
+
+def _title(ctx: Context) -> str:
+    return f"{next(iter(ctx.publishers.values())).name}: fact-checks"
+
+
+def json_feed_route(request: Request) -> Response:
+    ctx = context_of(request)
+    page = FeedPage(ctx, request, "/feed.json")
+    feed = json_feed(
+        title=_title(ctx),
+        home_page_url=f"{ctx.settings.base_url}/",
+        feed_url=f"{ctx.settings.base_url}/feed.json",
+        items=[json_feed_item(view, ctx.templates) for view in page.views],
+        next_url=page.next_url,
+        since_url=page.since_url,
+        hub=ctx.settings.websub_hub or None,
+    )
+    rep = representation(orjson.dumps(feed), "application/feed+json", page.last_modified)
+    return cached_response(request, rep, _control(ctx), _feed_headers(ctx, f"{ctx.settings.base_url}/feed.json"))
+
+
+def atom_feed_route(request: Request) -> Response:
+    ctx = context_of(request)
+    page = FeedPage(ctx, request, "/feed.atom")
+    item_template = ctx.templates.get_template("feed_item.html")
+    self_url = page.url(since=page.since, cursor=request.query_params.get("cursor"))
+    body = ctx.templates.get_template("feed.atom").render(
+        feed_id=f"{ctx.settings.base_url}/feed.atom",
+        title=_title(ctx),
+        updated=page.newest_change or "2000-01-01T00:00:00Z",
+        self_url=self_url,
+        next_url=page.next_url,
+        hub=ctx.settings.websub_hub or None,
+        views=[(view, item_template.render(view=view)) for view in page.views],
+    )
+    rep = representation(body.encode(), "application/atom+xml", page.last_modified)
+    return cached_response(request, rep, _control(ctx), _feed_headers(ctx, f"{ctx.settings.base_url}/feed.atom"))
+
+
+def datafeed_route(request: Request) -> Response:
+    ctx = context_of(request)
+    store, base = ctx.store, ctx.settings.base_url
+    snapshot = store.snapshot()
+    newest = store.change_time(snapshot) if snapshot else None
+    last_modified = store_time(newest) if newest else datetime(2000, 1, 1, tzinfo=UTC)
+    header: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "DataFeed",
+        "name": _title(ctx),
+        "url": f"{base}/claimreview.json",
+        "dateModified": rfc3339_stamp(newest) if newest else None,
+    }
+    # The body is a function of the snapshot and the configuration, so the ETag is known
+    # before a single row is read and a 304 costs one query.
+    tag = hashlib.sha256(orjson.dumps([snapshot, base, sorted(ctx.publishers)])).hexdigest()[:32]
+
+    def views() -> Any:
+        for entry in store.iter_feed_entries(snapshot):
+            yield entry_view(entry, ctx.publishers, base)
+
+    return streamed_response(
+        request, datafeed_chunks(header, views()), "application/ld+json", tag, last_modified, _control(ctx),
+        _feed_headers(ctx, f"{base}/claimreview.json"),
+    )  # fmt: skip
+
+
+def sitemap_route(request: Request) -> Response:
+    ctx = context_of(request)
+    base, total = ctx.settings.base_url, ctx.store.public_count()
+    templates = ctx.templates
+    if total + 1 <= SITEMAP_LIMIT:
+        entries = ctx.store.sitemap_entries(SITEMAP_LIMIT, 0)
+        body = templates.get_template("sitemap.xml").render(urls=_urls(ctx, entries, with_home=True))
+        last = max((updated for _, updated in entries), default=None)
+    else:
+        files = -(-total // SITEMAP_LIMIT)
+        sitemaps, last = [], None
+        for number in range(1, files + 1):
+            entries = ctx.store.sitemap_entries(SITEMAP_LIMIT, (number - 1) * SITEMAP_LIMIT)
+            newest = max(updated for _, updated in entries)
+            last = max(last or newest, newest)
+            sitemaps.append({"loc": f"{base}/sitemap-{number}.xml", "lastmod": rfc3339_stamp(newest)})
+        body = templates.get_template("sitemap_index.xml").render(sitemaps=sitemaps)
+    rep = representation(body.encode(), "application/xml", store_time(last) if last else None)
+    return cached_response(request, rep, _control(ctx))
+
+
+def sitemap_part_route(request: Request) -> Response:
+    ctx = context_of(request)
+    number = request.path_params["number"]
+    total = ctx.store.public_count()
+    if total + 1 <= SITEMAP_LIMIT or not 1 <= number <= -(-total // SITEMAP_LIMIT):
+        raise HTTPProblem(404, "Not found", "No such sitemap; start at /sitemap.xml.")
+    entries = ctx.store.sitemap_entries(SITEMAP_LIMIT, (number - 1) * SITEMAP_LIMIT)
+    body = ctx.templates.get_template("sitemap.xml").render(urls=_urls(ctx, entries, with_home=number == 1))
+    last = max(updated for _, updated in entries)
+    rep = representation(body.encode(), "application/xml", store_time(last))
+    return cached_response(request, rep, _control(ctx))
+
+
+def _urls(ctx: Context, entries: list[tuple[str, str]], *, with_home: bool) -> list[dict[str, str | None]]:
+    base = ctx.settings.base_url
+    urls: list[dict[str, str | None]] = [{"loc": f"{base}/", "lastmod": None}] if with_home else []
+    urls.extend({"loc": f"{base}/checks/{slug}", "lastmod": rfc3339_stamp(updated)} for slug, updated in entries)
+    return urls
+
+
+def robots_route(request: Request) -> Response:
+    ctx = context_of(request)
+    body = f"User-agent: *\nAllow: /\nDisallow: /api/\n\nSitemap: {ctx.settings.base_url}/sitemap.xml\n"
+    rep = representation(body.encode(), "text/plain", None)
+    return cached_response(request, rep, _control(ctx))
+
+
+def indexnow_key_route(request: Request) -> Response:
+    key = context_of(request).settings.indexnow_key
+    return Response(key, media_type="text/plain")

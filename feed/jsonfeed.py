@@ -1,0 +1,92 @@
+"""JSON Feed 1.1 (https://jsonfeed.org/version/1.1) with a `_claimreview` extension.
+
+Published item: the usual JSON Feed fields plus
+  "_claimreview": {"status": "published", "changed": <RFC 3339 store time>,
+                   "verdicts": [{claim, verdict, category, ratingValue}], "claimReview": [JSON-LD...]}
+Retracted item (a tombstone: it stays in the feed, so pollers learn of the retraction):
+  "title": "Retracted: <headline>", "content_text": <reason>,
+  "_claimreview": {"status": "retracted", "deleted": true, "retracted": <date>,
+                   "reason": <reason>, "changed": <RFC 3339 store time>}
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from jinja2 import Environment
+
+from feed.syndication import EntryView
+
+VERSION = "https://jsonfeed.org/version/1.1"
+
+
+def json_feed_item(view: EntryView, templates: Environment) -> dict[str, Any]:
+    fc = view.fc
+    item: dict[str, Any] = {
+        "id": view.id,
+        "url": view.page_url,
+        "date_published": view.published,
+        "date_modified": view.modified,
+        "language": fc.language,
+    }
+    if view.retracted:
+        reason = fc.retraction.reason if fc.retraction else ""
+        item.update(
+            title=f"Retracted: {fc.headline}",
+            content_text=reason,
+            _claimreview={
+                "status": "retracted",
+                "deleted": True,
+                "retracted": view.modified,
+                "reason": reason,
+                "changed": view.changed,
+            },
+        )
+        return item
+    item.update(
+        title=fc.headline,
+        content_html=templates.get_template("feed_item.html").render(view=view),
+        summary=view.summary,
+        _claimreview={
+            "status": "published",
+            "changed": view.changed,
+            "verdicts": view.verdicts(),
+            "claimReview": view.claimreviews(),
+        },
+    )
+    if fc.authors:
+        item["authors"] = [{"name": a.name, **({"url": a.url} if a.url else {})} for a in fc.authors]
+    if fc.tags:
+        item["tags"] = list(fc.tags)
+    if fc.image:
+        item["image"] = fc.image.url
+    return item
+
+
+def json_feed(
+    *,
+    title: str,
+    home_page_url: str,
+    feed_url: str,
+    items: list[dict[str, Any]],
+    next_url: str | None,
+    since_url: str | None,
+    hub: str | None,
+) -> dict[str, Any]:
+    feed: dict[str, Any] = {
+        "version": VERSION,
+        "title": title,
+        "home_page_url": home_page_url,
+        "feed_url": feed_url,
+        "description": "Fact-checks with their verdicts and ClaimReview markup, most recently changed first.",
+        "icon": f"{home_page_url}static/logo.svg",
+        "items": items,
+    }
+    if next_url:
+        feed["next_url"] = next_url
+    if hub:
+        feed["hubs"] = [{"type": "WebSub", "url": hub}]
+    if since_url:
+        # Poll this next: only what changed after the newest change in this response.
+        feed["_claimreview"] = {"since_url": since_url}
+    return feed

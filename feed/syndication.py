@@ -1,0 +1,86 @@
+"""What every feed says about one fact-check: shared by JSON Feed, Atom and the DataFeed.
+
+Item ids are `urn:uuid:` names derived from the slug. Slugs are never reused (nothing
+is deleted), so an id is stable across edits, retraction and a change of host.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from feed.clock import rfc3339_stamp
+from feed.store import FeedEntry
+from schemas.claimreview import build_claimreviews
+from schemas.markdown import plain_text
+from schemas.model import FactCheck
+from schemas.publisher import Publisher
+from schemas.validation import parse_factcheck
+
+ID_NAMESPACE = uuid.UUID("6f1c2a4e-8d3b-5c7a-9e0f-1a2b3c4d5e6f")
+
+
+def item_id(slug: str) -> str:
+    return f"urn:uuid:{uuid.uuid5(ID_NAMESPACE, slug)}"
+
+
+@dataclass(frozen=True)
+class EntryView:
+    entry: FeedEntry
+    fc: FactCheck
+    publisher: Publisher
+    page_url: str
+
+    @property
+    def id(self) -> str:
+        return item_id(self.fc.slug)
+
+    @property
+    def retracted(self) -> bool:
+        return self.fc.status == "retracted"
+
+    @property
+    def changed(self) -> str:
+        return rfc3339_stamp(self.entry.changed_at)
+
+    @property
+    def created(self) -> str:
+        return rfc3339_stamp(self.entry.created_at)
+
+    @property
+    def published(self) -> str:
+        return self.fc.date_published or self.created
+
+    @property
+    def modified(self) -> str:
+        """Editorial modification time; a retraction counts as one."""
+        if self.retracted and self.fc.retraction and self.fc.retraction.date:
+            return self.fc.retraction.date
+        return self.fc.date_modified or self.published
+
+    @property
+    def summary(self) -> str:
+        return plain_text(self.fc.summary)
+
+    def verdicts(self) -> list[dict[str, Any]]:
+        result = []
+        for claim in self.fc.claims:
+            label = self.publisher.scale.find(claim.verdict)
+            result.append(
+                {
+                    "claim": claim.text,
+                    "verdict": claim.verdict,
+                    "category": label.category if label else "other",
+                    "ratingValue": label.value if label else None,
+                }
+            )
+        return result
+
+    def claimreviews(self) -> list[dict[str, Any]]:
+        return [] if self.retracted else build_claimreviews(self.fc, self.publisher, self.page_url)
+
+
+def entry_view(entry: FeedEntry, publishers: dict[str, Publisher], base_url: str) -> EntryView:
+    fc = parse_factcheck(entry.document, publishers)
+    return EntryView(entry, fc, publishers[fc.publisher], f"{base_url}/checks/{fc.slug}")
