@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -26,8 +27,19 @@ from feed.security import SecurityHeaders
 from feed.settings import Settings
 from feed.store import Conflict, NotFound, StaleVersion, Store, open_store
 from schemas.errors import ValidationError
+from schemas.publisher import Publisher
 
 STATIC = Path(__file__).with_name("static")
+
+
+def start_push_worker(settings: Settings, store: Store, publishers: dict[str, Publisher]) -> Any:
+    import httpx
+
+    from feed.push.worker import Deliverer, PushWorker
+
+    worker = PushWorker(lambda: Deliverer(store, settings, publishers, httpx.Client()))
+    worker.start()
+    return worker
 
 
 def create_app(settings: Settings | None = None, store: Store | None = None) -> Starlette:
@@ -111,7 +123,10 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        worker = start_push_worker(settings, store, publishers) if settings.push_targets else None
         yield
+        if worker is not None:
+            worker.stop()
         store.close()
 
     app = Starlette(

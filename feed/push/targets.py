@@ -1,0 +1,102 @@
+"""The outbound request for each push target, built at delivery time from current state."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+from feed.settings import Settings
+from schemas.claimreview import build_claimreviews
+from schemas.model import FactCheck
+from schemas.publisher import Publisher
+
+
+@dataclass(frozen=True)
+class Outbound:
+    method: str
+    url: str
+    json: Any = None
+    data: list[tuple[str, str]] | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def websub_ping(settings: Settings) -> Outbound:
+    """WebSub 'publish' ping naming both feeds as the changed topics."""
+    base = settings.base_url
+    return Outbound(
+        "POST",
+        settings.websub_hub,
+        data=[("hub.mode", "publish"), ("hub.url", f"{base}/feed.json"), ("hub.url", f"{base}/feed.atom")],
+    )
+
+
+def indexnow_ping(settings: Settings, page_url: str) -> Outbound:
+    return Outbound(
+        "POST",
+        settings.indexnow_endpoint,
+        json={
+            "host": urlsplit(settings.base_url).hostname,
+            "key": settings.indexnow_key,
+            "keyLocation": f"{settings.base_url}/{settings.indexnow_key}.txt",
+            "urlList": [page_url],
+        },
+    )
+
+
+def markup_page(fc: FactCheck, publisher: Publisher, page_url: str) -> dict[str, Any]:
+    """A Fact Check Tools ClaimReviewMarkupPage built from our ClaimReview JSON-LD."""
+    markups = []
+    for review in build_claimreviews(fc, publisher, page_url):
+        rating = review["reviewRating"]
+        item = review["itemReviewed"]
+        markup: dict[str, Any] = {
+            "claimReviewed": review["claimReviewed"],
+            "url": review["url"],
+            "rating": {
+                key: rating[source]
+                for key, source in (
+                    ("textualRating", "alternateName"),
+                    ("ratingValue", "ratingValue"),
+                    ("bestRating", "bestRating"),
+                    ("worstRating", "worstRating"),
+                    ("ratingExplanation", "ratingExplanation"),
+                )
+                if source in rating
+            },
+        }
+        if "author" in item:
+            author = item["author"]
+            markup["claimAuthor"] = {key: author[key] for key in ("name", "jobTitle", "sameAs") if key in author}
+            if isinstance(markup["claimAuthor"].get("sameAs"), list):
+                markup["claimAuthor"]["sameAs"] = markup["claimAuthor"]["sameAs"][0]
+        if "datePublished" in item:
+            markup["claimDate"] = item["datePublished"]
+        if "appearance" in item:
+            markup["claimAppearances"] = [a["url"] for a in item["appearance"]]
+        if "firstAppearance" in item:
+            markup["claimFirstAppearance"] = item["firstAppearance"]["url"]
+        markups.append(markup)
+    review_author: dict[str, Any] = {"name": publisher.name}
+    if publisher.logo:
+        review_author["imageUrl"] = publisher.logo
+    page: dict[str, Any] = {"pageUrl": page_url, "claimReviewAuthor": review_author, "claimReviewMarkups": markups}
+    if fc.date_published:
+        page["publishDate"] = fc.date_published[:10]
+    return page
+
+
+def factcheck_tools_request(
+    settings: Settings, remote_name: str | None, page: dict[str, Any] | None
+) -> Outbound | None:
+    """Create, update or delete the markup page; None when there is nothing to do.
+
+    `page` is None when the fact-check is no longer public (retracted).
+    """
+    headers = {"Authorization": f"Bearer {settings.factcheck_tools_token}"}
+    base = settings.factcheck_tools_endpoint
+    if page is None:
+        return Outbound("DELETE", f"{base}/{remote_name}", headers=headers) if remote_name else None
+    if remote_name:
+        return Outbound("PUT", f"{base}/{remote_name}", json={**page, "name": remote_name}, headers=headers)
+    return Outbound("POST", f"{base}/pages", json=page, headers=headers)

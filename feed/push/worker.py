@@ -1,0 +1,162 @@
+"""Delivers outbox notifications: one attempt per due row, then retry with backoff or give up.
+
+Outcomes: 2xx delivered; 408, 429, 5xx, timeouts and connection errors retried after
+30 s, 60 s, 120 s ... (capped at an hour) until `push_max_attempts`; any other 4xx is
+permanent (the request itself is wrong) and marked failed at once, with the error kept.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+import httpx
+
+from feed.clock import stamp, utc_now
+from feed.push.targets import (
+    Outbound,
+    factcheck_tools_request,
+    indexnow_ping,
+    markup_page,
+    websub_ping,
+)
+from feed.settings import Settings
+from feed.store import Notification, Store
+from schemas.publisher import Publisher
+from schemas.validation import parse_factcheck
+
+log = logging.getLogger("factcard.push")
+
+LEASE = timedelta(minutes=2)
+BASE_DELAY = timedelta(seconds=30)
+MAX_DELAY = timedelta(hours=1)
+TIMEOUT = httpx.Timeout(10.0)
+
+
+class Permanent(Exception):
+    """A failure that retrying cannot fix."""
+
+
+class Retryable(Exception):
+    pass
+
+
+def backoff(attempts: int) -> timedelta:
+    """Delay before the next try, after `attempts` failed ones."""
+    delay: timedelta = BASE_DELAY * (2 ** max(0, attempts - 1))
+    return min(MAX_DELAY, delay)
+
+
+class Deliverer:
+    def __init__(self, store: Store, settings: Settings, publishers: dict[str, Publisher], client: httpx.Client):
+        self.store, self.settings, self.publishers, self.client = store, settings, publishers, client
+
+    def deliver_due(self, now: datetime | None = None, limit: int = 20) -> int:
+        """Attempt every due notification once; returns how many were attempted."""
+        now = now or utc_now()
+        due = self.store.claim_due(stamp(now), stamp(now + LEASE), limit)
+        for notification in due:
+            self._attempt(notification, now)
+        return len(due)
+
+    def _attempt(self, notification: Notification, now: datetime) -> None:
+        attempts = notification.attempts + 1
+        try:
+            self._deliver(notification)
+        except Permanent as exc:
+            log.warning("push %s %s %s failed for good: %s", notification.target, notification.action,
+                        notification.slug, exc)  # fmt: skip
+            self.store.mark_failed(notification.id, str(exc), stamp(now))
+        except Retryable as exc:
+            if attempts >= self.settings.push_max_attempts:
+                self.store.mark_failed(notification.id, f"gave up after {attempts} attempts: {exc}", stamp(now))
+            else:
+                self.store.mark_retry(notification.id, str(exc), stamp(now + backoff(attempts)))
+        else:
+            self.store.mark_delivered(notification.id, stamp(now))
+
+    def _deliver(self, notification: Notification) -> None:
+        record = self.store.get(notification.slug)
+        if record is None:
+            raise Permanent(f"no fact-check {notification.slug!r}")
+        fc = parse_factcheck(record.document, self.publishers)
+        page_url = f"{self.settings.base_url}/checks/{fc.slug}"
+        if notification.target == "websub":
+            self._send(websub_ping(self.settings))
+        elif notification.target == "indexnow":
+            self._send(indexnow_ping(self.settings, page_url))
+        elif notification.target == "factcheck-tools":
+            remote = self.store.remote_name("factcheck-tools", fc.slug)
+            page = markup_page(fc, self.publishers[fc.publisher], page_url) if fc.status == "published" else None
+            outbound = factcheck_tools_request(self.settings, remote, page)
+            if outbound is None:
+                return
+            response = self._send(outbound)
+            if outbound.method == "POST":
+                name = _json(response).get("name")
+                if not isinstance(name, str) or not name.startswith("pages/"):
+                    raise Permanent("create answered without a page name")
+                self.store.set_remote_name("factcheck-tools", fc.slug, name)
+            elif outbound.method == "DELETE":
+                self.store.set_remote_name("factcheck-tools", fc.slug, None)
+        else:
+            raise Permanent(f"unknown push target {notification.target!r}")
+
+    def _send(self, outbound: Outbound) -> httpx.Response:
+        try:
+            response = self.client.request(
+                outbound.method, outbound.url, json=outbound.json, data=outbound.data,  # type: ignore[arg-type]
+                headers=outbound.headers, timeout=TIMEOUT,
+            )  # fmt: skip
+        except httpx.TimeoutException as exc:
+            raise Retryable(f"timed out: {exc!r}") from exc
+        except httpx.TransportError as exc:
+            raise Retryable(f"could not connect: {exc!r}") from exc
+        status = response.status_code
+        if 200 <= status < 300:
+            return response
+        detail = f"{outbound.method} {outbound.url} answered {status}: {response.text[:200]}"
+        if status in (408, 425, 429) or status >= 500:
+            raise Retryable(detail)
+        raise Permanent(detail)
+
+
+def _json(response: httpx.Response) -> dict[str, Any]:
+    try:
+        body = response.json()
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
+class PushWorker:
+    """A background thread that delivers due notifications every `interval` seconds."""
+
+    def __init__(self, make_deliverer: Callable[[], Deliverer], interval: float = 1.0):
+        self.make_deliverer, self.interval = make_deliverer, interval
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self._run, name="factcard-push", daemon=True)
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.thread.join(timeout=15)
+
+    def _run(self) -> None:
+        deliverer = self.make_deliverer()
+        try:
+            while not self.stopping.is_set():
+                try:
+                    attempted = deliverer.deliver_due()
+                except Exception:  # keep the worker alive through a database hiccup
+                    log.exception("push worker pass failed")
+                    attempted = 0
+                if not attempted:
+                    self.stopping.wait(self.interval)
+        finally:
+            deliverer.client.close()
