@@ -44,9 +44,7 @@ def new_check(slug: str, verdict: str = "False") -> dict[str, Any]:
     }
 
 
-def walk(
-    client: TestClient, url: str, after_first_page: Any = None
-) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+def walk(client: TestClient, url: str, after_first_page: Any = None) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """Follow next_url to the end; returns all items and the last page."""
     items: list[dict[str, Any]] = []
     while True:

@@ -17,7 +17,7 @@ class Outbound:
     method: str
     url: str
     json: Any = None
-    data: list[tuple[str, str]] | None = None
+    form: list[tuple[str, str]] | None = None
     headers: dict[str, str] = field(default_factory=dict)
 
 
@@ -27,7 +27,7 @@ def websub_ping(settings: Settings) -> Outbound:
     return Outbound(
         "POST",
         settings.websub_hub,
-        data=[("hub.mode", "publish"), ("hub.url", f"{base}/feed.json"), ("hub.url", f"{base}/feed.atom")],
+        form=[("hub.mode", "publish"), ("hub.url", f"{base}/feed.json"), ("hub.url", f"{base}/feed.atom")],
     )
 
 

@@ -12,6 +12,7 @@ import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import urlencode
 
 import httpx
 
@@ -46,7 +47,8 @@ class Retryable(Exception):
 
 def backoff(attempts: int) -> timedelta:
     """Delay before the next try, after `attempts` failed ones."""
-    delay: timedelta = BASE_DELAY * (2 ** max(0, attempts - 1))
+    doublings = min(max(0, attempts - 1), 16)  # past the cap anyway; keeps the factor small
+    delay: timedelta = BASE_DELAY * (2**doublings)
     return min(MAX_DELAY, delay)
 
 
@@ -107,10 +109,13 @@ class Deliverer:
 
     def _send(self, outbound: Outbound) -> httpx.Response:
         try:
+            headers, content = dict(outbound.headers), None
+            if outbound.form is not None:  # repeated keys (hub.url) need an encoded body
+                headers["Content-Type"] = "application/x-www-form-urlencoded"
+                content = urlencode(outbound.form).encode()
             response = self.client.request(
-                outbound.method, outbound.url, json=outbound.json, data=outbound.data,  # type: ignore[arg-type]
-                headers=outbound.headers, timeout=TIMEOUT,
-            )  # fmt: skip
+                outbound.method, outbound.url, json=outbound.json, content=content, headers=headers, timeout=TIMEOUT
+            )
         except httpx.TimeoutException as exc:
             raise Retryable(f"timed out: {exc!r}") from exc
         except httpx.TransportError as exc:
