@@ -41,8 +41,12 @@ class ChangeLog(SQLBase):
 
     def first_change_after(self, instant: str) -> int | None:
         """The id of the first change recorded after `instant` (a store timestamp)."""
-        rows = self._query("SELECT MIN(id) FROM revisions WHERE recorded_at > ?", (instant,))
-        return int(rows[0][0]) if rows and rows[0][0] is not None else None
+        # Change times rise with ids, so the earliest time has the smallest id. Asking for
+        # MIN(id) instead makes SQLite walk the table in id order: a full scan.
+        rows = self._query(
+            "SELECT id FROM revisions WHERE recorded_at > ? ORDER BY recorded_at LIMIT 1", (instant,)
+        )
+        return int(rows[0][0]) if rows else None
 
     def feed_entries(self, snapshot: int, limit: int, before: int | None = None, since_seq: int = 0) -> list[FeedEntry]:
         """Each public fact-check's latest revision at `snapshot`, newest first.
