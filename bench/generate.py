@@ -1,6 +1,6 @@
 """Fill a store with N generated, published fact-checks, fast (batched transactions).
 
-    python -m bench.generate --count 100000 --database-url sqlite:///bench.db
+python -m bench.generate --count 100000 --database-url sqlite:///bench.db
 """
 
 from __future__ import annotations

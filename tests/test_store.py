@@ -121,3 +121,104 @@ def test_sqlite_file_uses_wal(tmp_path) -> None:  # type: ignore[no-untyped-def]
 def test_unknown_database_url_is_a_clear_error() -> None:
     with pytest.raises(ValueError, match="must start with sqlite:/// or postgresql://"):
         open_store("mysql://localhost/db")
+
+
+# -- change log (feeds) --------------------------------------------------------
+
+
+def published(slug: str, headline: str = "H") -> Change:
+    return Change(doc(slug, "published", headline), T1, "publish")
+
+
+def test_change_times_rise_strictly_even_when_the_clock_goes_back(store: Store) -> None:
+    store.create(published("a"), T3)
+    store.create(published("b"), T1)  # a clock behind the newest change
+    store.update("a", published("a", "edit"), 1, T2)
+    times = [store.change_time(seq) for seq in range(1, store.snapshot() + 1)]
+    assert times == sorted(times) and len(set(times)) == 3
+    assert times[0] == T3
+
+
+def test_feed_entries_pin_a_snapshot_and_page_by_keyset(store: Store) -> None:
+    for n in range(5):
+        store.create(published(f"c{n}"), T1)
+    store.create(Change(doc("draft")), T1)
+    snapshot = store.snapshot()
+    first = store.feed_entries(snapshot, 2)
+    assert [e.slug for e in first] == ["c4", "c3"]
+    # Changes after the snapshot: an edit of c0 and a new c5. The walk goes on unaffected.
+    store.update("c0", published("c0", "edited"), 1, T2)
+    store.create(published("c5"), T2)
+    rest = store.feed_entries(snapshot, 10, before=first[-1].seq)
+    assert [e.slug for e in rest] == ["c2", "c1", "c0"]
+    assert rest[-1].document["headline"] == "H"  # c0 as it was at the snapshot
+    # A new walk sees the latest revisions, the edited one first.
+    latest = store.feed_entries(store.snapshot(), 10)
+    assert [e.slug for e in latest] == ["c5", "c0", "c4", "c3", "c2", "c1"]
+    since = store.first_change_after(store.change_time(snapshot) or "")
+    assert since is not None
+    assert [e.slug for e in store.feed_entries(store.snapshot(), 10, since_seq=since)] == ["c5", "c0"]
+    assert store.first_change_after("2999-01-01T00:00:00.000000Z") is None
+
+
+def test_retracted_stays_in_the_change_log(store: Store) -> None:
+    store.create(published("a"), T1)
+    store.update("a", Change(doc("a", "retracted"), T1, "retract"), 1, T2)
+    (entry,) = store.feed_entries(store.snapshot(), 10)
+    assert (entry.slug, entry.status) == ("a", "retracted")
+    assert store.public_count() == 1
+    assert store.sitemap_entries(10, 0) == [("a", entry.changed_at)]
+
+
+def test_iter_feed_entries_reads_in_batches(store: Store) -> None:
+    store.create_many([published(f"b{n:02d}") for n in range(7)], T1)
+    assert [e.slug for e in store.iter_feed_entries(store.snapshot(), batch=3)] == [
+        f"b{n:02d}" for n in reversed(range(7))
+    ]
+
+
+# -- outbox --------------------------------------------------------------------
+
+
+def test_outbox_rows_commit_with_their_change_or_not_at_all(store: Store) -> None:
+    store.create(Change(doc("a", "published"), T1, "publish", ("websub", "indexnow")), T1)
+    assert [(r.target, r.action, r.slug) for r in store.outbox()] == [
+        ("websub", "publish", "a"), ("indexnow", "publish", "a"),
+    ]  # fmt: skip
+    with pytest.raises(StaleVersion):
+        store.update("a", Change(doc("a", "published"), T1, "update", ("websub",)), 7, T2)
+    assert len(store.outbox()) == 2
+
+
+def test_claims_are_leased_and_ordered_per_target_and_check(store: Store) -> None:
+    store.create(Change(doc("a", "published"), T1, "publish", ("websub",)), T1)
+    store.update("a", Change(doc("a", "published"), T1, "update", ("websub",)), 1, T2)
+    now, later = "2030-01-01T00:00:00.000000Z", "2030-01-01T00:02:00.000000Z"
+    (claimed,) = store.claim_due(now, later, 10)  # only the older of the two for (websub, a)
+    assert claimed.action == "publish"
+    assert store.claim_due(now, later, 10) == []  # leased
+    store.mark_retry(claimed.id, "503", "2030-01-01T01:00:00.000000Z")
+    assert store.claim_due(now, later, 10) == []  # not due; and the update waits behind it
+    (again,) = store.claim_due("2030-01-01T01:00:01.000000Z", "2030-01-01T01:02:00.000000Z", 10)
+    assert again.id == claimed.id and again.attempts == 1
+    store.mark_delivered(again.id, "2030-01-01T01:00:02.000000Z")
+    (update,) = store.claim_due("2030-01-01T01:00:03.000000Z", "2030-01-01T01:02:00.000000Z", 10)
+    assert update.action == "update"
+    store.mark_failed(update.id, "403 forbidden", "2030-01-01T01:00:04.000000Z")
+    rows = store.outbox()
+    assert [(r.attempts, bool(r.delivered_at), bool(r.failed_at)) for r in rows] == [(2, True, False), (1, False, True)]
+    assert rows[1].last_error == "403 forbidden"
+
+
+def test_expired_lease_can_be_claimed_again(store: Store) -> None:
+    store.create(Change(doc("a", "published"), T1, "publish", ("websub",)), T1)
+    store.claim_due("2030-01-01T00:00:00.000000Z", "2030-01-01T00:02:00.000000Z", 10)
+    assert len(store.claim_due("2030-01-01T00:03:00.000000Z", "2030-01-01T00:05:00.000000Z", 10)) == 1
+
+
+def test_remote_page_names(store: Store) -> None:
+    store.create(published("a"), T1)
+    store.set_remote_name("factcheck-tools", "a", "pages/1")
+    assert store.remote_name("factcheck-tools", "a") == "pages/1"
+    store.set_remote_name("factcheck-tools", "a", None)
+    assert store.remote_name("factcheck-tools", "a") is None

@@ -43,9 +43,7 @@ class ChangeLog(SQLBase):
         """The id of the first change recorded after `instant` (a store timestamp)."""
         # Change times rise with ids, so the earliest time has the smallest id. Asking for
         # MIN(id) instead makes SQLite walk the table in id order: a full scan.
-        rows = self._query(
-            "SELECT id FROM revisions WHERE recorded_at > ? ORDER BY recorded_at LIMIT 1", (instant,)
-        )
+        rows = self._query("SELECT id FROM revisions WHERE recorded_at > ? ORDER BY recorded_at LIMIT 1", (instant,))
         return int(rows[0][0]) if rows else None
 
     def feed_entries(self, snapshot: int, limit: int, before: int | None = None, since_seq: int = 0) -> list[FeedEntry]:
