@@ -28,6 +28,7 @@ from feed.settings import Settings
 from feed.store import Conflict, NotFound, StaleVersion, Store, open_store
 from schemas.errors import ValidationError
 from schemas.publisher import Publisher
+from widget.routes import widget_routes
 
 STATIC = Path(__file__).with_name("static")
 
@@ -77,6 +78,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         Route("/api/checks/{slug}/publish", api.publish_check, methods=["POST"]),
         Route("/api/checks/{slug}/retract", api.retract_check, methods=["POST"]),
         Route("/api/checks/{slug}/revisions", api.list_revisions, methods=["GET"]),
+        *widget_routes(),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
     if settings.indexnow_key:
@@ -85,7 +87,9 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     def render_problem(request: Request, problem: HTTPProblem) -> Response:
         """HTML for people on pages, problem+json for the API and JSON twins."""
         path = request.url.path
-        is_page = not path.startswith("/api/") and not path.endswith((".json", ".css", ".atom", ".xml", ".txt"))
+        is_page = not path.startswith(("/api/", "/oembed")) and not path.endswith(
+            (".json", ".css", ".atom", ".xml", ".txt", ".js")
+        )
         if is_page and request.method in ("GET", "HEAD"):
             html = templates.get_template("error.html").render(title=problem.title, detail=problem.detail or "")
             return HTMLResponse(html, status_code=problem.status)

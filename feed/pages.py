@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import orjson
 from starlette.requests import Request
 from starlette.responses import Response
@@ -15,6 +17,7 @@ from feed.representation import page_view, record_json, text_direction, verdict_
 from feed.store import Record
 from schemas.markdown import plain_text
 from schemas.model import FactCheck
+from widget.card import embed_code, iframe_code
 
 PUBLIC_STATUSES = ("published", "retracted")
 
@@ -31,8 +34,15 @@ def check_page(request: Request) -> Response:
     slug = request.path_params["slug"]
     fc, record = _public_factcheck(ctx, slug)
     page_url = ctx.publishing.page_url(slug)
-    view = page_view(fc, ctx.publishers[fc.publisher], page_url)
-    html = ctx.templates.get_template("check.html").render(**view)
+    publisher = ctx.publishers[fc.publisher]
+    view = page_view(fc, publisher, page_url)
+    base = ctx.settings.base_url
+    html = ctx.templates.get_template("check.html").render(
+        **view,
+        embed_code=embed_code(ctx.templates, fc, publisher, page_url, base),
+        iframe_code=iframe_code(ctx.templates, fc, base),
+        oembed_url=f"{base}/oembed?{urlencode({'url': page_url, 'format': 'json'})}",
+    )
     links = f'<{page_url}.json>; rel="alternate"; type="application/json", <{page_url}>; rel="canonical"'
     rep = representation(html.encode(), "text/html; charset=utf-8", store_time(record.updated_at))
     return cached_response(request, rep, _control(ctx), {"Link": links})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from jinja2 import Environment, PackageLoader, StrictUndefined
+from jinja2 import ChoiceLoader, Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from schemas.jsonld import script_safe_json
@@ -17,7 +17,8 @@ def _ldjson(value: Any) -> Markup:
 
 def make_environment(**globals_: Any) -> Environment:
     environment = Environment(
-        loader=PackageLoader("feed", "templates"),
+        # The service's pages and the card's templates, one environment.
+        loader=ChoiceLoader([PackageLoader("feed", "templates"), PackageLoader("widget", "templates")]),
         autoescape=True,
         undefined=StrictUndefined,
         trim_blocks=True,

@@ -1,8 +1,8 @@
 """Security headers on every response, and CORS for public reads.
 
 The CSP allows no script at all on our pages (JSON-LD is data, not script)
-and forbids framing; the embeddable card (its own issue) relaxes
-frame-ancestors on its route alone.
+and forbids framing; the embeddable card sets its own policy, with
+`frame-ancestors *`, on its route alone.
 """
 
 from __future__ import annotations
@@ -35,7 +35,10 @@ class SecurityHeaders:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
-                present = {name for name, _ in headers}
+                present = {name.lower() for name, _ in headers}
+                if b"content-security-policy" in present:
+                    # The route set its own policy (the card allows framing); it owns framing.
+                    present.add(b"x-frame-options")
                 headers.extend(h for h in _HEADERS if h[0] not in present)
                 if is_read:
                     # Reads are public: any origin may fetch them, never with credentials.

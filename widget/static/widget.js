@@ -1,0 +1,55 @@
+/* factcard embed loader: turns each blockquote.factcard-embed into the card's iframe.
+   No dependencies, no eval, no inline styles: works under a strict host CSP that allows
+   only this origin in script-src and frame-src. */
+(function (w, d) {
+  'use strict';
+  if (w.factcard && w.factcard.scan) { w.factcard.scan(d); return; }
+  var script = d.currentScript;
+  var origin = new URL(script ? script.src : '/', w.location.href).origin;
+  var frames = [];
+
+  function clamp(h) { return Math.max(50, Math.min(1000, Math.round(h))); }
+
+  function embed(quote) {
+    var page = new URL(quote.getAttribute('data-factcard') || '', origin);
+    var path = page.pathname;
+    if (page.origin !== origin || path.indexOf('/checks/') !== 0) return;
+    var src = new URL('/embed/' + path.slice(8), origin);
+    ['theme', 'lang', 'claim'].forEach(function (name) {
+      var value = quote.getAttribute('data-' + name);
+      if (value) src.searchParams.set(name, value);
+    });
+    var frame = d.createElement('iframe');
+    frame.src = src.href;
+    frame.title = quote.getAttribute('data-title') || 'Fact check';
+    frame.height = clamp(+quote.getAttribute('data-height') || 240);
+    frame.setAttribute('loading', 'lazy');
+    frame.setAttribute('referrerpolicy', 'strict-origin-when-cross-origin');
+    frame.setAttribute('sandbox', 'allow-scripts allow-same-origin allow-popups allow-popups-to-escape-sandbox');
+    frame.style.width = '100%';
+    frame.style.maxWidth = Math.max(200, Math.min(550, +quote.getAttribute('data-width') || 550)) + 'px';
+    frame.style.border = '0';
+    frame.style.display = 'block';
+    frames.push(frame);
+    quote.parentNode.replaceChild(frame, quote);
+  }
+
+  function scan(root) {
+    var quotes = (root || d).querySelectorAll('blockquote.factcard-embed');
+    for (var i = 0; i < quotes.length; i++) embed(quotes[i]);
+  }
+
+  w.addEventListener('message', function (event) {
+    var data = event.data;
+    if (event.origin !== origin || !data || data.type !== 'factcard:height') return;
+    for (var i = 0; i < frames.length; i++) {
+      if (frames[i].contentWindow === event.source) {
+        var height = clamp(+data.height || 0);
+        if (String(height) !== frames[i].getAttribute('height')) frames[i].height = height;
+      }
+    }
+  });
+
+  w.factcard = { scan: scan };
+  scan(d);
+})(window, document);

@@ -1,0 +1,1 @@
+(function(){var last=0;function send(){var h=document.documentElement.scrollHeight;if(h!==last){last=h;parent.postMessage({type:"factcard:height",height:h},"*")}}if(window.ResizeObserver){new ResizeObserver(send).observe(document.documentElement)}send();addEventListener("load",send)})();
