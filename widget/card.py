@@ -1,8 +1,10 @@
 """The card: what an embedded fact-check shows, the embed code that asks for it, and oEmbed.
 
-The card has a fixed height (the claim is clamped to three lines, the claimant and the
-explanation to one), so the height in the embed code is exact and the host page never moves
-when the card loads.
+The full card has a fixed height (the claim is clamped to three lines, the claimant and
+the explanation to one), so the height in the embed code is exact. The card also fits any
+shorter frame down to MIN_HEIGHT by dropping its least important lines, which lets widget.js
+keep a card that is already on screen at the height the host page gave its blockquote: the
+host layout never moves.
 """
 
 from __future__ import annotations
@@ -20,7 +22,8 @@ from schemas.model import Claim, FactCheck
 from schemas.publisher import Publisher
 from widget.i18n import Messages, choose_language, direction
 
-CARD_HEIGHT = 232  # px; the card's layout is this tall whatever its width or text
+CARD_HEIGHT = 232  # px; the full card is this tall whatever its width or text
+MIN_HEIGHT = 86  # px; the most compact card: claim on one line, verdict, link
 CARD_WIDTH = 550  # px; the widest a card is laid out, like other social embeds
 MIN_WIDTH = 260
 THEMES = ("light", "dark", "auto")
@@ -63,7 +66,7 @@ def card_page(
     t = Messages(language)
     claim = _claim(fc, request.claim)
     words, category, colour = verdict_words(fc, publisher, claim, t)
-    css = templates.get_template("card.css").render(height=CARD_HEIGHT, colour=colour)
+    css = templates.get_template("card.css").render(height=CARD_HEIGHT, min_height=MIN_HEIGHT, colour=colour)
     js = templates.get_template("card.js").render()
     # The logo only when we serve it: the card makes no third-party requests.
     logo = publisher.logo if publisher.logo and publisher.logo.startswith(base_url + "/") else None
@@ -95,6 +98,8 @@ def embed_code(
         page_url=page_url, height=CARD_HEIGHT, width=width, theme="light", lang=None,
         title=t("frame_title", claim=claim.text),
         fc_lang=fc.language, t=t, claim=claim.text, verdict=words, retracted=fc.status == "retracted",
+        claimant=claim.claimant.name if claim.claimant else None,
+        explanation=plain_text(claim.explanation) if claim.explanation else None,
         publisher=publisher.name, date=t.date(fc.date_published), date_iso=fc.date_published or "",
         base_url=base_url,
     ).strip()  # fmt: skip

@@ -8,7 +8,7 @@
   var origin = new URL(script ? script.src : '/', w.location.href).origin;
   var frames = [];
 
-  function clamp(h) { return Math.max(50, Math.min(1000, Math.round(h))); }
+  function clamp(h) { return Math.max(86, Math.min(1000, Math.round(h))); }
 
   function embed(quote) {
     var page = new URL(quote.getAttribute('data-factcard') || '', origin);
@@ -22,7 +22,14 @@
     var frame = d.createElement('iframe');
     frame.src = src.href;
     frame.title = quote.getAttribute('data-title') || 'Fact check';
-    frame.height = clamp(+quote.getAttribute('data-height') || 240);
+    // A blockquote already on screen keeps its height (the card fits itself to it), so the
+    // swap moves nothing; elsewhere the frame takes the exact height the server gave.
+    var box = quote.getBoundingClientRect();
+    var onScreen = box.bottom > 0 && box.top < w.innerHeight && box.height >= 86;
+    var css = w.getComputedStyle(quote);
+    frame.height = clamp(onScreen ? box.height : +quote.getAttribute('data-height') || 240);
+    frame.style.marginTop = css.marginTop;
+    frame.style.marginBottom = css.marginBottom;
     frame.setAttribute('loading', 'lazy');
     frame.setAttribute('referrerpolicy', 'strict-origin-when-cross-origin');
     frame.setAttribute('sandbox', 'allow-scripts allow-same-origin allow-popups allow-popups-to-escape-sandbox');
