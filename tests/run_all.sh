@@ -6,11 +6,13 @@ cd "$(dirname "$0")/.."
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
-# Debian packages: the PostgreSQL server (the tests start a throwaway cluster of their own)
-# and Node.js for structured-data-testing-tool.
+# Debian packages: the PostgreSQL server (the tests start a throwaway cluster of their own),
+# Node.js for structured-data-testing-tool, and Chromium for the card's browser tests
+# (driven by Playwright at /usr/bin/chromium; Playwright never downloads a browser here).
 packages=()
 dpkg -s postgresql >/dev/null 2>&1 || packages+=(postgresql)
 command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
+[ -x /usr/bin/chromium ] || packages+=(chromium)
 if [ "${#packages[@]}" -gt 0 ]; then
   as_root apt-get update
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${packages[@]}"

@@ -1,0 +1,269 @@
+"""The card without a browser: size budgets, headers, languages, themes, oEmbed."""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import hashlib
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from starlette.testclient import TestClient
+
+from feed.clock import utc_now
+from tests.conftest import demo_documents
+from widget.card import CARD_HEIGHT, csp_hash
+from widget.i18n import catalogues
+
+WIDGET_JS = Path(__file__).resolve().parent.parent / "widget" / "static" / "widget.js"
+WIDGET_BUDGET = 1536  # bytes gzip
+CARD_BUDGET = 10 * 1024  # bytes transferred
+
+
+@pytest.fixture
+def demo(publishing: Any) -> None:
+    publishing.import_documents(demo_documents(), utc_now())
+
+
+def gzip_size(body: bytes) -> int:
+    return len(gzip.compress(body, 9))
+
+
+# -- budgets -------------------------------------------------------------------
+
+
+def test_widget_js_fits_its_gzip_budget() -> None:
+    size = gzip_size(WIDGET_JS.read_bytes())
+    assert size <= WIDGET_BUDGET, f"widget.js is {size} bytes gzipped; the budget is {WIDGET_BUDGET}"
+
+
+def test_card_page_fits_its_transfer_budget(client: TestClient, demo: None) -> None:
+    """Everything the card loads: its page (inline style and script) and the logo, as sent gzipped."""
+    for slug in ("immigration-child-trafficking", "three-everyday-health-myths"):
+        with client.stream("GET", f"/embed/{slug}", headers={"Accept-Encoding": "gzip"}) as response:
+            page = b"".join(response.iter_raw())
+            html = client.get(f"/embed/{slug}").text
+        assert response.headers["content-encoding"] == "gzip"
+        subresources = re.findall(r'(?:src|href)="(http://testserver/static/[^"]+)"', html)
+        total = len(page)
+        for url in subresources:
+            with client.stream("GET", url, headers={"Accept-Encoding": "gzip"}) as sub:
+                total += len(b"".join(sub.iter_raw()))
+        assert total <= CARD_BUDGET, f"/embed/{slug} transfers {total} bytes; the budget is {CARD_BUDGET}"
+        assert len(html.encode()) <= CARD_BUDGET  # even uncompressed
+
+
+def test_budget_checks_can_fail() -> None:
+    import random
+
+    assert gzip_size(random.Random(1).randbytes(2000)) > WIDGET_BUDGET
+
+
+# -- widget.js -----------------------------------------------------------------
+
+
+def test_widget_js_uses_no_eval_markup_strings_or_style_strings() -> None:
+    source = WIDGET_JS.read_text()
+    for forbidden in ("eval(", "new Function", "innerHTML", "outerHTML", "insertAdjacentHTML", "document.write",
+                      "cssText", "setAttribute('style'", 'setAttribute("style"', "setTimeout('"):  # fmt: skip
+        assert forbidden not in source, forbidden
+    assert "event.origin !== origin" in source and "contentWindow === event.source" in source
+
+
+def test_widget_served_evergreen_and_pinned_with_sri(client: TestClient) -> None:
+    body = WIDGET_JS.read_bytes()
+    evergreen = client.get("/widget.js")
+    assert evergreen.content == body
+    assert evergreen.headers["content-type"].startswith("text/javascript")
+    assert "max-age=300" in evergreen.headers["cache-control"]
+    manifest = client.get("/widget.json").json()
+    assert manifest["integrity"] == "sha384-" + base64.b64encode(hashlib.sha384(body).digest()).decode()
+    pinned = client.get(manifest["src"].removeprefix("http://testserver"))
+    assert pinned.content == body
+    assert pinned.headers["cache-control"] == "public, max-age=31536000, immutable"
+    assert client.get("/widget/0000000000000000.js").status_code == 404
+    assert evergreen.headers["access-control-allow-origin"] == "*"  # crossorigin=anonymous with SRI
+
+
+# -- the card page -------------------------------------------------------------
+
+
+def test_card_is_framable_only_on_its_own_route(client: TestClient, demo: None) -> None:
+    card = client.get("/embed/immigration-child-trafficking")
+    policy = card.headers["content-security-policy"]
+    assert "frame-ancestors *" in policy and "default-src 'none'" in policy
+    assert "x-frame-options" not in card.headers
+    assert card.headers["referrer-policy"] == "strict-origin-when-cross-origin"
+    assert "set-cookie" not in card.headers
+    for other in ("/", "/checks/immigration-child-trafficking", "/feed.json", "/widget.js", "/oembed?url=x"):
+        assert "frame-ancestors 'none'" in client.get(other).headers["content-security-policy"], other
+
+
+def test_card_policy_hashes_its_one_style_and_one_script(client: TestClient, demo: None) -> None:
+    response = client.get("/embed/three-everyday-health-myths")
+    html, policy = response.text, response.headers["content-security-policy"]
+    (style,) = re.findall(r"<style>(.*?)</style>", html, re.S)
+    (script,) = re.findall(r"<script>(.*?)</script>", html, re.S)
+    assert f"style-src {csp_hash(style)};" in policy
+    assert f"script-src {csp_hash(script)};" in policy
+    assert "unsafe-inline" not in policy
+
+
+def test_card_makes_no_third_party_requests(client: TestClient, demo: None) -> None:
+    html = client.get("/embed/immigration-child-trafficking").text
+    loads = re.findall(r'<(?:img|script|link|iframe)[^>]*(?:src|href)="([^"]+)"', html)
+    assert loads and all(url.startswith("http://testserver/") for url in loads)
+    assert "@import" not in html and "url(" not in html and "@font-face" not in html
+
+
+class Text(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+        self.root: dict[str, str | None] = {}
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "html":
+            self.root = dict(attrs)
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+
+def card(client: TestClient, url: str) -> Text:
+    parsed = Text()
+    parsed.feed(client.get(url).text)
+    return parsed
+
+
+def test_card_shows_claim_claimant_verdict_explanation_publisher_date_link(client: TestClient, demo: None) -> None:
+    html = client.get("/embed/immigration-child-trafficking").text
+    for text in ("Immigration leads to child trafficking", "Claimed by Viral social media posts", "Verdict: Misleading",
+                 "protection gaps", "Factcard Demo Desk", "Checked on October 30, 2025",
+                 'href="http://testserver/checks/immigration-child-trafficking" target="_blank"',
+                 'src="http://testserver/static/logo.svg"'):  # fmt: skip
+        assert text in html, text
+    assert '<span aria-hidden="true">!</span>' in html  # icon, words and colour together
+
+
+def test_card_language_defaults_to_the_fact_check_and_follows_data_lang(client: TestClient, demo: None) -> None:
+    spanish = card(client, "/embed/agua-caliente-con-limon-cancer")
+    assert spanish.root["lang"] == "es" and "Verificación" in spanish.parts
+    english_check_in_spanish = client.get("/embed/immigration-child-trafficking?lang=es").text
+    assert "Veredicto: Engañoso" in english_check_in_spanish  # the verdict translated via its category
+    assert 'lang="en"' in english_check_in_spanish  # the claim itself keeps its language
+    arabic = card(client, "/embed/immigration-child-trafficking?lang=ar")
+    assert arabic.root["dir"] == "rtl" and arabic.root["lang"] == "ar"
+    assert "اقرأ التدقيق كاملًا" in arabic.parts
+    for lang, word in (("fr", "Trompeur"), ("de", "Irreführend"), ("pt", "Enganoso")):
+        assert word in client.get(f"/embed/immigration-child-trafficking?lang={lang}").text, lang
+    unknown = card(client, "/embed/immigration-child-trafficking?lang=xx")
+    assert unknown.root["lang"] == "en"
+
+
+def test_every_catalogue_has_every_message() -> None:
+    found = catalogues()
+    assert set(found) >= {"en", "es", "fr", "de", "pt", "ar"}
+    reference = found["en"]
+    for language, messages in found.items():
+        assert set(messages) == set(reference), language
+        assert set(messages["categories"]) == set(reference["categories"]), language
+        assert len(messages["months"]) == 12, language
+
+
+@pytest.mark.parametrize(("query", "theme"), [("", "light"), ("?theme=dark", "dark"), ("?theme=auto", "auto"),
+                                              ("?theme=<x>", "light")])  # fmt: skip
+def test_themes(client: TestClient, demo: None, query: str, theme: str) -> None:
+    assert card(client, f"/embed/lightning-never-strikes-twice{query}").root["class"] == theme
+
+
+def test_retracted_card_says_so(client: TestClient, demo: None) -> None:
+    html = client.get("/embed/council-ban-street-musicians").text
+    assert "This fact-check has been retracted." in html and "Retracted" in html
+    assert "Verdict: True" not in html
+
+
+def test_card_for_drafts_and_unknown_slugs_is_404(client: TestClient, auth: dict[str, str]) -> None:
+    document = demo_documents()[1] | {"status": "draft"}
+    client.post("/api/checks", json=document, headers=auth)
+    assert client.get(f"/embed/{document['slug']}").status_code == 404
+    assert client.get("/embed/nothing").status_code == 404
+
+
+def test_fact_check_page_offers_both_embed_codes(client: TestClient, demo: None) -> None:
+    html = client.get("/checks/lightning-never-strikes-twice").text
+    assert "Embed this fact-check" in html
+    assert "&lt;blockquote class=&#34;factcard-embed&#34;" in html  # shown as text in the copy box
+    assert "&lt;script async src=&#34;http://testserver/widget.js&#34;&gt;" in html
+    assert "&lt;iframe src=&#34;http://testserver/embed/lightning-never-strikes-twice&#34;" in html
+
+
+def test_embed_code_is_readable_without_javascript_and_has_no_inline_style(client: TestClient, demo: None) -> None:
+    code = client.get("/oembed?url=http://testserver/checks/immigration-child-trafficking").json()["html"]
+    assert "style=" not in code
+    blockquote = code.split("</blockquote>")[0]
+    for text in ("Claim: Immigration leads to child trafficking", "Verdict: Misleading", "Factcard Demo Desk",
+                 'datetime="2025-10-30T09:00:00Z"', 'href="http://testserver/checks/immigration-child-trafficking"',
+                 f'data-height="{CARD_HEIGHT}"'):  # fmt: skip
+        assert text in blockquote, text
+    assert code.endswith('<script async src="http://testserver/widget.js"></script>')
+
+
+# -- oEmbed --------------------------------------------------------------------
+
+
+class Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: list[dict[str, str | None]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "link":
+            self.links.append(dict(attrs))
+
+
+def discover(client: TestClient, page: str) -> str:
+    """What an oEmbed consumer does: find the discovery link on the page."""
+    parser = Links()
+    parser.feed(client.get(page).text)
+    (link,) = [lk for lk in parser.links if lk.get("type") == "application/json+oembed"]
+    return str(link["href"])
+
+
+def test_oembed_consumer_discovers_and_reads_the_card(client: TestClient, demo: None) -> None:
+    endpoint = discover(client, "/checks/three-everyday-health-myths")
+    assert parse_qs(urlsplit(endpoint).query)["url"] == ["http://testserver/checks/three-everyday-health-myths"]
+    response = client.get(endpoint.removeprefix("http://testserver"))
+    assert response.status_code == 200 and response.headers["content-type"] == "application/json"
+    body = response.json()
+    assert body["version"] == "1.0" and body["type"] == "rich"
+    assert isinstance(body["width"], int) and isinstance(body["height"], int)
+    assert body["height"] == CARD_HEIGHT and body["width"] == 550
+    assert body["cache_age"] == 3600
+    assert body["provider_name"] == "Factcard Demo Desk" and body["provider_url"] == "http://testserver/"
+    assert body["html"].startswith('<blockquote class="factcard-embed"')
+
+
+def test_oembed_respects_maxwidth_and_maxheight(client: TestClient, demo: None) -> None:
+    url = "http://testserver/checks/three-everyday-health-myths"
+    narrow = client.get("/oembed", params={"url": url, "maxwidth": "400", "maxheight": "500"}).json()
+    assert narrow["width"] == 400 and 'data-width="400"' in narrow["html"]
+    assert narrow["height"] <= 500
+    assert client.get("/oembed", params={"url": url, "maxheight": "100"}).status_code == 404
+    assert client.get("/oembed", params={"url": url, "maxwidth": "100"}).status_code == 404
+    assert client.get("/oembed", params={"url": url, "maxwidth": "wide"}).status_code == 400
+
+
+def test_oembed_errors(client: TestClient, demo: None) -> None:
+    good = "http://testserver/checks/three-everyday-health-myths"
+    assert client.get("/oembed", params={"url": good, "format": "xml"}).status_code == 501
+    for bad in ("http://testserver/checks/nothing-here", "https://elsewhere.example/checks/three-everyday-health-myths",
+                "http://testserver/feed.json"):  # fmt: skip
+        response = client.get("/oembed", params={"url": bad})
+        assert response.status_code == 404, bad
+        assert response.headers["content-type"] == "application/problem+json"
+    assert client.get("/oembed").status_code == 400
