@@ -22,6 +22,7 @@ from feed.openapi import openapi_document
 from feed.problems import HTTPProblem, invalid, problem_response
 from feed.publishing import InvalidTransition, Publishing
 from feed.render import make_environment
+from feed.rendercache import FastPath, ResponseCache
 from feed.responses import JSONResponse
 from feed.security import SecurityHeaders
 from feed.settings import Settings
@@ -48,6 +49,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     store = store or open_store(settings.database_url)
     publishers = load_publishers(settings)
     templates = make_environment(base_url=settings.base_url, site_name=next(iter(publishers.values())).name)
+    cache = ResponseCache(store)
     context = Context(
         settings=settings,
         store=store,
@@ -133,10 +135,13 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
             worker.stop()
         store.close()
 
+    # This process's own writes drop their cached pages at once; other processes' within
+    # CHECK_INTERVAL.
+    context.publishing.after_write.append(lambda: cache.refresh(force=True))
     app = Starlette(
         routes=routes,
         lifespan=lifespan,
-        middleware=[Middleware(SecurityHeaders)],
+        middleware=[Middleware(FastPath, cache=cache), Middleware(SecurityHeaders)],
         exception_handlers={
             HTTPProblem: on_problem,
             HTTPException: on_http_exception,
@@ -148,4 +153,5 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         },
     )
     app.state.context = context
+    app.state.response_cache = cache
     return app

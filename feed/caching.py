@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import threading
 import zlib
-from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -20,6 +19,8 @@ from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
+
+from feed.security import with_security_headers
 
 MIN_COMPRESS_BYTES = 512  # smaller bodies gain too little to pay for compressing
 
@@ -73,16 +74,16 @@ def etag_for(tag: str, coding: str) -> str:
     return f'"{tag}"' if coding == "identity" else f'"{tag}-{coding}"'
 
 
-def is_not_modified(request: Request, tag: str, last_modified: datetime | None) -> bool:
+def is_not_modified(
+    if_none_match: str | None, if_modified_since: str | None, tag: str, last_modified: datetime | None
+) -> bool:
     """RFC 9110 13.2.2: If-None-Match decides when present, else If-Modified-Since."""
-    if_none_match = request.headers.get("if-none-match")
     if if_none_match is not None:
         for candidate in if_none_match.split(","):
             value = candidate.strip().removeprefix("W/").strip('"')
             if value == "*" or value.split("-")[0] == tag:
                 return True
         return False
-    if_modified_since = request.headers.get("if-modified-since")
     if if_modified_since and last_modified is not None:
         try:
             since = parsedate_to_datetime(if_modified_since)
@@ -101,28 +102,6 @@ def _headers(tag: str, coding: str, last_modified: datetime | None, control: str
     return headers
 
 
-class _CompressedCache:
-    """Recently compressed bodies, so a hot page is compressed once, not per request."""
-
-    def __init__(self, size: int = 256):
-        self.size = size
-        self.items: OrderedDict[tuple[str, str], bytes] = OrderedDict()
-        self.lock = threading.Lock()
-
-    def get(self, rep: Representation, coding: str) -> bytes:
-        key = (rep.tag, coding)
-        with self.lock:
-            if key in self.items:
-                self.items.move_to_end(key)
-                return self.items[key]
-        body = compress(rep.body, coding)
-        with self.lock:
-            self.items[key] = body
-            while len(self.items) > self.size:
-                self.items.popitem(last=False)
-        return body
-
-
 def compress(body: bytes, coding: str) -> bytes:
     if coding == "gzip":
         compressor = zlib.compressobj(6, zlib.DEFLATED, 31)
@@ -133,22 +112,85 @@ def compress(body: bytes, coding: str) -> bytes:
     return body
 
 
-_compressed = _CompressedCache()
+class Entry:
+    """One rendered response: its bytes in each coding (compressed on first demand) and its
+    headers, computed once. Both the app's handlers and the fast path answer from it."""
+
+    def __init__(self, rep: Representation, control: str, headers: dict[str, str] | None = None):
+        self.rep = rep
+        self.size = len(rep.body)
+        self._bodies: dict[str, bytes] = {"identity": rep.body}
+        self._lock = threading.Lock()
+        common = {**(headers or {}), "Cache-Control": control, "Vary": "Accept-Encoding"}
+        if rep.last_modified is not None:
+            common["Last-Modified"] = format_datetime(rep.last_modified.astimezone(UTC), usegmt=True)
+        self._common = [(k.lower().encode(), v.encode("latin-1")) for k, v in common.items()]
+        self._by_coding: dict[tuple[str, bool], tuple[list[tuple[bytes, bytes]], list[tuple[bytes, bytes]]]] = {}
+
+    def body(self, coding: str) -> bytes:
+        found = self._bodies.get(coding)
+        if found is None:
+            found = compress(self.rep.body, coding)
+            with self._lock:
+                self._bodies[coding] = found
+                self.size += len(found)
+        return found
+
+    def _headers(self, coding: str, secured: bool) -> tuple[list[tuple[bytes, bytes]], list[tuple[bytes, bytes]]]:
+        """(headers of a 304, headers of a 200) for one coding, built once."""
+        cached = self._by_coding.get((coding, secured))
+        if cached is None:
+            not_modified = [*self._common, (b"etag", etag_for(self.rep.tag, coding).encode())]
+            full = [*not_modified, (b"content-type", self.rep.media_type.encode())]
+            if coding != "identity":
+                full.append((b"content-encoding", coding.encode()))
+            full.append((b"content-length", str(len(self.body(coding))).encode()))
+            if secured:
+                not_modified = with_security_headers(not_modified, is_read=True)
+                full = with_security_headers(full, is_read=True)
+            cached = self._by_coding[(coding, secured)] = (not_modified, full)
+        return cached
+
+    def respond(
+        self, accept_encoding: str, if_none_match: str | None, if_modified_since: str | None, secured: bool = False
+    ) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+        """(status, headers, body) for a GET with these request headers.
+
+        `secured` adds the security headers that the app's middleware adds to other responses,
+        for the fast path, which answers before that middleware.
+        """
+        coding = "identity" if len(self.rep.body) < MIN_COMPRESS_BYTES else negotiate_encoding(accept_encoding)
+        not_modified, full = self._headers(coding, secured)
+        if is_not_modified(if_none_match, if_modified_since, self.rep.tag, self.rep.last_modified):
+            return 304, not_modified, b""
+        return 200, full, self.body(coding)
 
 
 def cached_response(
-    request: Request, rep: Representation, control: str, headers: dict[str, str] | None = None
+    request: Request,
+    rep: Representation,
+    control: str,
+    headers: dict[str, str] | None = None,
+    cache_scope: tuple[str, str] | None = None,
 ) -> Response:
-    coding = negotiate_encoding(request.headers.get("accept-encoding", ""))
-    if len(rep.body) < MIN_COMPRESS_BYTES:
-        coding = "identity"
-    all_headers = {**(headers or {}), **_headers(rep.tag, coding, rep.last_modified, control)}
-    if is_not_modified(request, rep.tag, rep.last_modified):
-        return Response(status_code=304, headers=all_headers)
-    body = rep.body if coding == "identity" else _compressed.get(rep, coding)
-    if coding != "identity":
-        all_headers["Content-Encoding"] = coding
-    return Response(body, media_type=rep.media_type, headers=all_headers)
+    """Answer from a rendered representation; with `cache_scope`, keep it for later requests.
+
+    Scopes: ("check", slug) is dropped when that fact-check changes, ("listing", "") on any
+    change, ("fixed", "") never (content addressed by its URL, such as a pinned feed page).
+    """
+    entry = Entry(rep, control, headers)
+    if cache_scope is not None:
+        from feed.rendercache import remember
+
+        remember(request, entry, cache_scope)
+    status, raw_headers, body = entry.respond(
+        request.headers.get("accept-encoding", ""),
+        request.headers.get("if-none-match"),
+        request.headers.get("if-modified-since"),
+    )
+    response = Response(body, status_code=status)
+    response.raw_headers = list(raw_headers)
+    return response
 
 
 def streamed_response(
@@ -163,7 +205,8 @@ def streamed_response(
     """A cacheable streamed body: `tag` must identify the content before it is produced."""
     coding = negotiate_encoding(request.headers.get("accept-encoding", ""))
     all_headers = {**(headers or {}), **_headers(tag, coding, last_modified, control)}
-    if is_not_modified(request, tag, last_modified):
+    if is_not_modified(request.headers.get("if-none-match"), request.headers.get("if-modified-since"), tag,
+                       last_modified):  # fmt: skip
         return Response(status_code=304, headers=all_headers)
     if coding != "identity":
         all_headers["Content-Encoding"] = coding

@@ -22,6 +22,7 @@ from feed.context import Context, context_of
 from feed.datafeed import datafeed_chunks
 from feed.jsonfeed import json_feed, json_feed_item
 from feed.problems import HTTPProblem
+from feed.rendercache import FIXED, LISTING
 from feed.syndication import entry_view
 
 SITEMAP_LIMIT = 50_000  # URLs per sitemap file, the protocol's maximum
@@ -37,6 +38,7 @@ class FeedPage:
         store, limit = ctx.store, ctx.settings.feed_page_size
         since = request.query_params.get("since")
         cursor = request.query_params.get("cursor")
+        self.pinned = cursor is not None
         if cursor is not None:
             self.snapshot, before, self.since_seq = _parse_cursor(cursor, store.snapshot())
         else:
@@ -51,6 +53,11 @@ class FeedPage:
         newest = store.change_time(self.snapshot) if self.snapshot else None
         self.last_modified = store_time(newest) if newest else datetime(2000, 1, 1, tzinfo=UTC)
         self.newest_change = rfc3339_stamp(newest) if newest else None
+
+    @property
+    def cache_scope(self) -> tuple[str, str]:
+        # A page reached by cursor is pinned to its snapshot: its bytes never change.
+        return FIXED if self.pinned else LISTING
 
     def url(self, **params: Any) -> str:
         query = urlencode({k: v for k, v in params.items() if v is not None})
@@ -114,7 +121,8 @@ def json_feed_route(request: Request) -> Response:
         hub=ctx.settings.websub_hub or None,
     )
     rep = representation(orjson.dumps(feed), "application/feed+json", page.last_modified)
-    return cached_response(request, rep, _control(ctx), _feed_headers(ctx, f"{ctx.settings.base_url}/feed.json"))
+    headers = _feed_headers(ctx, f"{ctx.settings.base_url}/feed.json")
+    return cached_response(request, rep, _control(ctx), headers, page.cache_scope)
 
 
 def atom_feed_route(request: Request) -> Response:
@@ -132,7 +140,8 @@ def atom_feed_route(request: Request) -> Response:
         views=[(view, item_template.render(view=view)) for view in page.views],
     )
     rep = representation(body.encode(), "application/atom+xml", page.last_modified)
-    return cached_response(request, rep, _control(ctx), _feed_headers(ctx, f"{ctx.settings.base_url}/feed.atom"))
+    headers = _feed_headers(ctx, f"{ctx.settings.base_url}/feed.atom")
+    return cached_response(request, rep, _control(ctx), headers, page.cache_scope)
 
 
 def datafeed_route(request: Request) -> Response:
@@ -180,7 +189,7 @@ def sitemap_route(request: Request) -> Response:
             sitemaps.append({"loc": f"{base}/sitemap-{number}.xml", "lastmod": rfc3339_stamp(newest)})
         body = templates.get_template("sitemap_index.xml").render(sitemaps=sitemaps)
     rep = representation(body.encode(), "application/xml", store_time(last) if last else None)
-    return cached_response(request, rep, _control(ctx))
+    return cached_response(request, rep, _control(ctx), cache_scope=LISTING)
 
 
 def sitemap_part_route(request: Request) -> Response:
@@ -193,7 +202,7 @@ def sitemap_part_route(request: Request) -> Response:
     body = ctx.templates.get_template("sitemap.xml").render(urls=_urls(ctx, entries, with_home=number == 1))
     last = max(updated for _, updated in entries)
     rep = representation(body.encode(), "application/xml", store_time(last))
-    return cached_response(request, rep, _control(ctx))
+    return cached_response(request, rep, _control(ctx), cache_scope=LISTING)
 
 
 def _urls(ctx: Context, entries: list[tuple[str, str]], *, with_home: bool) -> list[dict[str, str | None]]:
@@ -207,7 +216,7 @@ def robots_route(request: Request) -> Response:
     ctx = context_of(request)
     body = f"User-agent: *\nAllow: /\nDisallow: /api/\n\nSitemap: {ctx.settings.base_url}/sitemap.xml\n"
     rep = representation(body.encode(), "text/plain", None)
-    return cached_response(request, rep, _control(ctx))
+    return cached_response(request, rep, _control(ctx), cache_scope=FIXED)
 
 
 def indexnow_key_route(request: Request) -> Response:

@@ -13,6 +13,7 @@ from feed.clock import store_time
 from feed.context import Context, context_of
 from feed.problems import HTTPProblem
 from feed.query import page_number
+from feed.rendercache import FIXED, LISTING
 from feed.representation import page_view, record_json, text_direction, verdict_class
 from feed.store import Record
 from schemas.markdown import plain_text
@@ -45,7 +46,7 @@ def check_page(request: Request) -> Response:
     )
     links = f'<{page_url}.json>; rel="alternate"; type="application/json", <{page_url}>; rel="canonical"'
     rep = representation(html.encode(), "text/html; charset=utf-8", store_time(record.updated_at))
-    return cached_response(request, rep, _control(ctx), {"Link": links})
+    return cached_response(request, rep, _control(ctx), {"Link": links}, ("check", slug))
 
 
 def check_json(request: Request) -> Response:
@@ -55,7 +56,8 @@ def check_json(request: Request) -> Response:
     page_url = ctx.publishing.page_url(slug)
     body = orjson.dumps(record_json(record, fc, ctx.publishers[fc.publisher], page_url))
     rep = representation(body, "application/json", store_time(record.updated_at))
-    return cached_response(request, rep, _control(ctx), {"Link": f'<{page_url}>; rel="alternate"; type="text/html"'})
+    link = f'<{page_url}>; rel="alternate"; type="text/html"'
+    return cached_response(request, rep, _control(ctx), {"Link": link}, ("check", slug))
 
 
 def home(request: Request) -> Response:
@@ -82,7 +84,8 @@ def home(request: Request) -> Response:
     api = f"{base}/api/checks" + (f"?page={page}" if page > 1 else "")
     newest = ctx.store.change_time(ctx.store.snapshot())
     rep = representation(html.encode(), "text/html; charset=utf-8", store_time(newest) if newest else None)
-    return cached_response(request, rep, _control(ctx), {"Link": f'<{api}>; rel="alternate"; type="application/json"'})
+    link = f'<{api}>; rel="alternate"; type="application/json"'
+    return cached_response(request, rep, _control(ctx), {"Link": link}, LISTING)
 
 
 def _control(ctx: Context) -> str:
@@ -97,4 +100,5 @@ def scale_css(request: Request) -> Response:
         for index, label in enumerate(publisher.scale.labels):
             # Colours were validated as #rrggbb when the settings were loaded.
             rules.append(f".{verdict_class(publisher, index)} {{ background: {label.colour}; }}")
-    return Response("\n".join(rules) + "\n", media_type="text/css")
+    rep = representation(("\n".join(rules) + "\n").encode(), "text/css; charset=utf-8", None)
+    return cached_response(request, rep, _control(ctx), cache_scope=FIXED)

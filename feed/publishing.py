@@ -7,10 +7,10 @@ kept for it (datePublished on publish, dateModified on every later edit).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from feed.clock import rfc3339, sort_key, stamp
 from feed.store import Change, Record, Store
@@ -20,6 +20,8 @@ from schemas.model import FactCheck, Retraction, to_document
 from schemas.publisher import Publisher
 from schemas.rules import check_publishable
 from schemas.validation import parse_factcheck
+
+_T = TypeVar("_T")
 
 
 class InvalidTransition(Exception):
@@ -38,6 +40,12 @@ class Publishing:
         self.publishers = publishers
         self.base_url = base_url
         self.push_targets = push_targets  # outbox targets told about every public change
+        self.after_write: list[Callable[[], None]] = []  # e.g. drop cached pages at once
+
+    def _written(self, result: _T) -> _T:
+        for listener in self.after_write:
+            listener()
+        return result
 
     def page_url(self, slug: str) -> str:
         return f"{self.base_url}/checks/{slug}"
@@ -86,7 +94,7 @@ class Publishing:
 
     def create(self, document: Any, now: datetime) -> Record:
         fc = self._prepare(self.parse(document), now)
-        return self.store.create(self._change(fc, None), stamp(now))
+        return self._written(self.store.create(self._change(fc, None), stamp(now)))
 
     def update(self, slug: str, document: Any, expected_version: int, now: datetime) -> Record:
         """Replace a fact-check's content; its status changes only through publish/retract."""
@@ -157,7 +165,7 @@ class Publishing:
             prepared.append(self._change(fc, None))
         if errors:
             raise ValidationError(errors)
-        return self.store.create_many(prepared, stamp(now))
+        return self._written(self.store.create_many(prepared, stamp(now)))
 
     def _current(self, slug: str) -> Record:
         from feed.store import NotFound
@@ -169,7 +177,8 @@ class Publishing:
 
     def _save(self, current: Record, fc: FactCheck, expected_version: int, now: datetime) -> Record:
         fc = self._prepare(fc, now)
-        return self.store.update(current.slug, self._change(fc, current.status), expected_version, stamp(now))
+        change = self._change(fc, current.status)
+        return self._written(self.store.update(current.slug, change, expected_version, stamp(now)))
 
 
 def _version(current: Record, expected: int | None) -> int:

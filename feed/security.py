@@ -22,6 +22,20 @@ _HEADERS = [
 ]
 
 
+def with_security_headers(headers: list[tuple[bytes, bytes]], is_read: bool) -> list[tuple[bytes, bytes]]:
+    """`headers` plus the defaults it does not set itself (and CORS for reads)."""
+    result = list(headers)
+    present = {name.lower() for name, _ in result}
+    if b"content-security-policy" in present:
+        # The route set its own policy (the card allows framing); it owns framing.
+        present.add(b"x-frame-options")
+    result.extend(h for h in _HEADERS if h[0] not in present)
+    if is_read:
+        # Reads are public: any origin may fetch them, never with credentials.
+        result.append((b"access-control-allow-origin", b"*"))
+    return result
+
+
 class SecurityHeaders:
     def __init__(self, app: ASGIApp):
         self.app = app
@@ -34,16 +48,7 @@ class SecurityHeaders:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = list(message.get("headers", []))
-                present = {name.lower() for name, _ in headers}
-                if b"content-security-policy" in present:
-                    # The route set its own policy (the card allows framing); it owns framing.
-                    present.add(b"x-frame-options")
-                headers.extend(h for h in _HEADERS if h[0] not in present)
-                if is_read:
-                    # Reads are public: any origin may fetch them, never with credentials.
-                    headers.append((b"access-control-allow-origin", b"*"))
-                message["headers"] = headers
+                message["headers"] = with_security_headers(list(message.get("headers", [])), is_read)
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

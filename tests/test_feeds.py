@@ -31,6 +31,7 @@ def demo(publishing: Any) -> None:
 def set_setting(app: Any, **values: Any) -> None:
     ctx = app.state.context
     app.state.context = dataclasses.replace(ctx, settings=dataclasses.replace(ctx.settings, **values))
+    app.state.response_cache.clear()  # pages rendered with the old settings
 
 
 def new_check(slug: str, verdict: str = "False") -> dict[str, Any]:

@@ -121,6 +121,7 @@ def test_home_lists_published_newest_first_and_paginates(client: TestClient, dem
     app.state.context = dataclasses.replace(
         app.state.context, settings=dataclasses.replace(app.state.context.settings, page_size=3)
     )
+    app.state.response_cache.clear()  # pages rendered with the old setting
     first, second = client.get("/").text, client.get("/?page=2").text
     assert 'rel="next" href="http://testserver/?page=2"' in first
     assert "¿El agua caliente" in second and "¿El agua caliente" not in first

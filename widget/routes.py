@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
@@ -17,6 +18,7 @@ from feed.caching import cache_control, cached_response, representation
 from feed.clock import store_time
 from feed.context import context_of
 from feed.problems import HTTPProblem
+from feed.rendercache import FIXED
 from feed.responses import JSONResponse
 from widget.card import MIN_WIDTH, THEMES, CardRequest, card_page, oembed
 
@@ -45,7 +47,7 @@ def widget_script() -> WidgetScript:
 def _script_response(request: Request, control: str) -> Response:
     script = widget_script()
     rep = representation(script.body, "text/javascript; charset=utf-8", None)
-    return cached_response(request, rep, control)
+    return cached_response(request, rep, control, cache_scope=FIXED)
 
 
 def widget_js(request: Request) -> Response:
@@ -91,7 +93,7 @@ def embed_card(request: Request) -> Response:
     rep = representation(html.encode(), "text/html; charset=utf-8", store_time(record.updated_at))
     control = cache_control(ctx.settings.cache_max_age, ctx.settings.cache_stale_while_revalidate)
     headers = {"Content-Security-Policy": policy, "Referrer-Policy": "strict-origin-when-cross-origin"}
-    return cached_response(request, rep, control, headers)
+    return cached_response(request, rep, control, headers, ("check", fc.slug))
 
 
 def oembed_route(request: Request) -> Response:
@@ -113,14 +115,15 @@ def oembed_route(request: Request) -> Response:
         or not slug
     ):
         raise HTTPProblem(404, "Not found", f"{url!r} is not a fact-check page of {base}.")
-    _, _, fc, publisher = _public(request, slug)
+    _, record, fc, publisher = _public(request, slug)
     if maxwidth is not None and maxwidth < MIN_WIDTH:
         raise HTTPProblem(404, "Not found", f"No card fits in maxwidth={maxwidth}: it needs {MIN_WIDTH}px.")
     body = oembed(ctx.templates, fc, publisher, ctx.publishing.page_url(slug), base,
                   next(iter(ctx.publishers.values())).name, maxwidth)  # fmt: skip
     if maxheight is not None and body["height"] > maxheight:
         raise HTTPProblem(404, "Not found", f"No card fits in maxheight={maxheight}: it needs {body['height']}px.")
-    return JSONResponse(body, headers={"Cache-Control": "public, max-age=3600"})
+    rep = representation(orjson.dumps(body), "application/json", store_time(record.updated_at))
+    return cached_response(request, rep, "public, max-age=3600", cache_scope=("check", slug))
 
 
 def _dimension(raw: str | None, name: str) -> int | None:

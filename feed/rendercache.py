@@ -1,0 +1,132 @@
+"""Render once, serve bytes: the response cache and the fast path in front of the app.
+
+Handlers render a page once and hand the bytes to the cache (see caching.cached_response).
+Later requests for the same URL are answered here, before routing, middleware or any
+template: a dictionary lookup and precomputed headers. The cache stays correct with several
+processes or app servers sharing one database: at most every CHECK_INTERVAL seconds a
+request asks the store for its newest change id (one indexed query); when it moved, the
+pages of the fact-checks written since, and every listing, are dropped and re-rendered on
+their next request. A change made through one server is thus served by the others within
+CHECK_INTERVAL (and at once by the server that made it).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+
+from starlette.requests import Request
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from feed.caching import Entry
+from feed.store import Store
+
+CHECK_INTERVAL = 0.25  # seconds between checks for changes made elsewhere
+# Cache scopes: when a kept response is dropped.
+LISTING = ("listing", "")  # on any change (home, feeds' first pages, sitemaps)
+FIXED = ("fixed", "")  # never (the widget script, a feed page pinned by its cursor)
+GENERATION = "factcard.cache_generation"
+
+
+class ResponseCache:
+    def __init__(self, store: Store, max_entries: int = 4096, max_bytes: int = 64 * 1024 * 1024):
+        self.store = store
+        self.max_entries, self.max_bytes = max_entries, max_bytes
+        self.entries: OrderedDict[str, tuple[Entry, tuple[str, str]]] = OrderedDict()
+        self.bytes = 0
+        self.lock = threading.Lock()
+        self.refreshing = threading.Lock()
+        self.seen = store.snapshot()
+        self.checked_at = time.monotonic()
+
+    def refresh(self, force: bool = False) -> None:
+        """Drop what changed in the store since the last look (at most every CHECK_INTERVAL)."""
+        now = time.monotonic()
+        if not force and now - self.checked_at < CHECK_INTERVAL:
+            return
+        with self.refreshing:
+            self.checked_at = now
+            self._drop_changed()
+
+    def _drop_changed(self) -> None:
+        latest = self.store.snapshot()
+        if latest == self.seen:
+            return
+        changed = self.store.changed_slugs(self.seen, latest)
+        with self.lock:
+            self.seen = latest
+            for key, (entry, scope) in list(self.entries.items()):
+                kind, slug = scope
+                if kind == "listing" or (kind == "check" and slug in changed):
+                    del self.entries[key]
+                    self.bytes -= entry.size
+
+    def clear(self) -> None:
+        with self.lock:
+            self.entries.clear()
+            self.bytes = 0
+
+    def get(self, key: str) -> Entry | None:
+        with self.lock:
+            found = self.entries.get(key)
+            if found is None:
+                return None
+            self.entries.move_to_end(key)
+            return found[0]
+
+    def put(self, key: str, entry: Entry, scope: tuple[str, str], generation: int) -> None:
+        with self.lock:
+            if generation != self.seen:
+                return  # rendered from data older than what the cache now knows: don't keep it
+            old = self.entries.pop(key, None)
+            if old is not None:
+                self.bytes -= old[0].size
+            self.entries[key] = (entry, scope)
+            self.bytes += entry.size
+            while self.entries and (len(self.entries) > self.max_entries or self.bytes > self.max_bytes):
+                _, (evicted, _) = self.entries.popitem(last=False)
+                self.bytes -= evicted.size
+
+
+def cache_key(scope: Scope) -> str:
+    query: bytes = scope.get("query_string", b"")
+    path: str = scope["path"]
+    return path + ("?" + query.decode("latin-1") if query else "")
+
+
+def remember(request: Request, entry: Entry, scope: tuple[str, str]) -> None:
+    cache: ResponseCache | None = getattr(request.app.state, "response_cache", None)
+    generation = request.scope.get(GENERATION)
+    if cache is not None and generation is not None:
+        cache.put(cache_key(request.scope), entry, scope, generation)
+
+
+class FastPath:
+    """ASGI middleware: answer GET/HEAD from the cache; everything else goes to the app."""
+
+    def __init__(self, app: ASGIApp, cache: ResponseCache):
+        self.app, self.cache = app, cache
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
+            await self.app(scope, receive, send)
+            return
+        cache = self.cache
+        cache.refresh()
+        entry = cache.get(cache_key(scope))
+        if entry is None:
+            scope[GENERATION] = cache.seen  # taken before the handler reads any data
+            await self.app(scope, receive, send)
+            return
+        accept_encoding, if_none_match, if_modified_since = "", None, None
+        for name, value in scope["headers"]:
+            if name == b"accept-encoding":
+                accept_encoding = value.decode("latin-1")
+            elif name == b"if-none-match":
+                if_none_match = value.decode("latin-1")
+            elif name == b"if-modified-since":
+                if_modified_since = value.decode("latin-1")
+        status, headers, body = entry.respond(accept_encoding, if_none_match, if_modified_since, secured=True)
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else body})
