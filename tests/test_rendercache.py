@@ -17,9 +17,11 @@ from feed.tokens import create_token
 from tests.conftest import demo_documents
 
 LIGHTNING = next(d for d in demo_documents() if d["slug"] == "lightning-never-strikes-twice")
-HOT = ["/checks/lightning-never-strikes-twice", "/checks/lightning-never-strikes-twice.json", "/feed.json",
-       "/feed.atom", "/", "/embed/lightning-never-strikes-twice", "/embed/lightning-never-strikes-twice?theme=dark",
-       "/oembed?url=http%3A%2F%2Ftestserver%2Fchecks%2Flightning-never-strikes-twice", "/widget.js", "/sitemap.xml"]  # fmt: skip
+HOT = [
+    "/checks/lightning-never-strikes-twice", "/checks/lightning-never-strikes-twice.json", "/feed.json",
+    "/feed.atom", "/", "/embed/lightning-never-strikes-twice", "/embed/lightning-never-strikes-twice?theme=dark",
+    "/oembed?url=http%3A%2F%2Ftestserver%2Fchecks%2Flightning-never-strikes-twice", "/widget.js", "/sitemap.xml",
+]  # fmt: skip
 
 
 @pytest.fixture
