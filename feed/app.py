@@ -14,6 +14,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
+from starlette.types import Receive, Scope, Send
 
 from feed import api, feeds, pages
 from feed.config import load_publishers
@@ -34,6 +35,15 @@ from widget.routes import widget_routes
 STATIC = Path(__file__).with_name("static")
 
 
+class FactcardApp(Starlette):
+    """Starlette, with the cached-response fast path in front of its whole middleware stack."""
+
+    fast_path: FastPath
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.fast_path(scope, receive, send)
+
+
 def start_push_worker(settings: Settings, store: Store, publishers: dict[str, Publisher]) -> Any:
     import httpx
 
@@ -44,7 +54,7 @@ def start_push_worker(settings: Settings, store: Store, publishers: dict[str, Pu
     return worker
 
 
-def create_app(settings: Settings | None = None, store: Store | None = None) -> Starlette:
+def create_app(settings: Settings | None = None, store: Store | None = None) -> FactcardApp:
     settings = settings or Settings.load()
     store = store or open_store(settings.database_url)
     publishers = load_publishers(settings)
@@ -138,10 +148,10 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     # This process's own writes drop their cached pages at once; other processes' within
     # CHECK_INTERVAL.
     context.publishing.after_write.append(lambda: cache.refresh(force=True))
-    app = Starlette(
+    app = FactcardApp(
         routes=routes,
         lifespan=lifespan,
-        middleware=[Middleware(FastPath, cache=cache), Middleware(SecurityHeaders)],
+        middleware=[Middleware(SecurityHeaders)],
         exception_handlers={
             HTTPProblem: on_problem,
             HTTPException: on_http_exception,
@@ -154,4 +164,10 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     )
     app.state.context = context
     app.state.response_cache = cache
+    app.fast_path = FastPath(super(FactcardApp, app).__call__, cache)
     return app
+
+
+def app_from_environment() -> FactcardApp:
+    """The app for a server worker process, configured by environment variables."""
+    return create_app(Settings.load())

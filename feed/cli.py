@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -39,6 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
     serve.add_argument("--demo", action="store_true", help="load the demo fact-checks into an empty store")
+    serve.add_argument("--workers", type=int, default=1, help="worker processes (default 1; try one per core)")
 
     imp = commands.add_parser(
         "import", parents=[parent],
@@ -81,17 +83,32 @@ def _print_errors(prefix: str, errors: list[FieldError]) -> None:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    import uvicorn
+    from granian import Granian
+    from granian.constants import Interfaces
 
-    from feed.app import create_app
     from feed.demo import load_demo
 
+    if args.workers < 1:
+        raise ValueError("--workers must be at least 1")
     settings = _settings(args)
-    app = create_app(settings)
+    publishing = _publishing(settings)  # also checks the settings and migrates the store, once
     if args.demo:
-        loaded = load_demo(app.state.context.publishing, utc_now())
-        print(f"demo: loaded {loaded} fact-checks" if loaded else "demo: store not empty, nothing loaded")
-    uvicorn.run(app, host=args.host, port=args.port, log_level="info")
+        loaded = load_demo(publishing, utc_now())
+        print(f"demo: loaded {loaded} fact-checks" if loaded else "demo: store not empty, nothing loaded", flush=True)
+    publishing.store.close()
+    # Workers are separate processes: hand them the resolved settings through the environment.
+    for setting in SETTINGS:
+        os.environ[setting.env] = str(getattr(settings, setting.name))
+    print(f"serving {settings.base_url} on http://{args.host}:{args.port} with {args.workers} worker(s)", flush=True)
+    Granian(
+        "feed.app:app_from_environment",
+        factory=True,
+        interface=Interfaces.ASGI,
+        address=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_level="warning",  # type: ignore[arg-type]
+    ).serve()
     return 0
 
 

@@ -12,6 +12,7 @@ CHECK_INTERVAL (and at once by the server that made it).
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 from collections import OrderedDict
@@ -103,10 +104,15 @@ def remember(request: Request, entry: Entry, scope: tuple[str, str]) -> None:
 
 
 class FastPath:
-    """ASGI middleware: answer GET/HEAD from the cache; everything else goes to the app."""
+    """Answers GET/HEAD from the cache before the app sees the request; the rest goes to the app.
+
+    Concurrent misses for one URL render it once: the first goes to the app, the others wait
+    for it and are then answered from the cache (a viral card must not render 64 times).
+    """
 
     def __init__(self, app: ASGIApp, cache: ResponseCache):
         self.app, self.cache = app, cache
+        self.rendering: dict[str, asyncio.Event] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
@@ -114,10 +120,13 @@ class FastPath:
             return
         cache = self.cache
         cache.refresh()
-        entry = cache.get(cache_key(scope))
+        key = cache_key(scope)
+        entry = cache.get(key)
+        if entry is None and key in self.rendering:
+            await self.rendering[key].wait()
+            entry = cache.get(key)
         if entry is None:
-            scope[GENERATION] = cache.seen  # taken before the handler reads any data
-            await self.app(scope, receive, send)
+            await self._render(key, scope, receive, send)
             return
         accept_encoding, if_none_match, if_modified_since = "", None, None
         for name, value in scope["headers"]:
@@ -130,3 +139,13 @@ class FastPath:
         status, headers, body = entry.respond(accept_encoding, if_none_match, if_modified_since, secured=True)
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else body})
+
+    async def _render(self, key: str, scope: Scope, receive: Receive, send: Send) -> None:
+        scope[GENERATION] = self.cache.seen  # taken before the handler reads any data
+        event = self.rendering.setdefault(key, asyncio.Event())
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            if self.rendering.get(key) is event:
+                del self.rendering[key]
+            event.set()
