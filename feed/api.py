@@ -11,6 +11,7 @@ import re
 from typing import Any
 
 import orjson
+from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
@@ -19,6 +20,7 @@ from feed.clock import utc_now
 from feed.context import Context, context_of
 from feed.problems import HTTPProblem, invalid
 from feed.query import page_number
+from feed.rendercache import pages_of, warm
 from feed.representation import record_json
 from feed.responses import JSONResponse
 from feed.store import Record
@@ -96,6 +98,14 @@ def _record_response(ctx: Context, record: Record, status: int = 200) -> Respons
     return JSONResponse(body, status_code=status, headers=headers)
 
 
+def _written(request: Request, ctx: Context, record: Record, status: int = 200) -> Response:
+    """The response to a write; once it is sent, the changed pages are rendered (render on write)."""
+    response = _record_response(ctx, record, status)
+    if record.status != "draft":
+        response.background = BackgroundTask(warm, request.app, pages_of(record.slug))
+    return response
+
+
 # -- handlers ----------------------------------------------------------------
 
 
@@ -104,7 +114,7 @@ async def create_check(request: Request) -> Response:
     await require_token(request, ctx)
     document = await read_json(request, ctx.settings.max_body_bytes)
     record = await run_in_threadpool(ctx.publishing.create, document, utc_now())
-    return _record_response(ctx, record, 201)
+    return _written(request, ctx, record, 201)
 
 
 async def update_check(request: Request) -> Response:
@@ -115,7 +125,7 @@ async def update_check(request: Request) -> Response:
     document = await read_json(request, ctx.settings.max_body_bytes)
     assert expected is not None
     record = await run_in_threadpool(ctx.publishing.update, slug, document, expected, utc_now())
-    return _record_response(ctx, record)
+    return _written(request, ctx, record)
 
 
 async def publish_check(request: Request) -> Response:
@@ -124,7 +134,7 @@ async def publish_check(request: Request) -> Response:
     slug = request.path_params["slug"]
     expected = if_match_version(request, slug, required=False)
     record = await run_in_threadpool(ctx.publishing.publish, slug, expected, utc_now())
-    return _record_response(ctx, record)
+    return _written(request, ctx, record)
 
 
 async def retract_check(request: Request) -> Response:
@@ -137,7 +147,7 @@ async def retract_check(request: Request) -> Response:
     if not isinstance(reason, str):
         raise invalid([FieldError("reason", "is required: say why the fact-check is retracted")])
     record = await run_in_threadpool(ctx.publishing.retract, slug, reason, expected, utc_now())
-    return _record_response(ctx, record)
+    return _written(request, ctx, record)
 
 
 async def get_check(request: Request) -> Response:

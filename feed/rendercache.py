@@ -149,3 +149,30 @@ class FastPath:
             if self.rendering.get(key) is event:
                 del self.rendering[key]
             event.set()
+
+
+def pages_of(slug: str) -> list[str]:
+    """What a change to one fact-check re-renders at once: its pages and the first listings."""
+    return [f"/checks/{slug}", f"/checks/{slug}.json", f"/embed/{slug}", "/feed.json", "/feed.atom", "/"]
+
+
+async def warm(app: ASGIApp, paths: list[str]) -> None:
+    """Render `paths` into the cache now, as a reader's GET would, discarding the responses.
+
+    Runs after a write in the process that made it (a background task of the API response),
+    so the bytes of a changed fact-check are ready before its first reader arrives.
+    """
+
+    async def receive() -> dict[str, object]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def discard(message: object) -> None:
+        return None
+
+    for path in paths:
+        scope = {
+            "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET",
+            "scheme": "http", "path": path, "raw_path": path.encode(), "query_string": b"", "root_path": "",
+            "headers": [(b"host", b"localhost")], "client": ("127.0.0.1", 0), "server": ("127.0.0.1", 80),
+        }  # fmt: skip
+        await app(scope, receive, discard)

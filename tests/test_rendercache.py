@@ -141,3 +141,21 @@ def test_two_servers_on_one_sqlite_file(tmp_path: Any) -> None:
 def test_two_app_servers_on_postgresql_see_each_others_changes_within_a_second(postgres_url: str) -> None:
     assert assert_change_seen_by_the_other_server(postgres_url) < 1.0
     assert CHECK_INTERVAL <= 0.5
+
+
+def test_a_write_renders_the_changed_pages_at_once(client: TestClient, app: Any, auth: dict[str, str],
+                                                    demo: None, monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    from feed.rendercache import pages_of
+
+    cache = app.state.response_cache
+    etag = client.get("/api/checks/lightning-never-strikes-twice").headers["etag"]
+    edited = LIGHTNING | {"headline": "Rendered on write"}
+    response = client.put("/api/checks/lightning-never-strikes-twice", json=edited, headers=auth | {"If-Match": etag})
+    assert response.status_code == 200
+    for path in pages_of("lightning-never-strikes-twice"):
+        assert cache.get(path) is not None, path  # rendered before any reader asked
+    calls = count_reads(monkeypatch, app)
+    cache.checked_at = time.monotonic() + 3600
+    assert "Rendered on write" in client.get("/checks/lightning-never-strikes-twice").text
+    assert "Rendered on write" in client.get("/feed.json").text
+    assert calls == []
