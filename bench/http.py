@@ -30,7 +30,7 @@ from urllib.parse import quote
 
 import orjson
 
-from bench.feeds import free_port
+from bench.feeds import free_port, memory_kib
 from bench.generate import generate
 
 NGINX_CONF = """
@@ -102,18 +102,7 @@ def wrk(url: str, connections: int, duration: int, threads: int, header: str | N
 
 def peak_rss_mib(pid: int) -> float:
     """Largest peak resident set among the server's processes (one worker, not their sum)."""
-    pids = [pid]
-    children = Path(f"/proc/{pid}/task/{pid}/children")
-    if children.exists():
-        pids += [int(p) for p in children.read_text().split()]
-    peaks = []
-    for each in pids:
-        status = Path(f"/proc/{each}/status")
-        if status.exists():
-            match = re.search(r"VmHWM:\s+(\d+) kB", status.read_text())
-            if match:
-                peaks.append(int(match.group(1)) / 1024)
-    return max(peaks)
+    return memory_kib(pid, "VmHWM") / 1024
 
 
 def run_size(count: int, args: argparse.Namespace) -> list[str]:
