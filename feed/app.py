@@ -162,6 +162,8 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
             StaleVersion: on_stale,
         },
     )
+    # Starlette would answer /checks/x/ with a redirect built from the Host header.
+    app.router.redirect_slashes = False
     app.state.context = context
     app.state.response_cache = cache
     app.fast_path = FastPath(super(FactcardApp, app).__call__, cache)

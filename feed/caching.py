@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import threading
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
@@ -126,14 +126,19 @@ class Entry:
             common["Last-Modified"] = format_datetime(rep.last_modified.astimezone(UTC), usegmt=True)
         self._common = [(k.lower().encode(), v.encode("latin-1")) for k, v in common.items()]
         self._by_coding: dict[tuple[str, bool], tuple[list[tuple[bytes, bytes]], list[tuple[bytes, bytes]]]] = {}
+        self.on_grow: Callable[[int], None] | None = None  # told when a compressed copy is added
 
     def body(self, coding: str) -> bytes:
         found = self._bodies.get(coding)
         if found is None:
             found = compress(self.rep.body, coding)
             with self._lock:
+                if coding in self._bodies:  # another thread got there first
+                    return self._bodies[coding]
                 self._bodies[coding] = found
                 self.size += len(found)
+            if self.on_grow is not None:
+                self.on_grow(len(found))
         return found
 
     def _headers(self, coding: str, secured: bool) -> tuple[list[tuple[bytes, bytes]], list[tuple[bytes, bytes]]]:

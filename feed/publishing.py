@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from feed.clock import rfc3339, sort_key, stamp
-from feed.store import Change, Record, Store
+from feed.store import Change, Record, StaleVersion, Store
 from schemas.claimreview import build_claimreviews
 from schemas.errors import FieldError, ValidationError
 from schemas.model import FactCheck, Retraction, to_document
@@ -122,6 +122,8 @@ class Publishing:
 
     def publish(self, slug: str, expected_version: int | None, now: datetime) -> Record:
         current = self._current(slug)
+        if expected_version is not None and expected_version != current.version:
+            raise StaleVersion(current.version)
         if current.status == "published":
             return current
         if current.status == "retracted":
@@ -133,6 +135,9 @@ class Publishing:
         current = self._current(slug)
         if current.status == "retracted":
             raise InvalidTransition("this fact-check is already retracted")
+        if current.status == "draft":
+            # Retracted fact-checks stay public (with their notice); a draft never was.
+            raise InvalidTransition("a draft was never published: edit it, or leave it unpublished")
         if not reason.strip():
             raise ValidationError([FieldError("reason", "is required")])
         fc = replace(

@@ -12,6 +12,6 @@ MAX_PAGE = 1_000_000
 def page_number(request: Request) -> int:
     """`?page=N`, 1 by default; a clear 400 for anything but a whole number in range."""
     raw = request.query_params.get("page", "1")
-    if not raw.isascii() or not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE:
+    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= MAX_PAGE:
         raise HTTPProblem(400, "Bad page", f"page must be a whole number from 1 to {MAX_PAGE}.")
     return int(raw)

@@ -28,6 +28,9 @@ CHECK_INTERVAL = 0.25  # seconds between checks for changes made elsewhere
 LISTING = ("listing", "")  # on any change (home, feeds' first pages, sitemaps)
 FIXED = ("fixed", "")  # never (the widget script, a feed page pinned by its cursor)
 GENERATION = "factcard.cache_generation"
+# Query parameters some cached page reads; a URL with any other is answered but not kept, so
+# made-up query strings cannot fill the cache with copies of one page.
+PARAMETERS = {"page", "cursor", "since", "theme", "lang", "claim", "url", "maxwidth", "maxheight", "format"}
 
 
 class ResponseCache:
@@ -38,6 +41,7 @@ class ResponseCache:
         self.bytes = 0
         self.lock = threading.Lock()
         self.refreshing = threading.Lock()
+        self.known: set[str] = set()  # URLs kept at least once: worth waiting for when re-rendered
         self.seen = store.snapshot()
         self.checked_at = time.monotonic()
 
@@ -46,9 +50,13 @@ class ResponseCache:
         now = time.monotonic()
         if not force and now - self.checked_at < CHECK_INTERVAL:
             return
-        with self.refreshing:
+        if not self.refreshing.acquire(blocking=force):
+            return  # another thread is looking right now
+        try:
             self.checked_at = now
             self._drop_changed()
+        finally:
+            self.refreshing.release()
 
     def _drop_changed(self) -> None:
         latest = self.store.snapshot()
@@ -61,10 +69,13 @@ class ResponseCache:
                 kind, slug = scope
                 if kind == "listing" or (kind == "check" and slug in changed):
                     del self.entries[key]
+                    entry.on_grow = None
                     self.bytes -= entry.size
 
     def clear(self) -> None:
         with self.lock:
+            for entry, _ in self.entries.values():
+                entry.on_grow = None
             self.entries.clear()
             self.bytes = 0
 
@@ -85,9 +96,21 @@ class ResponseCache:
                 self.bytes -= old[0].size
             self.entries[key] = (entry, scope)
             self.bytes += entry.size
-            while self.entries and (len(self.entries) > self.max_entries or self.bytes > self.max_bytes):
-                _, (evicted, _) = self.entries.popitem(last=False)
-                self.bytes -= evicted.size
+            if len(self.known) < 4 * self.max_entries:
+                self.known.add(key)
+            self._evict()
+        entry.on_grow = self._grown
+
+    def _grown(self, delta: int) -> None:
+        with self.lock:
+            self.bytes += delta
+            self._evict()
+
+    def _evict(self) -> None:
+        while self.entries and (len(self.entries) > self.max_entries or self.bytes > self.max_bytes):
+            _, (evicted, _) = self.entries.popitem(last=False)
+            evicted.on_grow = None
+            self.bytes -= evicted.size
 
 
 def cache_key(scope: Scope) -> str:
@@ -99,6 +122,8 @@ def cache_key(scope: Scope) -> str:
 def remember(request: Request, entry: Entry, scope: tuple[str, str]) -> None:
     cache: ResponseCache | None = getattr(request.app.state, "response_cache", None)
     generation = request.scope.get(GENERATION)
+    if any(name not in PARAMETERS for name in request.query_params):
+        return
     if cache is not None and generation is not None:
         cache.put(cache_key(request.scope), entry, scope, generation)
 
@@ -106,25 +131,35 @@ def remember(request: Request, entry: Entry, scope: tuple[str, str]) -> None:
 class FastPath:
     """Answers GET/HEAD from the cache before the app sees the request; the rest goes to the app.
 
-    Concurrent misses for one URL render it once: the first goes to the app, the others wait
-    for it and are then answered from the cache (a viral card must not render 64 times).
+    Concurrent misses for a URL that was cached before (a viral card whose fact-check was just
+    edited) render it once: the first goes to the app; the others wait, at most WAIT seconds,
+    until its bytes are in the cache, not until its client has read them.
     """
+
+    WAIT = 2.0
 
     def __init__(self, app: ASGIApp, cache: ResponseCache):
         self.app, self.cache = app, cache
-        self.rendering: dict[str, asyncio.Event] = {}
+        self.rendering: dict[str, object] = {}  # URL -> the request rendering it
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
             await self.app(scope, receive, send)
             return
         cache = self.cache
-        cache.refresh()
+        try:
+            cache.refresh()
+        except Exception:  # the store is unreachable: let the app answer (and report) it
+            await self.app(scope, receive, send)
+            return
         key = cache_key(scope)
         entry = cache.get(key)
         if entry is None and key in self.rendering:
-            await self.rendering[key].wait()
-            entry = cache.get(key)
+            loop = asyncio.get_running_loop()
+            deadline = loop.time() + self.WAIT
+            while entry is None and key in self.rendering and loop.time() < deadline:
+                await asyncio.sleep(0.005)
+                entry = cache.get(key)
         if entry is None:
             await self._render(key, scope, receive, send)
             return
@@ -142,13 +177,16 @@ class FastPath:
 
     async def _render(self, key: str, scope: Scope, receive: Receive, send: Send) -> None:
         scope[GENERATION] = self.cache.seen  # taken before the handler reads any data
-        event = self.rendering.setdefault(key, asyncio.Event())
+        if key not in self.cache.known or key in self.rendering:
+            await self.app(scope, receive, send)
+            return
+        token = object()
+        self.rendering[key] = token
         try:
             await self.app(scope, receive, send)
         finally:
-            if self.rendering.get(key) is event:
+            if self.rendering.get(key) is token:
                 del self.rendering[key]
-            event.set()
 
 
 def pages_of(slug: str) -> list[str]:

@@ -224,3 +224,41 @@ def test_api_on_postgresql(postgres_url: str, tmp_path: Any) -> None:
         )
         assert response.status_code == 412
         assert pg_client.get("/checks/a-claim").status_code == 200
+
+
+def test_a_draft_cannot_be_retracted_into_public_view(client: TestClient, auth: dict[str, str]) -> None:
+    create(client, auth, draft() | {"headline": "Unreviewed draft"})
+    response = client.post("/api/checks/a-claim/retract", json={"reason": "never mind"}, headers=auth)
+    assert response.status_code == 409
+    assert client.get("/checks/a-claim").status_code == 404
+    assert "Unreviewed draft" not in client.get("/feed.json").text
+
+
+def test_publish_with_a_stale_etag_is_refused_even_when_already_published(
+    client: TestClient, auth: dict[str, str]
+) -> None:
+    first = create(client, auth, draft()).headers["etag"]
+    assert client.post("/api/checks/a-claim/publish", headers=auth).status_code == 200
+    assert client.post("/api/checks/a-claim/publish", headers=auth | {"If-Match": first}).status_code == 412
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/embed/a-claim?claim=²", "/oembed?url=http%3A%2F%2Ftestserver%2Fchecks%2Fa-claim&maxwidth=²",
+     "/oembed?url=http://[", "/feed.json?since=0001-01-01T00:00:00%2B01:00",
+     "/feed.json?since=9999-12-31T23:59:59-01:00", "/checks/a%00b", "/checks/a%00b.json", "/embed/a%00b",
+     "/api/checks/a%00b", "/?page=²"],
+)  # fmt: skip
+def test_odd_input_gets_a_clear_4xx_never_a_500(client: TestClient, auth: dict[str, str], url: str) -> None:
+    create(client, auth, draft())
+    client.post("/api/checks/a-claim/publish", headers=auth)
+    response = client.get(url)
+    assert response.status_code < 500, (url, response.status_code)
+    assert response.status_code in (200, 400, 404), (url, response.status_code)
+
+
+def test_no_redirect_is_built_from_the_host_header(client: TestClient, auth: dict[str, str]) -> None:
+    create(client, auth, draft())
+    client.post("/api/checks/a-claim/publish", headers=auth)
+    response = client.get("/checks/a-claim/", headers={"Host": "evil.example"}, follow_redirects=False)
+    assert response.status_code == 404 and "location" not in response.headers

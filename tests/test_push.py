@@ -213,3 +213,18 @@ def test_the_app_worker_delivers_in_the_background(tmp_path: Any, httpx_mock: HT
         while not outbox(app)[0].delivered_at and time.monotonic() < deadline:
             time.sleep(0.05)
         assert outbox(app)[0].delivered_at
+
+
+def test_an_unexpected_failure_counts_as_an_attempt_and_blocks_no_one(tmp_path: Any, httpx_mock: HTTPXMock) -> None:
+    settings = push_settings(tmp_path, websub_hub=HUB, indexnow_key="key-12345678")
+    app = create_app(settings)
+    ctx = app.state.context
+    httpx_mock.add_exception(httpx.DecodingError("bad gzip"), url=HUB)
+    httpx_mock.add_response(url=INDEXNOW, status_code=200)
+    publish_lightning(app)
+    with httpx.Client() as client:
+        Deliverer(ctx.store, settings, ctx.publishers, client).deliver_due()
+    websub, indexnow = outbox(app)
+    assert websub.attempts == 1 and websub.delivered_at is None and "bad gzip" in (websub.last_error or "")
+    assert indexnow.delivered_at
+    ctx.store.close()

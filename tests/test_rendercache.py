@@ -159,3 +159,22 @@ def test_a_write_renders_the_changed_pages_at_once(client: TestClient, app: Any,
     assert "Rendered on write" in client.get("/checks/lightning-never-strikes-twice").text
     assert "Rendered on write" in client.get("/feed.json").text
     assert calls == []
+
+
+def test_memory_accounting_counts_compressed_copies_and_stays_exact(client: TestClient, app: Any, demo: None) -> None:
+    cache = app.state.response_cache
+    cache.max_entries = 2
+    for slug in [d["slug"] for d in demo_documents() if d["status"] == "published"]:
+        for coding in ("identity", "gzip", "br"):
+            client.get(f"/checks/{slug}", headers={"Accept-Encoding": coding})
+    assert cache.bytes == sum(entry.size for entry, _ in cache.entries.values())
+    assert len(cache.entries) == 2
+
+
+def test_unknown_query_parameters_are_answered_but_not_kept(client: TestClient, app: Any, demo: None) -> None:
+    cache = app.state.response_cache
+    for n in range(5):
+        assert client.get(f"/checks/lightning-never-strikes-twice?n={n}").status_code == 200
+    assert not [key for key in cache.entries if "?n=" in key]
+    client.get("/embed/lightning-never-strikes-twice?theme=dark")
+    assert "/embed/lightning-never-strikes-twice?theme=dark" in cache.entries

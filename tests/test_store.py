@@ -222,3 +222,10 @@ def test_remote_page_names(store: Store) -> None:
     assert store.remote_name("factcheck-tools", "a") == "pages/1"
     store.set_remote_name("factcheck-tools", "a", None)
     assert store.remote_name("factcheck-tools", "a") is None
+
+
+def test_a_slug_with_nul_is_simply_absent(store: Store) -> None:
+    assert store.get("a\x00b") is None
+    assert store.revisions("a\x00b") == []
+    with pytest.raises(NotFound):
+        store.update("a\x00b", Change(doc("a")), 1, T1)

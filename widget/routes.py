@@ -86,7 +86,7 @@ def embed_card(request: Request) -> Response:
     card_request = CardRequest(
         theme=theme if theme in THEMES else "light",
         lang=query.get("lang") or None,
-        claim=int(claim) if claim.isdigit() and len(claim) < 4 else 1,
+        claim=int(claim) if claim.isascii() and claim.isdigit() and len(claim) < 4 else 1,
     )
     base = ctx.settings.base_url
     html, policy = card_page(ctx.templates, fc, publisher, ctx.publishing.page_url(fc.slug), base, card_request)
@@ -106,7 +106,10 @@ def oembed_route(request: Request) -> Response:
         raise HTTPProblem(400, "Bad url", "url is required: the address of a fact-check page.")
     maxwidth, maxheight = _dimension(query.get("maxwidth"), "maxwidth"), _dimension(query.get("maxheight"), "maxheight")
     base = ctx.settings.base_url
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError as exc:
+        raise HTTPProblem(400, "Bad url", f"url is not a valid URL: {exc}.") from exc
     prefix = urlsplit(base + "/checks/")
     slug = parts.path.removeprefix(prefix.path).strip("/")
     if (
@@ -129,7 +132,7 @@ def oembed_route(request: Request) -> Response:
 def _dimension(raw: str | None, name: str) -> int | None:
     if raw is None:
         return None
-    if not raw.isdigit() or not 0 < int(raw) < 100_000:
+    if not (raw.isascii() and raw.isdigit()) or not 0 < int(raw) < 100_000:
         raise HTTPProblem(400, f"Bad {name}", f"{name} must be a positive whole number of pixels.")
     return int(raw)
 

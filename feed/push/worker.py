@@ -31,7 +31,7 @@ from schemas.validation import parse_factcheck
 
 log = logging.getLogger("factcard.push")
 
-LEASE = timedelta(minutes=2)
+LEASE = timedelta(minutes=10)  # longer than a batch of 20 can take at 10 s per request
 BASE_DELAY = timedelta(seconds=30)
 MAX_DELAY = timedelta(hours=1)
 TIMEOUT = httpx.Timeout(10.0)
@@ -72,11 +72,12 @@ class Deliverer:
             log.warning("push %s %s %s failed for good: %s", notification.target, notification.action,
                         notification.slug, exc)  # fmt: skip
             self.store.mark_failed(notification.id, str(exc), stamp(now))
-        except Retryable as exc:
+        except Exception as exc:  # Retryable, or anything unforeseen: it must not block the queue
+            reason = str(exc) if isinstance(exc, Retryable) else f"unexpected {exc!r}"
             if attempts >= self.settings.push_max_attempts:
-                self.store.mark_failed(notification.id, f"gave up after {attempts} attempts: {exc}", stamp(now))
+                self.store.mark_failed(notification.id, f"gave up after {attempts} attempts: {reason}", stamp(now))
             else:
-                self.store.mark_retry(notification.id, str(exc), stamp(now + backoff(attempts)))
+                self.store.mark_retry(notification.id, reason, stamp(now + backoff(attempts)))
         else:
             self.store.mark_delivered(notification.id, stamp(now))
 
@@ -120,6 +121,8 @@ class Deliverer:
             raise Retryable(f"timed out: {exc!r}") from exc
         except httpx.TransportError as exc:
             raise Retryable(f"could not connect: {exc!r}") from exc
+        except httpx.HTTPError as exc:
+            raise Retryable(f"failed: {exc!r}") from exc
         status = response.status_code
         if 200 <= status < 300:
             return response

@@ -116,6 +116,8 @@ class Store(ChangeLog, OutboxQueue):
         """Replace the current document if `expected_version` is still current."""
         status = change.document.get("status", "draft")
         body = orjson.dumps(change.document).decode()
+        if "\x00" in slug:
+            raise NotFound(slug)
         with self._transaction() as cur:
             stamp = self._next_stamp(cur, now)
             cur.execute(
@@ -159,6 +161,8 @@ class Store(ChangeLog, OutboxQueue):
         )
 
     def get(self, slug: str) -> Record | None:
+        if "\x00" in slug:  # no stored slug holds NUL, and PostgreSQL text cannot carry one
+            return None
         rows = self._query(f"SELECT {_COLUMNS} FROM factchecks WHERE slug = ?", (slug,))
         return _record(rows[0]) if rows else None
 
@@ -183,6 +187,8 @@ class Store(ChangeLog, OutboxQueue):
             yield _record(row)
 
     def revisions(self, slug: str) -> list[Revision]:
+        if "\x00" in slug:
+            return []
         rows = self._query(
             "SELECT version, status, document, recorded_at FROM revisions WHERE slug = ? ORDER BY version",
             (slug,),
