@@ -30,6 +30,9 @@ FIXED = ("fixed", "")  # never (the widget script, a feed page pinned by its cur
 GENERATION = "factcard.cache_generation"
 # Query parameters some cached page reads; a URL with any other is answered but not kept, so
 # made-up query strings cannot fill the cache with copies of one page.
+# Answers never kept (writes' reads, the streamed DataFeed): concurrent requests for them
+# are not made to wait for one another.
+NEVER_KEPT = ("/api/", "/claimreview.json", "/widget.json", "/openapi.json")
 PARAMETERS = {"page", "cursor", "since", "theme", "lang", "claim", "url", "maxwidth", "maxheight", "format"}
 
 
@@ -131,9 +134,9 @@ def remember(request: Request, entry: Entry, scope: tuple[str, str]) -> None:
 class FastPath:
     """Answers GET/HEAD from the cache before the app sees the request; the rest goes to the app.
 
-    Concurrent misses for a URL that was cached before (a viral card whose fact-check was just
-    edited) render it once: the first goes to the app; the others wait, at most WAIT seconds,
-    until its bytes are in the cache, not until its client has read them.
+    Concurrent misses for one cacheable URL (a viral card whose fact-check was just edited)
+    render it once: the first goes to the app; the others wait, at most WAIT seconds, until its
+    bytes are in the cache, not until its client has read them.
     """
 
     WAIT = 2.0
@@ -177,7 +180,8 @@ class FastPath:
 
     async def _render(self, key: str, scope: Scope, receive: Receive, send: Send) -> None:
         scope[GENERATION] = self.cache.seen  # taken before the handler reads any data
-        if key not in self.cache.known or key in self.rendering:
+        never_kept = scope["path"].startswith(NEVER_KEPT)
+        if (never_kept and key not in self.cache.known) or key in self.rendering:
             await self.app(scope, receive, send)
             return
         token = object()
