@@ -23,12 +23,11 @@ from feed.query import page_number
 from feed.rendercache import pages_of, warm
 from feed.representation import record_json
 from feed.responses import JSONResponse
-from feed.store import Record
+from feed.store import PUBLIC_STATUSES, Record
 from feed.tokens import verify_token
 from schemas.errors import FieldError
 
 ALL_STATUSES = ("draft", "published", "retracted")
-PUBLIC_STATUSES = ("published", "retracted")
 _ETAG = re.compile(r'^\s*(?:W/)?"(?P<slug>[a-z0-9-]+)\.v(?P<version>\d{1,9})"\s*$')
 
 

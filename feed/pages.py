@@ -15,15 +15,14 @@ from feed.problems import HTTPProblem
 from feed.query import page_number
 from feed.rendercache import FIXED, LISTING
 from feed.representation import page_view, record_json, text_direction, verdict_class
-from feed.store import Record
+from feed.store import PUBLIC_STATUSES, Record
 from schemas.markdown import plain_text
 from schemas.model import FactCheck
 from widget.card import embed_code, iframe_code
 
-PUBLIC_STATUSES = ("published", "retracted")
 
-
-def _public_factcheck(ctx: Context, slug: str) -> tuple[FactCheck, Record]:
+def public_factcheck(ctx: Context, slug: str) -> tuple[FactCheck, Record]:
+    """A published or retracted fact-check, or a 404 (drafts are not public)."""
     record = ctx.store.get(slug)
     if record is None or record.status not in PUBLIC_STATUSES:
         raise HTTPProblem(404, "Not found", f"No published fact-check is called {slug!r}.")
@@ -33,7 +32,7 @@ def _public_factcheck(ctx: Context, slug: str) -> tuple[FactCheck, Record]:
 def check_page(request: Request) -> Response:
     ctx = context_of(request)
     slug = request.path_params["slug"]
-    fc, record = _public_factcheck(ctx, slug)
+    fc, record = public_factcheck(ctx, slug)
     page_url = ctx.publishing.page_url(slug)
     publisher = ctx.publishers[fc.publisher]
     view = page_view(fc, publisher, page_url)
@@ -52,7 +51,7 @@ def check_page(request: Request) -> Response:
 def check_json(request: Request) -> Response:
     ctx = context_of(request)
     slug = request.path_params["slug"]
-    fc, record = _public_factcheck(ctx, slug)
+    fc, record = public_factcheck(ctx, slug)
     page_url = ctx.publishing.page_url(slug)
     body = orjson.dumps(record_json(record, fc, ctx.publishers[fc.publisher], page_url))
     rep = representation(body, "application/json", store_time(record.updated_at))

@@ -17,10 +17,11 @@ from typing import Any
 from jinja2 import Environment
 from markupsafe import Markup
 
+from feed.representation import text_direction
 from schemas.markdown import plain_text
 from schemas.model import Claim, FactCheck
 from schemas.publisher import Publisher
-from widget.i18n import Messages, choose_language, direction
+from widget.i18n import Messages, choose_language
 
 CARD_HEIGHT = 232  # px; the full card is this tall whatever its width or text
 MIN_HEIGHT = 86  # px; the most compact card: claim on one line, verdict, link
@@ -71,7 +72,7 @@ def card_page(
     # The logo only when we serve it: the card makes no third-party requests.
     logo = publisher.logo if publisher.logo and publisher.logo.startswith(base_url + "/") else None
     html = templates.get_template("card.html").render(
-        lang=language, dir=direction(language), theme=request.theme, fc_lang=fc.language,
+        lang=language, dir=text_direction(language), theme=request.theme, fc_lang=fc.language,
         title=t("frame_title", claim=claim.text), css=Markup(css), js=Markup(js),  # noqa: S704 (our own files)
         retracted=fc.status == "retracted", logo=logo, publisher=publisher.name, t=t,
         claim=claim.text, claimant=claim.claimant.name if claim.claimant else None,

@@ -13,7 +13,6 @@ from typing import Any
 import orjson
 
 MESSAGES = Path(__file__).with_name("messages")
-RTL = {"ar", "he", "fa", "ur"}
 
 
 @functools.cache
@@ -31,10 +30,6 @@ def choose_language(requested: str | None, fact_check_language: str) -> str:
         if candidate and primary(candidate) in known:
             return primary(candidate)
     return "en"
-
-
-def direction(language: str) -> str:
-    return "rtl" if primary(language) in RTL else "ltr"
 
 
 class Messages:

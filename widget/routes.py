@@ -16,10 +16,14 @@ from starlette.routing import BaseRoute, Route
 
 from feed.caching import cache_control, cached_response, representation
 from feed.clock import store_time
-from feed.context import context_of
+from feed.context import Context, context_of
+from feed.pages import public_factcheck
 from feed.problems import HTTPProblem
 from feed.rendercache import FIXED
 from feed.responses import JSONResponse
+from feed.store import Record
+from schemas.model import FactCheck
+from schemas.publisher import Publisher
 from widget.card import MIN_WIDTH, THEMES, CardRequest, card_page, oembed
 
 WIDGET_JS = Path(__file__).with_name("static") / "widget.js"
@@ -69,12 +73,9 @@ def widget_manifest(request: Request) -> Response:
     )
 
 
-def _public(request: Request, slug: str):  # type: ignore[no-untyped-def]
+def _public(request: Request, slug: str) -> tuple[Context, Record, FactCheck, Publisher]:
     ctx = context_of(request)
-    record = ctx.store.get(slug)
-    if record is None or record.status not in ("published", "retracted"):
-        raise HTTPProblem(404, "Not found", f"No published fact-check is called {slug!r}.")
-    fc = ctx.publishing.parse(record.document)
+    fc, record = public_factcheck(ctx, slug)
     return ctx, record, fc, ctx.publishers[fc.publisher]
 
 

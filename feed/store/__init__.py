@@ -7,7 +7,7 @@ the URL names one. Both run the same SQL through `feed.store.base.Store`.
 from __future__ import annotations
 
 from feed.store.base import Change, Conflict, NotFound, Record, Revision, StaleVersion, Store
-from feed.store.changes import FeedEntry
+from feed.store.changes import PUBLIC_STATUSES, FeedEntry
 from feed.store.outbox import Notification, OutboxRow
 
 
@@ -28,6 +28,7 @@ def open_store(database_url: str) -> Store:
 
 
 __all__ = [
+    "PUBLIC_STATUSES",
     "Change",
     "Conflict",
     "FeedEntry",

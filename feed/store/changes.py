@@ -16,7 +16,7 @@ import orjson
 
 from feed.store.sql import SQLBase
 
-FEED_STATUSES = ("published", "retracted")
+PUBLIC_STATUSES = ("published", "retracted")  # shown to readers, feeds and crawlers
 
 
 @dataclass(frozen=True)
@@ -58,7 +58,7 @@ class ChangeLog(SQLBase):
             "WHERE r.id < ? AND r.id >= ? AND r.status IN (?, ?) "
             "AND NOT EXISTS (SELECT 1 FROM revisions n WHERE n.slug = r.slug AND n.id > r.id AND n.id <= ?) "
             "ORDER BY r.id DESC LIMIT ?",
-            (upper, since_seq, *FEED_STATUSES, snapshot, limit),
+            (upper, since_seq, *PUBLIC_STATUSES, snapshot, limit),
         )
         return [FeedEntry(int(r[0]), r[1], r[2], orjson.loads(r[3]), r[4], r[5]) for r in rows]
 
@@ -76,12 +76,12 @@ class ChangeLog(SQLBase):
         """(slug, last change) of public fact-checks, in slug order."""
         rows = self._query(
             "SELECT slug, updated_at FROM factchecks WHERE status IN (?, ?) ORDER BY slug LIMIT ? OFFSET ?",
-            (*FEED_STATUSES, limit, offset),
+            (*PUBLIC_STATUSES, limit, offset),
         )
         return [(r[0], r[1]) for r in rows]
 
     def public_count(self) -> int:
-        rows = self._query("SELECT COUNT(*) FROM factchecks WHERE status IN (?, ?)", FEED_STATUSES)
+        rows = self._query("SELECT COUNT(*) FROM factchecks WHERE status IN (?, ?)", PUBLIC_STATUSES)
         return int(rows[0][0])
 
     def changed_slugs(self, after: int, upto: int) -> set[str]:
