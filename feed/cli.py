@@ -11,7 +11,7 @@ from typing import Any
 import orjson
 
 from feed.clock import utc_now
-from feed.settings import SETTINGS, Settings
+from feed.settings import SETTINGS, Settings, served_origin
 from schemas.errors import FieldError, ValidationError
 
 
@@ -64,8 +64,12 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _settings(args: argparse.Namespace) -> Settings:
-    return Settings.load(overrides={s.name: getattr(args, s.name, None) for s in SETTINGS})
+def _settings(args: argparse.Namespace, served_at: str | None = None) -> Settings:
+    """Settings from flags and environment; `served_at` is the base URL when neither names one."""
+    overrides = {s.name: getattr(args, s.name, None) for s in SETTINGS}
+    if served_at and not overrides["base_url"] and not os.environ.get("FACTCARD_BASE_URL"):
+        overrides["base_url"] = served_at
+    return Settings.load(overrides=overrides)
 
 
 def _publishing(settings: Settings) -> Any:
@@ -90,7 +94,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     if args.workers < 1:
         raise ValueError("--workers must be at least 1")
-    settings = _settings(args)
+    origin = served_origin(args.host, args.port)
+    settings = _settings(args, served_at=origin)
     publishing = _publishing(settings)  # also checks the settings and migrates the store, once
     if args.demo:
         loaded = load_demo(publishing, utc_now())
@@ -99,7 +104,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     # Workers are separate processes: hand them the resolved settings through the environment.
     for setting in SETTINGS:
         os.environ[setting.env] = str(getattr(settings, setting.name))
-    print(f"serving {settings.base_url} on http://{args.host}:{args.port} with {args.workers} worker(s)", flush=True)
+    if settings.base_url == origin:
+        where = "links follow the address served; set FACTCARD_BASE_URL for a public origin"
+    else:
+        where = f"links use the base URL {settings.base_url}"
+    print(f"serving on {origin} with {args.workers} worker(s) ({where})", flush=True)
     Granian(
         "feed.app:app_from_environment",
         factory=True,

@@ -10,6 +10,7 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from ipaddress import ip_address
 from typing import Any
 
 
@@ -40,8 +41,9 @@ SETTINGS: tuple[Setting, ...] = (
         "directory) or postgresql://USER@HOST/DB.",
     ),
     Setting(
-        "base_url", "FACTCARD_BASE_URL", "http://127.0.0.1:8000",
-        "Public origin of this service, used in canonical links, JSON-LD and feeds.",
+        "base_url", "FACTCARD_BASE_URL", "",
+        "Public origin of this service, used in canonical links, JSON-LD and feeds; empty: the "
+        "address `factcard serve` listens on (http://HOST:PORT), http://127.0.0.1:8000 for other commands.",
     ),
     Setting(
         "config_file", "FACTCARD_CONFIG", "",
@@ -99,6 +101,24 @@ SETTINGS: tuple[Setting, ...] = (
 )  # fmt: skip
 
 
+DEFAULT_ORIGIN = "http://127.0.0.1:8000"
+
+
+def served_origin(host: str, port: int) -> str:
+    """The origin a server listening on host:port is reached at from this machine.
+
+    A wildcard address names no host a reader could use, so it becomes the loopback one;
+    a public deployment sets FACTCARD_BASE_URL instead.
+    """
+    try:
+        address = ip_address(host.strip("[]"))
+    except ValueError:
+        return f"http://{host}:{port}"  # a host name
+    if address.is_unspecified:
+        address = ip_address("::1" if address.version == 6 else "127.0.0.1")
+    return f"http://[{address}]:{port}" if address.version == 6 else f"http://{address}:{port}"
+
+
 @dataclass(frozen=True)
 class Settings:
     """Resolved settings; build with `Settings.load` (defaults live in SETTINGS only)."""
@@ -130,7 +150,7 @@ class Settings:
             if overrides and overrides.get(setting.name) is not None:
                 value = overrides[setting.name]
             values[setting.name] = value
-        values["base_url"] = str(values["base_url"]).rstrip("/")
+        values["base_url"] = str(values["base_url"] or DEFAULT_ORIGIN).rstrip("/")
         values["factcheck_tools_endpoint"] = str(values["factcheck_tools_endpoint"]).rstrip("/")
         key = values["indexnow_key"]
         if key and not re.fullmatch(r"[A-Za-z0-9-]{8,128}", key):

@@ -18,11 +18,15 @@ if [ "${#packages[@]}" -gt 0 ]; then
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${packages[@]}"
 fi
 
-python3 -m pip install --quiet -e '.[test]'
+# Python packages go into .venv (scripts/venv.sh), never into the system Python.
+source scripts/venv.sh
+"$VENV_PYTHON" -m pip install --quiet -e '.[test]'
 (cd tests && npm ci --no-audit --no-fund --loglevel=error)
 
-python3 -m ruff check .
-python3 -m mypy
+"$VENV_PYTHON" -m ruff check .
+"$VENV_PYTHON" -m ruff format --check .
+"$VENV_PYTHON" -m mypy
 
-# Missing PostgreSQL or consumers fail the run instead of skipping.
-FACTCARD_REQUIRE_ALL=1 python3 -m pytest "$@"
+# Missing PostgreSQL or consumers fail the run instead of skipping. The install tests build the
+# wheel and sdist and run them from fresh virtual environments outside this checkout.
+FACTCARD_REQUIRE_ALL=1 "$VENV_PYTHON" -m pytest "$@"
