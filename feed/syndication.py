@@ -21,6 +21,11 @@ from schemas.validation import parse_factcheck
 ID_NAMESPACE = uuid.UUID("6f1c2a4e-8d3b-5c7a-9e0f-1a2b3c4d5e6f")
 
 
+def date_time(value: str) -> str:
+    """A document date as an RFC 3339 date-time: Atom and JSON Feed take no bare dates."""
+    return f"{value}T00:00:00Z" if len(value) == 10 else value
+
+
 def item_id(slug: str) -> str:
     return f"urn:uuid:{uuid.uuid5(ID_NAMESPACE, slug)}"
 
@@ -50,14 +55,15 @@ class EntryView:
 
     @property
     def published(self) -> str:
-        return self.fc.date_published or self.created
+        """First publication, as a date-time."""
+        return date_time(self.fc.date_published) if self.fc.date_published else self.created
 
     @property
     def modified(self) -> str:
-        """Editorial modification time; a retraction counts as one."""
+        """Editorial modification time, as a date-time; a retraction counts as one."""
         if self.retracted and self.fc.retraction and self.fc.retraction.date:
-            return self.fc.retraction.date
-        return self.fc.date_modified or self.published
+            return date_time(self.fc.retraction.date)
+        return date_time(self.fc.date_modified) if self.fc.date_modified else self.published
 
     @property
     def summary(self) -> str:

@@ -1,0 +1,102 @@
+"""Feeds against their specs and their readers: every Atom page validated with the RFC 4287
+RELAX NG grammar, tombstones that leave feed readers' view of the feed alone, one DataFeedItem
+per ClaimReview, corrections in every feed, and the feed-level metadata readers show."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import feedparser
+import pytest
+from lxml import etree
+from starlette.testclient import TestClient
+
+from feed.clock import utc_now
+from tests.conftest import demo_documents
+from tests.test_feeds import new_check, set_setting
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+TOMBSTONE = "{http://purl.org/atompub/tombstones/1.0}deleted-entry"
+FC = "{https://factcard.invalid/ns/1.0}"
+SINCE_REL = "https://factcard.invalid/rel/since"
+GRAMMAR = etree.RelaxNG(etree.parse(str(Path(__file__).resolve().parent / "specs" / "atom-rfc4287.rng")))
+XSD_DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
+LIGHTNING = next(d for d in demo_documents() if d["slug"] == "lightning-never-strikes-twice")
+
+
+@pytest.fixture
+def demo(publishing: Any) -> None:
+    publishing.import_documents(demo_documents(), utc_now())
+
+
+def valid_atom(body: bytes) -> Any:
+    """The parsed feed, after checking it against RFC 4287 Appendix B."""
+    root = etree.fromstring(body)
+    if not GRAMMAR.validate(root):
+        pytest.fail(f"not valid RFC 4287: {GRAMMAR.error_log}")
+    return root
+
+
+def atom_pages(client: TestClient, url: str = "/feed.atom") -> list[bytes]:
+    pages = []
+    while True:
+        pages.append(client.get(url).content)
+        links = {link.rel: link.href for link in feedparser.parse(pages[-1]).feed.links}
+        if "next" not in links:
+            return pages
+        url = links["next"].removeprefix("http://testserver")
+
+
+# -- Atom: validity and tombstones ---------------------------------------------
+
+
+def test_atom_first_page_with_a_tombstone_is_valid_rfc4287(
+    client: TestClient, auth: dict[str, str], demo: None
+) -> None:
+    # Retracting the oldest check makes its tombstone the newest change: first on the first page.
+    client.post("/api/checks/immigration-child-trafficking/retract", json={"reason": "Re-reporting."}, headers=auth)
+    root = valid_atom(client.get("/feed.atom").content)
+    assert len(root.findall(TOMBSTONE)) == 2
+    assert len(root.findall(f"{ATOM}entry")) == 3
+
+
+def test_every_later_atom_page_is_valid_rfc4287(client: TestClient, app: Any, publishing: Any) -> None:
+    # Loaded in this order, the walk (newest first, two a page) puts the tombstone after an
+    # entry on the second page: [05, 03], [02, 04 retracted], [01].
+    by_slug = {d["slug"]: d for d in demo_documents()}
+    order = ["immigration-child-trafficking", "council-ban-street-musicians", "three-everyday-health-myths",
+             "lightning-never-strikes-twice", "agua-caliente-con-limon-cancer"]  # fmt: skip
+    publishing.import_documents([by_slug[slug] for slug in order], utc_now())
+    set_setting(app, feed_page_size=2, websub_hub="https://hub.example/")
+    pages = atom_pages(client)
+    assert len(pages) == 3
+    roots = [valid_atom(page) for page in pages]
+    assert [len(root.findall(TOMBSTONE)) for root in roots] == [0, 1, 0]
+    assert [len(root.findall(f"{ATOM}entry")) for root in roots] == [2, 1, 1]
+
+
+def test_atom_dates_are_date_times_even_when_the_document_gives_dates(client: TestClient, publishing: Any) -> None:
+    dated = new_check("dated") | {"datePublished": "2025-08-02", "dateModified": "2025-08-03"}
+    withdrawn = new_check("withdrawn") | {
+        "status": "retracted", "datePublished": "2025-07-01", "retraction": {"reason": "Wrong.", "date": "2025-07-02"},
+    }  # fmt: skip
+    publishing.import_documents([dated, withdrawn], utc_now())
+    root = valid_atom(client.get("/feed.atom").content)
+    assert root.findtext(f"{ATOM}entry/{ATOM}published") == "2025-08-02T00:00:00Z"
+    assert root.findtext(f"{ATOM}entry/{ATOM}updated") == "2025-08-03T00:00:00Z"
+    assert XSD_DATE_TIME.match(root.find(TOMBSTONE).get("when"))
+    items = {i["url"].rsplit("/", 1)[1]: i for i in client.get("/feed.json").json()["items"]}
+    assert items["dated"]["date_published"] == "2025-08-02T00:00:00Z"  # JSON Feed wants RFC 3339 too
+    assert items["withdrawn"]["_claimreview"]["retracted"] == "2025-07-02T00:00:00Z"
+
+
+def test_atom_tombstone_leaves_the_feed_link_alone(client: TestClient, auth: dict[str, str], demo: None) -> None:
+    client.post("/api/checks/immigration-child-trafficking/retract", json={"reason": "Re-reporting."}, headers=auth)
+    parsed = feedparser.parse(client.get("/feed.atom").content)
+    assert not parsed.bozo, parsed.get("bozo_exception")
+    assert parsed.feed.link == "http://testserver/"
+    feed_hrefs = {link.href for link in parsed.feed.links}
+    assert not any("/checks/" in href for href in feed_hrefs), feed_hrefs
+    assert "http://testserver/checks/immigration-child-trafficking" not in {e.link for e in parsed.entries}
