@@ -26,7 +26,7 @@ from feed.rendercache import FIXED, LISTING
 from feed.syndication import entry_view
 
 # Part of the DataFeed's ETag: bump it when a change to this code changes the feed's bytes.
-RENDERER_VERSION = "1"
+RENDERER_VERSION = "2"
 SITEMAP_LIMIT = 50_000  # URLs per sitemap file, the protocol's maximum
 _CURSOR = re.compile(r"^(\d{1,18})\.(\d{1,18})\.(\d{1,18})$")
 _SINCE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:\d{2})$")

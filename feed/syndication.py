@@ -12,7 +12,7 @@ from typing import Any
 
 from feed.clock import rfc3339_stamp
 from feed.store import FeedEntry
-from schemas.claimreview import build_claimreviews
+from schemas.claimreview import build_claimreviews, claim_url
 from schemas.markdown import plain_text
 from schemas.model import FactCheck
 from schemas.publisher import Publisher
@@ -85,6 +85,10 @@ class EntryView:
 
     def claimreviews(self) -> list[dict[str, Any]]:
         return [] if self.retracted else build_claimreviews(self.fc, self.publisher, self.page_url)
+
+    def claim_urls(self) -> list[str]:
+        """Each claim's ClaimReview url, retracted or not (tombstones name what they remove)."""
+        return [claim_url(self.page_url, self.fc, index) for index in range(len(self.fc.claims))]
 
 
 def entry_view(entry: FeedEntry, publishers: dict[str, Publisher], base_url: str) -> EntryView:

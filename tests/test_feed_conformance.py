@@ -100,3 +100,35 @@ def test_atom_tombstone_leaves_the_feed_link_alone(client: TestClient, auth: dic
     feed_hrefs = {link.href for link in parsed.feed.links}
     assert not any("/checks/" in href for href in feed_hrefs), feed_hrefs
     assert "http://testserver/checks/immigration-child-trafficking" not in {e.link for e in parsed.entries}
+
+
+# -- ClaimReview DataFeed --------------------------------------------------------
+
+
+def test_datafeed_has_one_item_per_claimreview(client: TestClient, demo: None) -> None:
+    elements = client.get("/claimreview.json").json()["dataFeedElement"]
+    page = "http://testserver/checks/three-everyday-health-myths"
+    health = [e for e in elements if e["url"].startswith(page)]
+    assert [e["url"] for e in health] == [f"{page}#claim-{n}" for n in (1, 2, 3)]
+    for element in elements:
+        if "dateDeleted" not in element:
+            assert len(element["item"]) == 1 and element["item"][0]["url"] == element["url"]
+    assert [e["item"][0]["claimReviewed"] for e in health] == [
+        c["text"] for c in next(d for d in demo_documents() if d["slug"] == "three-everyday-health-myths")["claims"]
+    ]
+
+
+def test_datafeed_tombstones_one_per_claim_dated_from_first_publication(
+    client: TestClient, auth: dict[str, str], demo: None
+) -> None:
+    client.post("/api/checks/three-everyday-health-myths/retract", json={"reason": "Wrong study."}, headers=auth)
+    elements = client.get("/claimreview.json").json()["dataFeedElement"]
+    page = "http://testserver/checks/three-everyday-health-myths"
+    health = [e for e in elements if e["url"].startswith(page)]
+    assert [e["url"] for e in health] == [f"{page}#claim-{n}" for n in (1, 2, 3)]
+    assert all(e["item"] == [] and e["dateDeleted"] and e["dateCreated"] == "2025-09-12T14:30:00Z" for e in health)
+    # The demo's own retraction: first published 2025-07-10, retracted 2025-07-12, loaded today.
+    street = next(e for e in elements if e["url"].endswith("/council-ban-street-musicians"))
+    assert street["dateCreated"] == "2025-07-10T16:00:00Z"
+    assert street["dateDeleted"] == "2025-07-12T09:30:00Z"
+    assert street["dateCreated"] <= street["dateDeleted"]
