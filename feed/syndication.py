@@ -83,6 +83,10 @@ class EntryView:
             )
         return result
 
+    def corrections(self) -> list[dict[str, str]]:
+        """The corrections log (date and note), in the order the document gives it."""
+        return [{"date": c.date, "note": c.note} for c in self.fc.corrections]
+
     def claimreviews(self) -> list[dict[str, Any]]:
         return [] if self.retracted else build_claimreviews(self.fc, self.publisher, self.page_url)
 

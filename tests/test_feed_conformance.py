@@ -132,3 +132,48 @@ def test_datafeed_tombstones_one_per_claim_dated_from_first_publication(
     assert street["dateCreated"] == "2025-07-10T16:00:00Z"
     assert street["dateDeleted"] == "2025-07-12T09:30:00Z"
     assert street["dateCreated"] <= street["dateDeleted"]
+
+
+# -- corrections -----------------------------------------------------------------
+
+
+def corrections_of(document: dict[str, Any]) -> list[dict[str, str]]:
+    return [{"date": c["date"], "note": c["note"]} for c in document.get("corrections", [])]
+
+
+def test_json_feed_items_carry_the_corrections_log(client: TestClient, demo: None) -> None:
+    items = {i["url"].rsplit("/", 1)[1]: i for i in client.get("/feed.json").json()["items"]}
+    lightning = items["lightning-never-strikes-twice"]
+    assert lightning["_claimreview"]["corrections"] == corrections_of(LIGHTNING) != []
+    assert "Correction (2025-08-04):" in lightning["content_html"]
+    assert items["three-everyday-health-myths"]["_claimreview"]["corrections"] == []
+
+
+def test_atom_entries_carry_the_corrections_log(client: TestClient, demo: None) -> None:
+    body = client.get("/feed.atom").content
+    root = valid_atom(body)
+    entry = next(e for e in root.findall(f"{ATOM}entry") if e.findtext(f"{ATOM}title") == LIGHTNING["headline"])
+    logged = [{"date": c.get("date"), "note": c.text} for c in entry.findall(f"{FC}correction")]
+    assert logged == corrections_of(LIGHTNING)
+    others = [e for e in root.findall(f"{ATOM}entry") if e is not entry]
+    assert others and not any(e.findall(f"{FC}correction") for e in others)
+    # feedparser readers see it too: dated in the entry, and in the content they show.
+    parsed = feedparser.parse(body)
+    lightning = next(e for e in parsed.entries if e.link.endswith("/lightning-never-strikes-twice"))
+    assert lightning.fc_correction["date"] == "2025-08-04"
+    assert "Correction (2025-08-04):" in lightning.content[0].value
+
+
+def test_json_twin_carries_the_corrections_log(client: TestClient, demo: None) -> None:
+    twin = client.get("/checks/lightning-never-strikes-twice.json").json()
+    assert twin["corrections"] == corrections_of(LIGHTNING) != []
+    assert client.get("/checks/three-everyday-health-myths.json").json()["corrections"] == []
+
+
+def test_hostile_correction_note_keeps_the_atom_feed_valid(client: TestClient, publishing: Any) -> None:
+    note = "</fc:correction><entry>&amp; \"quoted\" 'single' ]]> <!--"
+    publishing.import_documents([new_check("hostile") | {"corrections": [{"date": "2025-01-01", "note": note}]}],
+                                utc_now())  # fmt: skip
+    root = valid_atom(client.get("/feed.atom").content)
+    assert [c.text for c in root.iter(f"{FC}correction")] == [note]
+    assert len(root.findall(f"{ATOM}entry")) == 1
