@@ -84,6 +84,7 @@ def json_feed(
         "feed_url": feed_url,
         "description": "Fact-checks with their verdicts and ClaimReview markup, most recently changed first.",
         "icon": f"{home_page_url}static/logo.svg",
+        "favicon": f"{home_page_url}favicon.ico",
         "items": items,
     }
     if next_url:

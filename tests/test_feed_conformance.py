@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import feedparser
+import feedparser_rs
 import pytest
 from lxml import etree
 from starlette.testclient import TestClient
@@ -75,6 +76,8 @@ def test_every_later_atom_page_is_valid_rfc4287(client: TestClient, app: Any, pu
     roots = [valid_atom(page) for page in pages]
     assert [len(root.findall(TOMBSTONE)) for root in roots] == [0, 1, 0]
     assert [len(root.findall(f"{ATOM}entry")) for root in roots] == [2, 1, 1]
+    since = [r.find(f"{ATOM}link[@rel='{SINCE_REL}']") for r in roots]
+    assert all(link is not None for link in since)
 
 
 def test_atom_dates_are_date_times_even_when_the_document_gives_dates(client: TestClient, publishing: Any) -> None:
@@ -177,3 +180,40 @@ def test_hostile_correction_note_keeps_the_atom_feed_valid(client: TestClient, p
     root = valid_atom(client.get("/feed.atom").content)
     assert [c.text for c in root.iter(f"{FC}correction")] == [note]
     assert len(root.findall(f"{ATOM}entry")) == 1
+
+
+# -- feed-level metadata ----------------------------------------------------------
+
+
+def test_json_feed_offers_favicon_and_icon(client: TestClient, demo: None) -> None:
+    response = client.get("/feed.json")
+    feed = response.json()
+    assert feed["favicon"] == "http://testserver/favicon.ico"
+    assert feed["icon"] == "http://testserver/static/logo.svg"
+    parsed = feedparser_rs.parse(response.content)
+    assert not parsed.bozo
+    # feedparser-rs files the favicon as `logo`; either way a reader gets both images.
+    assert {parsed.feed.icon, parsed.feed.logo} == {feed["icon"], feed["favicon"]}
+
+
+def test_atom_feed_text_is_english_and_entries_keep_their_language(client: TestClient, demo: None) -> None:
+    body = client.get("/feed.atom").content
+    parsed = feedparser.parse(body)
+    assert parsed.feed.language == "en"
+    assert parsed.feed.title_detail.language == "en"
+    spanish = next(e for e in parsed.entries if e.link.endswith("/agua-caliente-con-limon-cancer"))
+    assert spanish.title_detail.language == "es"
+    root = valid_atom(body)
+    assert root.get("{http://www.w3.org/XML/1998/namespace}lang") == "en"
+
+
+def test_atom_links_its_since_url(client: TestClient, auth: dict[str, str], demo: None) -> None:
+    parsed = feedparser.parse(client.get("/feed.atom").content)
+    since = {link.rel: link for link in parsed.feed.links}[SINCE_REL]
+    assert since.type == "application/atom+xml"
+    assert since.href.startswith("http://testserver/feed.atom?since=")
+    assert feedparser.parse(client.get(since.href).content).entries == []
+    client.post("/api/checks", json=new_check("fresh"), headers=auth)
+    later = client.get(since.href)
+    valid_atom(later.content)
+    assert [e.link for e in feedparser.parse(later.content).entries] == ["http://testserver/checks/fresh"]
