@@ -2,10 +2,13 @@
 
   {"@context": "https://schema.org", "@type": "DataFeed", ...,
    "dataFeedElement": [{"@type": "DataFeedItem", "url", "dateCreated", "dateModified",
-                        "item": [ClaimReview, ...]}, ...]}
+                        "item": [ClaimReview]}, ...]}
 
-A retracted fact-check stays as a DataFeedItem with `dateDeleted` and no items. The body
-is produced element by element from store batches, so memory stays flat at any size.
+One DataFeedItem per ClaimReview: readers take `item[0]`, so a fact-check with three claims
+is three elements, each `url` the ClaimReview's own (PAGE#claim-2). `dateCreated` is the
+first publication, `dateModified` the last change in the store. A retracted fact-check
+leaves one tombstone per claim: `dateDeleted` and no items. The body is produced element by
+element from store batches, so memory stays flat at any size.
 """
 
 from __future__ import annotations
@@ -18,25 +21,26 @@ import orjson
 from feed.syndication import EntryView
 
 
-def datafeed_element(view: EntryView) -> dict[str, Any]:
-    element: dict[str, Any] = {
-        "@type": "DataFeedItem",
-        "url": view.page_url,
-        "dateCreated": view.created,
-        "dateModified": view.changed,
-    }
+def datafeed_elements(view: EntryView) -> list[dict[str, Any]]:
+    """The DataFeedItems of one fact-check, one per claim."""
+    dates = {"dateCreated": view.published, "dateModified": view.changed}
     if view.retracted:
-        element["dateDeleted"] = view.modified
-        element["item"] = []
-    else:
-        element["item"] = view.claimreviews()
-    return element
+        return [
+            {"@type": "DataFeedItem", "url": url, **dates, "dateDeleted": view.modified, "item": []}
+            for url in view.claim_urls()
+        ]
+    return [
+        {"@type": "DataFeedItem", "url": review["url"], **dates, "item": [review]} for review in view.claimreviews()
+    ]
 
 
 def datafeed_chunks(header: dict[str, Any], views: Iterable[EntryView]) -> Iterator[bytes]:
     """The DataFeed JSON, one element per chunk."""
     opening = orjson.dumps({**header, "dataFeedElement": []})
     yield opening[: -len(b"[]}")] + b"["
-    for index, view in enumerate(views):
-        yield (b"," if index else b"") + orjson.dumps(datafeed_element(view))
+    separator = b""
+    for view in views:
+        for element in datafeed_elements(view):
+            yield separator + orjson.dumps(element)
+            separator = b","
     yield b"]}"

@@ -26,8 +26,12 @@ from feed.rendercache import FIXED, LISTING
 from feed.syndication import entry_view
 
 # Part of the DataFeed's ETag: bump it when a change to this code changes the feed's bytes.
-RENDERER_VERSION = "1"
+RENDERER_VERSION = "2"
 SITEMAP_LIMIT = 50_000  # URLs per sitemap file, the protocol's maximum
+# Our Atom extensions: the corrections log in entries, and a link relation for the since URL
+# (RFC 4287 takes a full IRI as rel). Names, never fetched.
+ATOM_NAMESPACE = "https://factcard.invalid/ns/1.0"
+SINCE_REL = "https://factcard.invalid/rel/since"
 _CURSOR = re.compile(r"^(\d{1,18})\.(\d{1,18})\.(\d{1,18})$")
 _SINCE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:\d{2})$")
 
@@ -138,6 +142,9 @@ def atom_feed_route(request: Request) -> Response:
         updated=page.newest_change or "2000-01-01T00:00:00Z",
         self_url=self_url,
         next_url=page.next_url,
+        since_url=page.since_url,
+        since_rel=SINCE_REL,
+        ns=ATOM_NAMESPACE,
         hub=ctx.settings.websub_hub or None,
         views=[(view, item_template.render(view=view)) for view in page.views],
     )

@@ -2,7 +2,10 @@
 
 Published item: the usual JSON Feed fields plus
   "_claimreview": {"status": "published", "changed": <RFC 3339 store time>,
-                   "verdicts": [{claim, verdict, category, ratingValue}], "claimReview": [JSON-LD...]}
+                   "verdicts": [{claim, verdict, category, ratingValue}], "claimReview": [JSON-LD...],
+                   "corrections": [{date, note}, ...]}
+`corrections` is the fact-check's corrections log (empty when there is none), so an aggregator
+can tell a correction from any other edit.
 Retracted item (a tombstone: it stays in the feed, so pollers learn of the retraction):
   "title": "Retracted: <headline>", "content_text": <reason>,
   "_claimreview": {"status": "retracted", "deleted": true, "retracted": <date>,
@@ -52,6 +55,7 @@ def json_feed_item(view: EntryView, templates: Environment) -> dict[str, Any]:
             "changed": view.changed,
             "verdicts": view.verdicts(),
             "claimReview": view.claimreviews(),
+            "corrections": view.corrections(),
         },
     )
     if fc.authors:
@@ -80,6 +84,7 @@ def json_feed(
         "feed_url": feed_url,
         "description": "Fact-checks with their verdicts and ClaimReview markup, most recently changed first.",
         "icon": f"{home_page_url}static/logo.svg",
+        "favicon": f"{home_page_url}favicon.ico",
         "items": items,
     }
     if next_url:

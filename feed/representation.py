@@ -39,6 +39,8 @@ def record_json(record: Record, fc: FactCheck, publisher: Publisher, page_url: s
         "document": record.document,
         "verdicts": [verdict_view(publisher, claim.verdict) for claim in fc.claims],
         "claimReview": claimreviews_for(fc, publisher, page_url),
+        # Also in `document` when present; here always, so readers need not dig for it.
+        "corrections": [{"date": c.date, "note": c.note} for c in fc.corrections],
     }
 
 

@@ -12,13 +12,18 @@ from typing import Any
 
 from feed.clock import rfc3339_stamp
 from feed.store import FeedEntry
-from schemas.claimreview import build_claimreviews
+from schemas.claimreview import build_claimreviews, claim_url
 from schemas.markdown import plain_text
 from schemas.model import FactCheck
 from schemas.publisher import Publisher
 from schemas.validation import parse_factcheck
 
 ID_NAMESPACE = uuid.UUID("6f1c2a4e-8d3b-5c7a-9e0f-1a2b3c4d5e6f")
+
+
+def date_time(value: str) -> str:
+    """A document date as an RFC 3339 date-time: Atom and JSON Feed take no bare dates."""
+    return f"{value}T00:00:00Z" if len(value) == 10 else value
 
 
 def item_id(slug: str) -> str:
@@ -50,14 +55,15 @@ class EntryView:
 
     @property
     def published(self) -> str:
-        return self.fc.date_published or self.created
+        """First publication, as a date-time."""
+        return date_time(self.fc.date_published) if self.fc.date_published else self.created
 
     @property
     def modified(self) -> str:
-        """Editorial modification time; a retraction counts as one."""
+        """Editorial modification time, as a date-time; a retraction counts as one."""
         if self.retracted and self.fc.retraction and self.fc.retraction.date:
-            return self.fc.retraction.date
-        return self.fc.date_modified or self.published
+            return date_time(self.fc.retraction.date)
+        return date_time(self.fc.date_modified) if self.fc.date_modified else self.published
 
     @property
     def summary(self) -> str:
@@ -77,8 +83,16 @@ class EntryView:
             )
         return result
 
+    def corrections(self) -> list[dict[str, str]]:
+        """The corrections log (date and note), in the order the document gives it."""
+        return [{"date": c.date, "note": c.note} for c in self.fc.corrections]
+
     def claimreviews(self) -> list[dict[str, Any]]:
         return [] if self.retracted else build_claimreviews(self.fc, self.publisher, self.page_url)
+
+    def claim_urls(self) -> list[str]:
+        """Each claim's ClaimReview url, retracted or not (tombstones name what they remove)."""
+        return [claim_url(self.page_url, self.fc, index) for index in range(len(self.fc.claims))]
 
 
 def entry_view(entry: FeedEntry, publishers: dict[str, Publisher], base_url: str) -> EntryView:
