@@ -16,7 +16,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import Receive, Scope, Send
 
-from feed import api, feeds, pages
+from feed import api, badges, feeds, pages
 from feed.config import load_publishers
 from feed.context import Context
 from feed.openapi import openapi_document
@@ -76,6 +76,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         Route("/checks/{slug}.json", pages.check_json),
         Route("/checks/{slug}", pages.check_page),
         Route("/scales.css", pages.scale_css),
+        Route(badges.ROUTE, badges.verdict_badge),
         Route("/feed.json", feeds.json_feed_route),
         Route("/feed.atom", feeds.atom_feed_route),
         Route("/claimreview.json", feeds.datafeed_route),
