@@ -156,3 +156,42 @@ def test_structured_data_testing_tool_accepts_the_linked_markup(linked: LiveServ
         assert report["failed"] == [], (slug, report["failed"])
         assert report["warnings"] == [], (slug, report["warnings"])
         assert len([t for t in report["passed"] if t["test"].startswith("ClaimReview[")]) == claims * 8, slug
+
+
+REDOCLY = TESTS / "node_modules" / "@redocly" / "cli" / "bin" / "cli.js"
+
+
+def redocly_lint(document: dict[str, Any], tmp_path: Path) -> dict[str, Any]:
+    node = shutil.which("node")
+    if node is None or not REDOCLY.is_file():
+        if os.environ.get("FACTCARD_REQUIRE_ALL") == "1":
+            pytest.fail("@redocly/cli is not installed: run `npm ci` in tests/")
+        pytest.skip("@redocly/cli not installed (npm ci in tests/)")
+    path = tmp_path / "openapi.json"
+    path.write_text(json.dumps(document))
+    # No telemetry or update check: the lint runs offline once installed.
+    env = {**os.environ, "REDOCLY_TELEMETRY": "off", "REDOCLY_SUPPRESS_UPDATE_NOTICE": "true"}
+    result = subprocess.run(
+        [node, str(REDOCLY), "lint", str(path), "--config", str(TESTS / "redocly.yaml"), "--format=json"],
+        capture_output=True, text=True, timeout=120, cwd=TESTS, env=env, check=False,
+    )  # fmt: skip
+    report: dict[str, Any] = json.loads(result.stdout)
+    assert result.returncode == (1 if report["problems"] else 0), result.stderr
+    return report
+
+
+@pytest.mark.consumer
+def test_redocly_lint_finds_nothing_in_the_served_openapi_document(client: Any, tmp_path: Path) -> None:
+    report = redocly_lint(client.get("/openapi.json").json(), tmp_path)
+    problems = [(p["ruleId"], p["message"], p["location"][0].get("pointer")) for p in report["problems"]]
+    assert problems == []
+    assert report["totals"] == {"errors": 0, "warnings": 0, "ignored": 0}
+
+
+@pytest.mark.consumer
+def test_redocly_lint_does_fail_a_document_without_operation_ids_or_security(client: Any, tmp_path: Path) -> None:
+    document = client.get("/openapi.json").json()
+    listing = document["paths"]["/api/checks"]["get"]
+    del listing["operationId"], listing["security"]
+    rules = {p["ruleId"] for p in redocly_lint(document, tmp_path)["problems"]}
+    assert rules == {"operation-operationId", "security-defined"}
