@@ -24,7 +24,6 @@ def build_claimreviews(fc: FactCheck, publisher: Publisher, page_url: str) -> li
 def build_claimreview(fc: FactCheck, publisher: Publisher, page_url: str, index: int) -> dict[str, Any]:
     """The ClaimReview of claim `index`: the one builder behind pages, feeds, the DataFeed and push."""
     claim = fc.claims[index]
-    newsroom = organization(publisher)
     review: dict[str, Any] = {
         "@context": CONTEXT,
         "@type": "ClaimReview",
@@ -32,9 +31,9 @@ def build_claimreview(fc: FactCheck, publisher: Publisher, page_url: str, index:
         "claimReviewed": claim.text,
         "headline": fc.headline,
         "inLanguage": fc.language,
-        "author": newsroom,
+        "author": organization(publisher),
         # The same node (by @id) as author: fact-check tools read either, and JSON-LD merges them.
-        "publisher": newsroom,
+        "publisher": organization(publisher),
         "reviewRating": rating(publisher, claim),
         "itemReviewed": item_reviewed(claim),
     }
@@ -84,10 +83,9 @@ def rating(publisher: Publisher, claim: Claim) -> dict[str, Any]:
         result["ratingValue"] = label.value
         result["bestRating"] = publisher.scale.best
         result["worstRating"] = publisher.scale.worst
-    if label is not None:
-        image = publisher.verdict_image(label)
-        if image:
-            result["image"] = image
+    image = publisher.verdict_image(label) if label is not None else None
+    if image:
+        result["image"] = image  # the verdict as the publisher's pages show it
     if claim.explanation:
         result["ratingExplanation"] = plain_text(claim.explanation)
     return result
