@@ -54,7 +54,7 @@ class StaticFile:
 
 
 @dataclass(frozen=True)
-class StaticFiles:
+class StaticIndex:
     plain: dict[str, StaticFile]
     fingerprinted: dict[str, StaticFile]
 
@@ -68,7 +68,7 @@ class StaticFiles:
 
 
 @functools.cache
-def static_files(directory: Path = STATIC) -> StaticFiles:
+def static_files(directory: Path = STATIC) -> StaticIndex:
     """Every file in `directory`, read once per process."""
     files = []
     for path in sorted(directory.iterdir()):
@@ -76,7 +76,7 @@ def static_files(directory: Path = STATIC) -> StaticFiles:
             body = path.read_bytes()
             media_type = MEDIA_TYPES.get(path.suffix.lower(), "application/octet-stream")
             files.append(StaticFile(path.name, body, media_type, hashlib.sha256(body).hexdigest()[:16]))
-    return StaticFiles({f.name: f for f in files}, {f.fingerprinted: f for f in files})
+    return StaticIndex({f.name: f for f in files}, {f.fingerprinted: f for f in files})
 
 
 def static_url_for(base_url: str) -> Callable[[str], str]:
