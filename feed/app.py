@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 from starlette.applications import Starlette
@@ -12,11 +11,10 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
-from starlette.routing import Mount, Route
-from starlette.staticfiles import StaticFiles
+from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
-from feed import api, feeds, pages
+from feed import api, badges, feeds, pages, static_files
 from feed.config import load_publishers
 from feed.context import Context
 from feed.openapi import openapi_document
@@ -31,8 +29,6 @@ from feed.store import Conflict, NotFound, StaleVersion, Store, open_store
 from schemas.errors import ValidationError
 from schemas.publisher import Publisher
 from widget.routes import widget_routes
-
-STATIC = Path(__file__).with_name("static")
 
 
 class FactcardApp(Starlette):
@@ -58,7 +54,11 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     settings = settings or Settings.load()
     store = store or open_store(settings.database_url)
     publishers = load_publishers(settings)
-    templates = make_environment(base_url=settings.base_url, site_name=next(iter(publishers.values())).name)
+    templates = make_environment(
+        base_url=settings.base_url,
+        site_name=next(iter(publishers.values())).name,
+        static_url=static_files.static_url_for(settings.base_url),
+    )
     cache = ResponseCache(store)
     context = Context(
         settings=settings,
@@ -76,6 +76,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         Route("/checks/{slug}.json", pages.check_json),
         Route("/checks/{slug}", pages.check_page),
         Route("/scales.css", pages.scale_css),
+        Route(badges.ROUTE, badges.verdict_badge),
         Route("/feed.json", feeds.json_feed_route),
         Route("/feed.atom", feeds.atom_feed_route),
         Route("/claimreview.json", feeds.datafeed_route),
@@ -91,7 +92,8 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         Route("/api/checks/{slug}/retract", api.retract_check, methods=["POST"]),
         Route("/api/checks/{slug}/revisions", api.list_revisions, methods=["GET"]),
         *widget_routes(),
-        Mount("/static", StaticFiles(directory=STATIC), name="static"),
+        Route(static_files.PREFIX + "{name}", static_files.static_route),
+        Route("/favicon.ico", static_files.favicon_route),
     ]
     if settings.indexnow_key:
         routes.append(Route(f"/{settings.indexnow_key}.txt", feeds.indexnow_key_route))

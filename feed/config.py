@@ -6,6 +6,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+from feed.badges import with_badges
 from feed.settings import Settings
 from schemas.publisher import Publisher, parse_publishers
 
@@ -25,4 +26,5 @@ def load_publishers(settings: Settings) -> dict[str, Publisher]:
         raw.setdefault("url", settings.base_url + "/")
         if "logo" not in raw and raw["url"].rstrip("/") == settings.base_url:
             raw["logo"] = settings.base_url + LOGO_PATH
-    return parse_publishers(data)
+    # Ratings in ClaimReview point at the verdict badges this service serves.
+    return {pid: with_badges(publisher, settings.base_url) for pid, publisher in parse_publishers(data).items()}

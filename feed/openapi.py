@@ -1,4 +1,8 @@
-"""The OpenAPI 3.1 description of the publishing API, served at /openapi.json."""
+"""The OpenAPI 3.1 description of the publishing API, served at /openapi.json.
+
+Every object the validator reads (schemas.validation) is closed here too, since it refuses
+unknown fields; tests check that the two agree on the demo documents.
+"""
 
 from __future__ import annotations
 
@@ -18,40 +22,49 @@ FACTCHECK_SCHEMA: dict[str, Any] = {
         "headline": _TEXT,
         "language": {"type": "string", "description": "BCP 47 language tag, e.g. en or pt-BR"},
         "publisher": {"type": "string", "description": "A configured publisher id; the first by default"},
-        "authors": {"type": "array", "items": {"type": "object", "required": ["name"],
-                    "properties": {"name": _TEXT, "url": _URL}}},
+        "authors": {"type": "array", "items": {"type": "object", "additionalProperties": False,
+                    "required": ["name"], "properties": {
+                        "name": _TEXT, "url": _URL,
+                        "sameAs": {"type": "array", "items": _URL, "description": "Profiles elsewhere"}}}},
         "datePublished": _DATE,
         "dateModified": _DATE,
         "summary": {**_TEXT, "description": "Executive summary; Markdown with [n] citation markers"},
         "claims": {
             "type": "array", "minItems": 1,
             "items": {
-                "type": "object", "required": ["text", "verdict"],
+                "type": "object", "additionalProperties": False, "required": ["text", "verdict"],
                 "properties": {
                     "text": _TEXT,
                     "verdict": {"type": "string", "description": "A label of the publisher's rating scale"},
                     "explanation": {"type": "string"},
-                    "claimant": {"type": "object", "required": ["name"], "properties": {
-                        "name": _TEXT, "type": {"enum": ["Person", "Organization"]},
-                        "jobTitle": {"type": "string"}, "sameAs": {"type": "array", "items": _URL}}},
+                    "claimant": {
+                        "type": "object", "additionalProperties": False, "required": ["name"],
+                        "properties": {
+                            "name": _TEXT, "type": {"enum": ["Person", "Organization"]},
+                            "jobTitle": {"type": "string"}, "sameAs": {"type": "array", "items": _URL}},
+                    },
                     "date": _DATE,
                     "appearances": {"type": "array", "items": _URL},
                     "firstAppearance": _URL,
                 },
             },
         },
-        "sections": {"type": "array", "items": {"type": "object", "required": ["heading", "paragraphs"],
+        "sections": {"type": "array", "items": {"type": "object", "additionalProperties": False,
+                     "required": ["heading", "paragraphs"],
                      "properties": {"heading": _TEXT, "paragraphs": {"type": "array", "items": _TEXT}}}},
         "bottomLine": {"type": "string"},
         "sources": {"type": "array", "description": "Numbered from 1 in this order; cited as [n]",
-                    "items": {"type": "object", "required": ["title", "url"], "properties": {
-                        "title": _TEXT, "url": _URL, "publisher": {"type": "string"}, "date": _DATE}}},
+                    "items": {"type": "object", "additionalProperties": False, "required": ["title", "url"],
+                              "properties": {"title": _TEXT, "url": _URL, "publisher": {"type": "string"},
+                                             "date": _DATE}}},
         "relatedQuestions": {"type": "array", "items": _TEXT},
         "tags": {"type": "array", "items": _TEXT},
-        "image": {"type": "object", "required": ["url"], "properties": {"url": _URL, "alt": {"type": "string"}}},
-        "corrections": {"type": "array", "items": {"type": "object", "required": ["date", "note"],
+        "image": {"type": "object", "additionalProperties": False, "required": ["url"],
+                  "properties": {"url": _URL, "alt": {"type": "string"}}},
+        "corrections": {"type": "array", "items": {"type": "object", "additionalProperties": False,
+                        "required": ["date", "note"],
                         "properties": {"date": _DATE, "note": _TEXT}}},
-        "retraction": {"type": "object", "required": ["reason"],
+        "retraction": {"type": "object", "additionalProperties": False, "required": ["reason"],
                        "properties": {"reason": _TEXT, "date": _DATE}},
     },
 }  # fmt: skip
@@ -97,14 +110,43 @@ def _record(description: str) -> dict[str, Any]:
 
 _SLUG = {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}
 _IF_MATCH = {"name": "If-Match", "in": "header", "schema": {"type": "string"}}
+_UNAUTHORIZED = {"401": _problem("Missing or invalid bearer token")}
 _WRITE_ERRORS = {
     "400": _problem("Malformed JSON"),
-    "401": _problem("Missing or invalid bearer token"),
+    **_UNAUTHORIZED,
     "413": _problem("Body too large"),
     "415": _problem("Body is not JSON"),
     "422": _problem("Invalid fact-check; `errors` names every failing field"),
 }
 _SECURED: list[dict[str, list[str]]] = [{"bearer": []}]
+# Public, and a token (when sent and valid) shows drafts too: {} is OpenAPI's "no credentials".
+_TOKEN_OPTIONAL: list[dict[str, list[str]]] = [{}, {"bearer": []}]
+
+LIST_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "items": {"type": "array", "items": {"$ref": "#/components/schemas/Record"}},
+        "page": {"type": "integer"}, "total": {"type": "integer"},
+        "next": {"type": ["string", "null"], "description": "The next page's URL; null on the last page"},
+    },
+}  # fmt: skip
+
+REVISIONS_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "slug": {"type": "string"},
+        "revisions": {"type": "array", "items": {"type": "object", "properties": {
+            "version": {"type": "integer"}, "status": {"enum": ["draft", "published", "retracted"]},
+            "recordedAt": {"type": "string"}, "document": {"$ref": "#/components/schemas/FactCheck"}}}},
+    },
+}  # fmt: skip
+
+
+def _json(description: str, schema: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}},
+    }
 
 
 def openapi_document(base_url: str) -> dict[str, Any]:
@@ -119,23 +161,36 @@ def openapi_document(base_url: str) -> dict[str, Any]:
             "version": "1",
             "description": "Publish fact-checks as schema.org ClaimReview. Reads are public; "
             "writes need a bearer token from `factcard token create NAME`.",
+            "license": {"name": "Apache-2.0", "identifier": "Apache-2.0"},
         },
         "servers": [{"url": base_url}],
         "components": {
-            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-            "schemas": {"FactCheck": FACTCHECK_SCHEMA, "Problem": PROBLEM_SCHEMA, "Record": RECORD_SCHEMA},
+            "securitySchemes": {"bearer": {
+                "type": "http", "scheme": "bearer",
+                "description": "A token from `factcard token create NAME`. Writes need one; reads take one "
+                "optionally, to see drafts.",
+            }},
+            "schemas": {"FactCheck": FACTCHECK_SCHEMA, "Problem": PROBLEM_SCHEMA, "Record": RECORD_SCHEMA,
+                        "CheckList": LIST_SCHEMA, "Revisions": REVISIONS_SCHEMA},
         },
         "paths": {
             "/api/checks": {
                 "get": {
+                    "operationId": "listChecks",
                     "summary": "List fact-checks, newest first (drafts only with a token)",
+                    "description": "Public: without a token, published and retracted fact-checks. With a valid "
+                    "bearer token, drafts too, and `status=draft` lists drafts alone. An invalid token "
+                    "is treated as none.",
+                    "security": _TOKEN_OPTIONAL,
                     "parameters": [
                         {"name": "status", "in": "query", "schema": {"enum": ["draft", "published", "retracted"]}},
                         {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
                     ],
-                    "responses": {"200": {"description": "A page of fact-checks"}, "400": _problem("Bad query")},
+                    "responses": {"200": _json("A page of fact-checks", "CheckList"),
+                                  "400": _problem("Bad status or page (drafts need a token)")},
                 },
                 "post": {
+                    "operationId": "createCheck",
                     "summary": "Create a fact-check (a draft unless status says otherwise)",
                     "security": _SECURED,
                     "requestBody": document_body,
@@ -145,11 +200,18 @@ def openapi_document(base_url: str) -> dict[str, Any]:
             "/api/checks/{slug}": {
                 "parameters": [_SLUG],
                 "get": {
+                    "operationId": "getCheck",
                     "summary": "One fact-check (a draft only with a token)",
+                    "description": "Public for published and retracted fact-checks; a draft is found only "
+                    "with a valid bearer token (without one it is a 404).",
+                    "security": _TOKEN_OPTIONAL,
+                    "parameters": [{"name": "If-None-Match", "in": "header", "schema": {"type": "string"},
+                                    "description": "An ETag read before; unchanged gets 304"}],
                     "responses": {"200": _record("The fact-check"), "304": {"description": "Not modified"},
                                   "404": _problem("Unknown slug")},
                 },
                 "put": {
+                    "operationId": "updateCheck",
                     "summary": "Replace a fact-check's content; needs If-Match with the current ETag",
                     "security": _SECURED,
                     "parameters": [{**_IF_MATCH, "required": True}],
@@ -165,10 +227,11 @@ def openapi_document(base_url: str) -> dict[str, Any]:
             "/api/checks/{slug}/publish": {
                 "parameters": [_SLUG],
                 "post": {
+                    "operationId": "publishCheck",
                     "summary": "Publish a draft (checked against the ClaimReview rules first)",
                     "security": _SECURED,
                     "parameters": [_IF_MATCH],
-                    "responses": {"200": _record("Published"), "404": _problem("Unknown slug"),
+                    "responses": {"200": _record("Published"), **_UNAUTHORIZED, "404": _problem("Unknown slug"),
                                   "409": _problem("Retracted"), "412": _problem("Stale ETag"),
                                   "422": _problem("Breaks the ClaimReview rules")},
                 },
@@ -176,6 +239,7 @@ def openapi_document(base_url: str) -> dict[str, Any]:
             "/api/checks/{slug}/retract": {
                 "parameters": [_SLUG],
                 "post": {
+                    "operationId": "retractCheck",
                     "summary": "Retract a fact-check, with a reason shown to readers",
                     "security": _SECURED,
                     "parameters": [_IF_MATCH],
@@ -189,9 +253,10 @@ def openapi_document(base_url: str) -> dict[str, Any]:
             "/api/checks/{slug}/revisions": {
                 "parameters": [_SLUG],
                 "get": {
+                    "operationId": "listRevisions",
                     "summary": "Every stored revision of a fact-check, oldest first",
                     "security": _SECURED,
-                    "responses": {"200": {"description": "The revisions"}, "401": _problem("No token"),
+                    "responses": {"200": _json("The revisions", "Revisions"), **_UNAUTHORIZED,
                                   "404": _problem("Unknown slug")},
                 },
             },

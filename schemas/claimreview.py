@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from schemas.markdown import plain_text
-from schemas.model import Claim, FactCheck
+from schemas.model import Author, Claim, FactCheck
 from schemas.publisher import Publisher
 
 CONTEXT = "https://schema.org"
@@ -18,23 +18,32 @@ def claim_url(page_url: str, fc: FactCheck, index: int) -> str:
 
 def build_claimreviews(fc: FactCheck, publisher: Publisher, page_url: str) -> list[dict[str, Any]]:
     """One ClaimReview dict per claim, ready to serialise."""
-    return [
-        build_claimreview(fc, publisher, claim, claim_url(page_url, fc, index)) for index, claim in enumerate(fc.claims)
-    ]
+    return [build_claimreview(fc, publisher, page_url, index) for index in range(len(fc.claims))]
 
 
-def build_claimreview(fc: FactCheck, publisher: Publisher, claim: Claim, url: str) -> dict[str, Any]:
+def build_claimreview(fc: FactCheck, publisher: Publisher, page_url: str, index: int) -> dict[str, Any]:
+    """The ClaimReview of claim `index`: the one builder behind pages, feeds, the DataFeed and push."""
+    claim = fc.claims[index]
     review: dict[str, Any] = {
         "@context": CONTEXT,
         "@type": "ClaimReview",
-        "url": url,
+        "url": claim_url(page_url, fc, index),
         "claimReviewed": claim.text,
         "headline": fc.headline,
         "inLanguage": fc.language,
         "author": organization(publisher),
+        # The same node (by @id) as author: fact-check tools read either, and JSON-LD merges them.
+        "publisher": organization(publisher),
         "reviewRating": rating(publisher, claim),
         "itemReviewed": item_reviewed(claim),
     }
+    if len(fc.claims) == 1:
+        # A page reviewing several claims is about all of them, so none is its main entity.
+        review["mainEntityOfPage"] = {"@type": "WebPage", "@id": page_url}
+    if fc.authors:
+        # `author` stays the newsroom (the ClaimReview guidelines ask for the publisher of the
+        # fact-check); the people who wrote it are its creators.
+        review["creator"] = [person(author) for author in fc.authors]
     if fc.date_published:
         review["datePublished"] = fc.date_published
     if fc.date_modified or fc.date_published:
@@ -45,10 +54,26 @@ def build_claimreview(fc: FactCheck, publisher: Publisher, claim: Claim, url: st
 
 
 def organization(publisher: Publisher) -> dict[str, Any]:
-    org: dict[str, Any] = {"@type": "Organization", "name": publisher.name, "url": publisher.url}
+    org: dict[str, Any] = {
+        "@type": "Organization",
+        "@id": publisher.node_id,
+        "name": publisher.name,
+        "url": publisher.url,
+    }
     if publisher.logo:
         org["logo"] = {"@type": "ImageObject", "url": publisher.logo}
+    if publisher.same_as:
+        org["sameAs"] = list(publisher.same_as)
     return org
+
+
+def person(author: Author) -> dict[str, Any]:
+    node: dict[str, Any] = {"@type": "Person", "name": author.name}
+    if author.url:
+        node["url"] = author.url
+    if author.same_as:
+        node["sameAs"] = list(author.same_as)
+    return node
 
 
 def rating(publisher: Publisher, claim: Claim) -> dict[str, Any]:
@@ -58,6 +83,9 @@ def rating(publisher: Publisher, claim: Claim) -> dict[str, Any]:
         result["ratingValue"] = label.value
         result["bestRating"] = publisher.scale.best
         result["worstRating"] = publisher.scale.worst
+    image = publisher.verdict_image(label) if label is not None else None
+    if image:
+        result["image"] = image  # the verdict as the publisher's pages show it
     if claim.explanation:
         result["ratingExplanation"] = plain_text(claim.explanation)
     return result

@@ -17,6 +17,7 @@ CLAIMANT_TYPES = ("Person", "Organization")
 class Author:
     name: str
     url: str | None = None
+    same_as: tuple[str, ...] = ()  # the author's profiles elsewhere (schema.org sameAs)
 
 
 @dataclass(frozen=True)
@@ -130,7 +131,7 @@ def to_document(fc: FactCheck) -> dict[str, Any]:
             "headline": fc.headline,
             "language": fc.language,
             "publisher": fc.publisher,
-            "authors": [_drop_empty({"name": a.name, "url": a.url}) for a in fc.authors],
+            "authors": [_drop_empty({"name": a.name, "url": a.url, "sameAs": list(a.same_as)}) for a in fc.authors],
             "datePublished": fc.date_published,
             "dateModified": fc.date_modified,
             "summary": fc.summary,

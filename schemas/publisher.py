@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urldefrag
 
 from schemas.errors import FieldError, ValidationError
-from schemas.ratings import RatingScale, parse_scale
+from schemas.ratings import RatingLabel, RatingScale, parse_scale
 from schemas.urls import url_problem
 
 PUBLISHER_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -20,10 +21,24 @@ class Publisher:
     url: str
     logo: str | None
     scale: RatingScale
+    same_as: tuple[str, ...] = ()  # the newsroom's profiles elsewhere (schema.org sameAs)
+    # The badge image of each label of `scale`, in scale order; empty when none is served.
+    # The service that serves them fills this in (see feed.config), so schemas needs no URLs.
+    verdict_images: tuple[str, ...] = ()
+
+    @property
+    def node_id(self) -> str:
+        """The JSON-LD @id of the newsroom, the same in every document that names it."""
+        return urldefrag(self.url).url + "#organization"
+
+    def verdict_image(self, label: RatingLabel) -> str | None:
+        index = self.scale.labels.index(label)
+        return self.verdict_images[index] if index < len(self.verdict_images) else None
 
 
 def parse_publishers(data: dict[str, Any]) -> dict[str, Publisher]:
-    """Publishers from settings data: `[publishers.ID]` tables naming a `[scales.NAME]`.
+    """Publishers from settings data: `[publishers.ID]` tables naming a `[scales.NAME]`,
+    with an optional `sameAs` list of the newsroom's profile URLs.
 
     The first publisher listed is the default for documents that name none.
     """
@@ -52,10 +67,25 @@ def parse_publishers(data: dict[str, Any]) -> dict[str, Publisher]:
             problem = url_problem(value)
             if problem:
                 errors.append(FieldError(f"{where}.{key}", problem))
+        same_as = _urls(raw.get("sameAs", []), f"{where}.sameAs", errors)
         if scale_name not in scales:
             errors.append(FieldError(f"{where}.scale", f"no scale named {scale_name!r}"))
             continue
-        publishers[pid] = Publisher(pid, str(name), str(url), logo, scales[scale_name])
+        publishers[pid] = Publisher(pid, str(name), str(url), logo, scales[scale_name], same_as)
     if errors:
         raise ValidationError(errors)
     return publishers
+
+
+def _urls(value: Any, where: str, errors: list[FieldError]) -> tuple[str, ...]:
+    if not isinstance(value, list):
+        errors.append(FieldError(where, "must be a list of http or https URLs"))
+        return ()
+    found = []
+    for index, item in enumerate(value):
+        problem = url_problem(item)
+        if problem:
+            errors.append(FieldError(f"{where}[{index}]", problem))
+        else:
+            found.append(str(item))
+    return tuple(found)

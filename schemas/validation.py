@@ -183,12 +183,13 @@ def parse_factcheck(document: Any, publishers: Mapping[str, Publisher]) -> FactC
     authors = []
     for index, raw in enumerate(r.items(data, "authors", "")):
         path = f"authors[{index}]"
-        item = r.obj(raw, path, {"name", "url"})
+        item = r.obj(raw, path, {"name", "url", "sameAs"})
         if item is not None:
             name = r.text(item, "name", path, required=True)
             url = r.url(item, "url", path)
+            same_as = r.urls(item, "sameAs", path)
             if name:
-                authors.append(Author(name, url))
+                authors.append(Author(name, url, same_as))
 
     date_published = r.moment(data, "datePublished", "")
     date_modified = r.moment(data, "dateModified", "")

@@ -199,6 +199,47 @@ def test_openapi_document_is_valid_and_describes_every_api_route(client: TestCli
     assert served == documented
 
 
+def test_openapi_names_every_operation_after_its_handler_and_declares_its_security(
+    client: TestClient, app: Any
+) -> None:
+    spec = client.get("/openapi.json").json()
+    public_reads = {("/api/checks", "get"), ("/api/checks/{slug}", "get")}
+    for route in app.routes:
+        if not getattr(route, "path", "").startswith("/api/"):
+            continue
+        for method in {m.lower() for m in route.methods or []} - {"head"}:
+            operation = spec["paths"][route.path][method]
+            first, *rest = route.endpoint.__name__.split("_")
+            assert operation["operationId"] == first + "".join(word.title() for word in rest)
+            if (route.path, method) in public_reads:
+                # Public, and a token shows drafts too.
+                assert operation["security"] == [{}, {"bearer": []}]
+                assert "draft" in operation["description"] and "token" in operation["description"]
+            else:
+                assert operation["security"] == [{"bearer": []}]
+                assert "401" in operation["responses"]
+
+
+def test_openapi_schema_and_validator_agree_on_documents(publishers: Any) -> None:
+    from jsonschema import Draft202012Validator
+
+    from feed.openapi import FACTCHECK_SCHEMA
+    from schemas.errors import ValidationError
+    from schemas.validation import parse_factcheck
+    from tests.test_claimreview import with_people
+
+    schema = Draft202012Validator(FACTCHECK_SCHEMA)
+    for document in [*demo_documents(), *map(with_people, demo_documents())]:
+        parse_factcheck(document, publishers)
+        assert list(schema.iter_errors(document)) == [], document["slug"]
+    for where in ("authors", "claims", "sources", "corrections"):
+        document = with_people(demo_documents()[2])
+        document[where][0]["colour"] = "red"
+        with pytest.raises(ValidationError):
+            parse_factcheck(document, publishers)
+        assert list(schema.iter_errors(document)) != [], where
+
+
 def test_unknown_api_route_is_problem_json(client: TestClient) -> None:
     response = client.get("/api/nothing-here")
     assert response.status_code == 404

@@ -1,9 +1,17 @@
 from __future__ import annotations
 
 import copy
+from pathlib import Path
 from typing import Any
 
+import pytest
+
+from feed.config import load_publishers
+from feed.settings import Settings
 from schemas.claimreview import build_claimreviews
+from schemas.errors import ValidationError
+from schemas.model import to_document
+from schemas.publisher import parse_publishers
 from schemas.rules import check_publishable, check_rules
 from schemas.validation import parse_factcheck
 from schemas.vocabulary import check_vocabulary
@@ -32,6 +40,7 @@ def test_one_claimreview_per_claim_with_anchors(publishers: Any) -> None:
         "worstRating": 1,
         "ratingExplanation": "Fluid needs vary with body size, activity and climate, "
         "and food and other drinks count too.",
+        "image": "http://testserver/verdicts/demo/3.svg",
     }
     assert first["author"]["@type"] == "Organization" and first["author"]["logo"]["@type"] == "ImageObject"
     assert first["inLanguage"] == "en"
@@ -93,3 +102,110 @@ def test_rules_accept_a_claim_that_merely_contains_a_verdict_word(publishers: An
     review = reviews_for("lightning-never-strikes-twice", publishers)[0]
     review["claimReviewed"] = "The test gives false positives in one case of ten"
     assert check_rules(review, "http://testserver/") == []
+
+
+SAME_AS_CONFIG = """
+[publishers.desk]
+name = "Desk"
+url = "https://desk.example/"
+scale = "default"
+sameAs = ["https://social.example/@desk", "https://www.wikidata.org/wiki/Q1"]
+
+[scales.default]
+best = 2
+worst = 1
+labels = [
+  { label = "True", value = 2, colour = "#1a7f37", category = "true" },
+  { label = "False", value = 1, colour = "#8c1c13", category = "false" },
+]
+"""
+
+
+def with_people(document: dict[str, Any]) -> dict[str, Any]:
+    """A demo document whose author and claimant name their profiles elsewhere."""
+    document = copy.deepcopy(document)
+    document["authors"] = [
+        {"name": "A. Writer", "url": "https://desk.example/staff/a-writer", "sameAs": ["https://social.example/@aw"]},
+        {"name": "B. Editor"},
+    ]
+    document["claims"][0]["claimant"] = {
+        "name": "A. Senator", "type": "Person", "jobTitle": "Senator", "sameAs": ["https://www.wikidata.org/wiki/Q2"],
+    }  # fmt: skip
+    return document
+
+
+def test_the_newsroom_is_one_identified_node_as_author_and_publisher(publishers: Any) -> None:
+    nodes = [
+        node
+        for document in demo_documents()
+        for review in build_claimreviews(parse_factcheck(document, publishers), publishers["demo"], PAGE)
+        for node in (review["author"], review["publisher"])
+    ]
+    assert len(nodes) > 2
+    assert all(node == nodes[0] for node in nodes)
+    assert nodes[0]["@id"] == "http://testserver/#organization"
+    assert nodes[0]["@type"] == "Organization" and nodes[0]["url"] == "http://testserver/"
+
+
+def test_a_single_claim_review_is_the_main_entity_of_its_page(publishers: Any) -> None:
+    (single,) = reviews_for("lightning-never-strikes-twice", publishers)
+    page = "http://testserver/checks/lightning-never-strikes-twice"
+    assert single["mainEntityOfPage"] == {"@type": "WebPage", "@id": page}
+    assert all("mainEntityOfPage" not in r for r in reviews_for("three-everyday-health-myths", publishers))
+
+
+def test_the_rating_image_is_the_badge_of_the_verdict_on_its_scale(publishers: Any) -> None:
+    reviews = reviews_for("three-everyday-health-myths", publishers)
+    labels = publishers["demo"].scale.label_names()
+    for review in reviews:
+        index = labels.index(review["reviewRating"]["alternateName"])
+        assert review["reviewRating"]["image"] == f"http://testserver/verdicts/demo/{index}.svg"
+
+
+def test_same_as_on_newsroom_authors_and_claimant_round_trips(tmp_path: Path) -> None:
+    config = tmp_path / "factcard.toml"
+    config.write_text(SAME_AS_CONFIG)
+    settings = Settings.load({}, {"config_file": str(config), "base_url": "https://checks.desk.example"})
+    desk = load_publishers(settings)
+    document = {**with_people(demo_documents()[2]), "publisher": "desk"}
+    fc = parse_factcheck(document, desk)
+    assert to_document(fc) == document
+    (review,) = build_claimreviews(fc, desk["desk"], "https://desk.example/checks/x")
+    assert review["author"]["sameAs"] == ["https://social.example/@desk", "https://www.wikidata.org/wiki/Q1"]
+    assert review["author"]["@id"] == "https://desk.example/#organization"
+    assert review["creator"] == [
+        {"@type": "Person", "name": "A. Writer", "url": "https://desk.example/staff/a-writer",
+         "sameAs": ["https://social.example/@aw"]},
+        {"@type": "Person", "name": "B. Editor"},
+    ]  # fmt: skip
+    assert review["itemReviewed"]["author"]["sameAs"] == ["https://www.wikidata.org/wiki/Q2"]
+    assert review["reviewRating"]["image"] == "https://checks.desk.example/verdicts/desk/1.svg"
+    assert check_publishable([review], "https://desk.example/") == []
+
+
+def test_same_as_must_be_a_list_of_web_urls(publishers: Any) -> None:
+    document = with_people(demo_documents()[2])
+    document["authors"][0]["sameAs"] = ["javascript:alert(1)"]
+    with pytest.raises(ValidationError) as caught:
+        parse_factcheck(document, publishers)
+    assert [e.field for e in caught.value.errors] == ["authors[0].sameAs[0]"]
+    scale = {"best": 1, "worst": 0, "labels": [{"label": "T", "value": 1, "colour": "#1a7f37", "category": "true"}]}
+    for same_as, field in (("https://x.example", "publishers.p.sameAs"), (["ftp://x"], "publishers.p.sameAs[0]")):
+        with pytest.raises(ValidationError) as caught:
+            parse_publishers({"publishers": {"p": {"name": "P", "url": "https://p.example/", "sameAs": same_as}},
+                              "scales": {"default": scale}})  # fmt: skip
+        assert [e.field for e in caught.value.errors] == [field]
+
+
+def test_appearances_are_creative_works_with_their_own_url(publishers: Any) -> None:
+    document = copy.deepcopy(demo_documents()[2])
+    document["claims"][0]["appearances"] = ["https://video.example/v/1", "https://social.example/p/2"]
+    fc = parse_factcheck(document, publishers)
+    (review,) = build_claimreviews(fc, publishers["demo"], PAGE)
+    item = review["itemReviewed"]
+    assert item["appearance"] == [
+        {"@type": "CreativeWork", "url": "https://video.example/v/1"},
+        {"@type": "CreativeWork", "url": "https://social.example/p/2"},
+    ]
+    assert item["firstAppearance"] == {"@type": "CreativeWork", "url": "https://video.example/v/1"}
+    assert check_vocabulary(review) == []

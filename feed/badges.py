@@ -1,0 +1,87 @@
+"""Verdict badges: a small SVG per label of each configured rating scale, at a fixed URL.
+
+ClaimReview's `reviewRating.image` points here, so search results and fact-check tools
+can show a verdict the way its publisher's pages do: white text on the scale's colour.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import replace
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from feed.caching import cached_response, representation
+from feed.context import context_of
+from feed.problems import HTTPProblem
+from feed.rendercache import FIXED
+from schemas.publisher import Publisher
+from schemas.ratings import RatingLabel
+
+ROUTE = "/verdicts/{publisher}/{index}.svg"
+# The URL is fixed but its bytes follow the settings file, so not `immutable`: fresh for a
+# day, then revalidated against its strong ETag.
+CONTROL = "public, max-age=86400, stale-while-revalidate=604800"
+HEIGHT = 32
+FONT_SIZE = 16
+PADDING = 14
+
+
+def badge_url(base_url: str, publisher_id: str, index: int) -> str:
+    return base_url + ROUTE.format(publisher=publisher_id, index=index)
+
+
+def with_badges(publisher: Publisher, base_url: str) -> Publisher:
+    """`publisher`, naming the badge this service serves for each label of its scale."""
+    images = tuple(badge_url(base_url, publisher.id, index) for index in range(len(publisher.scale.labels)))
+    return replace(publisher, verdict_images=images)
+
+
+def text_width(text: str) -> int:
+    """An estimate of `text`'s width in bold sans-serif at FONT_SIZE.
+
+    The SVG fits the glyphs to exactly this width (textLength), so the estimate only has to
+    be close for the badge to look right in whatever font the viewer has.
+    """
+    return max(1, round(sum(_em_width(ch) for ch in text) * FONT_SIZE))
+
+
+def _em_width(ch: str) -> float:
+    if unicodedata.east_asian_width(ch) in ("W", "F"):
+        return 1.0
+    if ch in "iljI.,:;'!|":
+        return 0.3
+    if ch in "ftr ":
+        return 0.42
+    if ch in "mwMW":
+        return 0.92
+    return 0.7 if ch.isupper() else 0.6
+
+
+def badge_view(label: RatingLabel) -> dict[str, Any]:
+    width = text_width(label.label)
+    return {
+        "label": label.label,
+        "colour": label.colour,
+        "width": width + 2 * PADDING,
+        "height": HEIGHT,
+        "text_width": width,
+        "font_size": FONT_SIZE,
+        "x": PADDING + width // 2,
+        "baseline": HEIGHT // 2 + round(FONT_SIZE * 0.35),  # centres a cap-height line
+    }
+
+
+def verdict_badge(request: Request) -> Response:
+    ctx = context_of(request)
+    publisher = ctx.publishers.get(request.path_params["publisher"])
+    raw = request.path_params["index"]
+    # One URL per badge: no leading zeros, no index past the scale.
+    number = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 4 and str(int(raw)) == raw else None
+    if publisher is None or number is None or number >= len(publisher.scale.labels):
+        raise HTTPProblem(404, "Not found", "No verdict badge has that publisher and number.")
+    svg = ctx.templates.get_template("verdict.svg").render(**badge_view(publisher.scale.labels[number]))
+    rep = representation(svg.encode(), "image/svg+xml", None)
+    return cached_response(request, rep, CONTROL, cache_scope=FIXED)
