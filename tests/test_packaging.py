@@ -212,7 +212,7 @@ def test_installed_server_answers_every_public_url(installed_server: Server) -> 
     assert len(slugs) == 5, slugs
     seeds = [
         "/", "/feed.json", "/feed.atom", "/claimreview.json", "/sitemap.xml", "/robots.txt", "/openapi.json",
-        "/widget.js", "/widget.json", "/scales.css", "/api/checks",
+        "/widget.js", "/widget.json", "/scales.css", "/api/checks", "/favicon.ico",
     ]  # fmt: skip
     for slug in slugs:
         seeds += [f"/checks/{slug}", f"/checks/{slug}.json"]
