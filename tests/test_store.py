@@ -229,3 +229,37 @@ def test_a_slug_with_nul_is_simply_absent(store: Store) -> None:
     assert store.revisions("a\x00b") == []
     with pytest.raises(NotFound):
         store.update("a\x00b", Change(doc("a")), 1, T1)
+
+
+# -- token lifecycle and revision actors -----------------------------------------
+
+
+def test_tokens_keep_scope_expiry_and_revocation(store: Store) -> None:
+    store.add_token("k1", "Regional desk", "hash1", T1, publisher="regional", expires_at=T3)
+    store.add_token("k2", "Chief editor", "hash2", T2)
+    found = store.find_token("k1")
+    assert found is not None
+    info, secret_hash = found
+    assert (info.name, info.publisher, info.created_at, info.expires_at, secret_hash) == (
+        "Regional desk", "regional", T1, T3, "hash1",
+    )  # fmt: skip
+    assert info.revoked_at is None and store.find_token("nope") is None and store.find_token("k\x001") is None
+    assert [t.key_id for t in store.tokens()] == ["k1", "k2"]
+    assert "hash1" not in repr(store.tokens())
+
+    revoked = store.revoke_token("k1", T2)
+    assert revoked is not None and revoked.revoked_at == T2
+    again = store.revoke_token("k1", T3)
+    assert again is not None and again.revoked_at == T2  # the first revocation stands
+    assert store.revoke_token("nope", T3) is None
+    store.touch_token("k2", T3)
+    assert [(t.key_id, t.revoked_at, t.last_used_at) for t in store.tokens()] == [("k1", T2, None), ("k2", None, T3)]
+
+
+def test_each_revision_records_its_actor(store: Store) -> None:
+    from feed.store import Actor
+
+    desk = Actor("k1", "Night desk")
+    store.create(Change(doc("a"), actor=desk), T1)
+    store.update("a", Change(doc("a", headline="imported")), 1, T2)
+    assert [(r.version, r.actor) for r in store.revisions("a")] == [(1, desk), (2, None)]
