@@ -263,3 +263,34 @@ def test_each_revision_records_its_actor(store: Store) -> None:
     store.create(Change(doc("a"), actor=desk), T1)
     store.update("a", Change(doc("a", headline="imported")), 1, T2)
     assert [(r.version, r.actor) for r in store.revisions("a")] == [(1, desk), (2, None)]
+
+
+# -- outbox leases and creates in doubt --------------------------------------------
+
+
+def test_a_lease_is_renewed_only_by_its_holder(store: Store) -> None:
+    store.create(Change(doc("a", "published"), T1, "publish", ("websub",)), T1)
+    now, until = "2030-01-01T00:00:00.000000Z", "2030-01-01T00:01:00.000000Z"
+    (row,) = store.claim_due(now, until, 10)
+    assert store.renew_lease(row.id, until, "2030-01-01T00:02:00.000000Z")
+    assert store.claim_due("2030-01-01T00:01:30.000000Z", "2030-01-01T00:02:30.000000Z", 10) == []  # renewed
+    assert not store.renew_lease(row.id, until, "2030-01-01T00:09:00.000000Z")  # no longer the lease held
+    # The holder died; another worker takes the row, and the first can no longer renew it.
+    (taken,) = store.claim_due("2030-01-01T00:02:01.000000Z", "2030-01-01T00:03:01.000000Z", 10)
+    assert taken.id == row.id
+    assert not store.renew_lease(row.id, "2030-01-01T00:02:00.000000Z", "2030-01-01T00:04:00.000000Z")
+    store.mark_delivered(row.id, "2030-01-01T00:02:02.000000Z")
+    assert not store.renew_lease(row.id, "2030-01-01T00:03:01.000000Z", "2030-01-01T00:04:00.000000Z")
+
+
+def test_a_create_in_doubt_is_remembered_until_the_page_is_known(store: Store) -> None:
+    store.create(published("a"), T1)
+    assert not store.create_attempted("factcheck-tools", "a")
+    store.note_create_attempt("factcheck-tools", "a", T2)
+    store.note_create_attempt("factcheck-tools", "a", T3)  # a second try is still one create in doubt
+    assert store.create_attempted("factcheck-tools", "a") and not store.create_attempted("other", "a")
+    store.set_remote_name("factcheck-tools", "a", "pages/1")
+    assert not store.create_attempted("factcheck-tools", "a")
+    store.note_create_attempt("factcheck-tools", "a", T3)
+    store.forget_create_attempt("factcheck-tools", "a")
+    assert not store.create_attempted("factcheck-tools", "a")
