@@ -8,7 +8,8 @@ never silently overwrite each other.
 from __future__ import annotations
 
 import re
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import orjson
 from starlette.background import BackgroundTask
@@ -19,13 +20,16 @@ from starlette.responses import Response
 from feed.clock import utc_now
 from feed.context import Context, context_of
 from feed.problems import HTTPProblem, invalid
+from feed.publishing import OutOfScope
 from feed.query import page_number
 from feed.rendercache import pages_of, warm
 from feed.representation import record_json
 from feed.responses import JSONResponse
 from feed.store import PUBLIC_STATUSES, Record
-from feed.tokens import verify_token
+from feed.tokens import TokenHolder, verify_token
 from schemas.errors import FieldError
+
+_T = TypeVar("_T")
 
 ALL_STATUSES = ("draft", "published", "retracted")
 _ETAG = re.compile(r'^\s*(?:W/)?"(?P<slug>[a-z0-9-]+)\.v(?P<version>\d{1,9})"\s*$')
@@ -54,24 +58,40 @@ async def read_json(request: Request, limit: int) -> Any:
         raise HTTPProblem(400, "Malformed JSON", f"The body is not valid JSON: {exc}.") from exc
 
 
-def bearer_name(request: Request, ctx: Context) -> str | None:
+def bearer(request: Request, ctx: Context) -> TokenHolder | None:
+    """The holder of the request's bearer token; None when it is missing, unknown, expired or revoked."""
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         return None
-    return verify_token(ctx.store, token.strip())
+    # Read from the store on every request: a revocation must hold at once on every server.
+    return verify_token(ctx.store, token.strip(), utc_now())
 
 
-async def require_token(request: Request, ctx: Context) -> str:
-    name = await run_in_threadpool(bearer_name, request, ctx)
-    if name is None:
+async def require_token(request: Request, ctx: Context) -> TokenHolder:
+    holder = await run_in_threadpool(bearer, request, ctx)
+    if holder is None:
         raise HTTPProblem(
             401,
             "Unauthorized",
-            "Writes need 'Authorization: Bearer <token>'; make one with `factcard token create NAME`.",
+            "Writes need 'Authorization: Bearer <token>' with a token that is neither expired nor revoked; "
+            "make one with `factcard token create NAME`.",
             headers={"WWW-Authenticate": 'Bearer realm="factcard"'},
         )
-    return name
+    return holder
+
+
+async def write_as(holder: TokenHolder, write: Callable[..., _T], *args: Any) -> _T:
+    """Run a publishing write for `holder`: its actor is recorded, its publisher scope enforced."""
+    try:
+        return await run_in_threadpool(write, *args, actor=holder.actor, scope=holder.publisher)
+    except OutOfScope as exc:
+        raise HTTPProblem(
+            403,
+            "Forbidden",
+            f"This token may write only for publisher {exc.allowed!r}; "
+            f"this fact-check is published by {exc.publisher!r}.",
+        ) from exc
 
 
 def if_match_version(request: Request, slug: str, *, required: bool) -> int | None:
@@ -110,42 +130,42 @@ def _written(request: Request, ctx: Context, record: Record, status: int = 200) 
 
 async def create_check(request: Request) -> Response:
     ctx = context_of(request)
-    await require_token(request, ctx)
+    holder = await require_token(request, ctx)
     document = await read_json(request, ctx.settings.max_body_bytes)
-    record = await run_in_threadpool(ctx.publishing.create, document, utc_now())
+    record = await write_as(holder, ctx.publishing.create, document, utc_now())
     return _written(request, ctx, record, 201)
 
 
 async def update_check(request: Request) -> Response:
     ctx = context_of(request)
-    await require_token(request, ctx)
+    holder = await require_token(request, ctx)
     slug = request.path_params["slug"]
     expected = if_match_version(request, slug, required=True)
     document = await read_json(request, ctx.settings.max_body_bytes)
     assert expected is not None
-    record = await run_in_threadpool(ctx.publishing.update, slug, document, expected, utc_now())
+    record = await write_as(holder, ctx.publishing.update, slug, document, expected, utc_now())
     return _written(request, ctx, record)
 
 
 async def publish_check(request: Request) -> Response:
     ctx = context_of(request)
-    await require_token(request, ctx)
+    holder = await require_token(request, ctx)
     slug = request.path_params["slug"]
     expected = if_match_version(request, slug, required=False)
-    record = await run_in_threadpool(ctx.publishing.publish, slug, expected, utc_now())
+    record = await write_as(holder, ctx.publishing.publish, slug, expected, utc_now())
     return _written(request, ctx, record)
 
 
 async def retract_check(request: Request) -> Response:
     ctx = context_of(request)
-    await require_token(request, ctx)
+    holder = await require_token(request, ctx)
     slug = request.path_params["slug"]
     expected = if_match_version(request, slug, required=False)
     body = await read_json(request, ctx.settings.max_body_bytes)
     reason = body.get("reason") if isinstance(body, dict) else None
     if not isinstance(reason, str):
         raise invalid([FieldError("reason", "is required: say why the fact-check is retracted")])
-    record = await run_in_threadpool(ctx.publishing.retract, slug, reason, expected, utc_now())
+    record = await write_as(holder, ctx.publishing.retract, slug, reason, expected, utc_now())
     return _written(request, ctx, record)
 
 
@@ -155,7 +175,7 @@ async def get_check(request: Request) -> Response:
     record = await run_in_threadpool(ctx.store.get, slug)
     if record is not None and record.status not in PUBLIC_STATUSES:
         # Drafts are visible to token holders only.
-        if await run_in_threadpool(bearer_name, request, ctx) is None:
+        if await run_in_threadpool(bearer, request, ctx) is None:
             record = None
     if record is None:
         raise HTTPProblem(404, "Not found", f"No fact-check is called {slug!r}.")
@@ -166,7 +186,7 @@ async def get_check(request: Request) -> Response:
 
 async def list_checks(request: Request) -> Response:
     ctx = context_of(request)
-    authorised = await run_in_threadpool(bearer_name, request, ctx) is not None
+    authorised = await run_in_threadpool(bearer, request, ctx) is not None
     allowed = ALL_STATUSES if authorised else PUBLIC_STATUSES
     wanted = request.query_params.get("status")
     if wanted is not None and wanted not in allowed:
@@ -208,7 +228,14 @@ async def list_revisions(request: Request) -> Response:
         {
             "slug": slug,
             "revisions": [
-                {"version": r.version, "status": r.status, "recordedAt": r.recorded_at, "document": r.document}
+                {
+                    "version": r.version,
+                    "status": r.status,
+                    "recordedAt": r.recorded_at,
+                    # The token that wrote it; null for writes outside the API (import, demo).
+                    "actor": {"keyId": r.actor.key_id, "name": r.actor.name} if r.actor else None,
+                    "document": r.document,
+                }
                 for r in revisions
             ],
         }

@@ -1,4 +1,4 @@
-"""The `factcard` command: serve, import, export, validate, token create."""
+"""The `factcard` command: serve, import, export, validate, token create/list/revoke."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any
 
 import orjson
 
-from feed.clock import utc_now
+from feed.clock import rfc3339, stamp, store_time, utc_now
 from feed.settings import SETTINGS, Settings, served_origin
 from schemas.errors import FieldError, ValidationError
 
@@ -61,6 +61,19 @@ def build_parser() -> argparse.ArgumentParser:
     token_commands = token.add_subparsers(dest="token_command", required=True)
     create = token_commands.add_parser("create", parents=[parent], help="make a token and print it once")
     create.add_argument("name", help="who or what will use the token")
+    create.add_argument(
+        "--publisher", metavar="ID",
+        help="limit the token to this configured publisher's fact-checks (default: every publisher)",
+    )  # fmt: skip
+    create.add_argument(
+        "--expires-in", metavar="WHEN",
+        help="expire after a duration (90d, 12h, 4w) or at an ISO date or date-time (default: never)",
+    )  # fmt: skip
+    token_commands.add_parser(
+        "list", parents=[parent], help="list tokens with their scope and lifecycle (never a secret)"
+    )
+    revoke = token_commands.add_parser("revoke", parents=[parent], help="revoke a token at once, on every server")
+    revoke.add_argument("key_id", metavar="KEY_ID", help="the key id shown by `token list` (or the whole token)")
     return parser
 
 
@@ -180,17 +193,74 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_token(args: argparse.Namespace) -> int:
-    from feed.tokens import create_token
-
     publishing = _publishing(_settings(args))
+    commands = {"create": _token_create, "list": _token_list, "revoke": _token_revoke}
+    return commands[args.token_command](args, publishing)
+
+
+def _token_create(args: argparse.Namespace, publishing: Any) -> int:
+    from feed.tokens import create_token, parse_expiry
+
+    now = utc_now()
+    if args.publisher is not None and args.publisher not in publishing.publishers:
+        configured = ", ".join(publishing.publishers)
+        print(f"error: no publisher {args.publisher!r} is configured (configured: {configured})", file=sys.stderr)
+        return 2
     try:
-        token = create_token(publishing.store, args.name, utc_now())
+        expires_at = parse_expiry(args.expires_in, now) if args.expires_in is not None else None
+        token = create_token(publishing.store, args.name, now, publisher=args.publisher, expires_at=expires_at)
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     print(token)
-    print(f"token for {args.name!r} created; it is shown only now, so keep it safe", file=sys.stderr)
+    scope = f"publisher {args.publisher!r}" if args.publisher else "every publisher"
+    until = f"until {rfc3339(expires_at)}" if expires_at else "with no expiry"
+    print(
+        f"token for {args.name!r} created for {scope}, {until}; it is shown only now, so keep it safe",
+        file=sys.stderr,
+    )
     return 0
+
+
+def _token_list(args: argparse.Namespace, publishing: Any) -> int:
+    now = stamp(utc_now())
+    rows = [("KEY ID", "NAME", "PUBLISHER", "CREATED", "EXPIRES", "LAST USED", "STATE")]
+    for info in publishing.store.tokens():
+        if info.revoked_at:
+            state = f"revoked {_when(info.revoked_at)}"
+        elif info.expires_at and info.expires_at <= now:
+            state = "expired"
+        else:
+            state = "active"
+        rows.append((
+            info.key_id, info.name, info.publisher or "(all)", _when(info.created_at),
+            _when(info.expires_at) if info.expires_at else "never", _when(info.last_used_at), state,
+        ))  # fmt: skip
+    widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
+    for row in rows:
+        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
+    return 0
+
+
+def _token_revoke(args: argparse.Namespace, publishing: Any) -> int:
+    key_id = args.key_id.strip()
+    if key_id.startswith("fc_"):  # a whole token pasted: its key id is the middle part
+        key_id = key_id.split("_")[1]
+    now = stamp(utc_now())
+    info = publishing.store.revoke_token(key_id, now)
+    if info is None:
+        print(f"error: no token has key id {key_id!r}; `factcard token list` shows them", file=sys.stderr)
+        return 1
+    if info.revoked_at != now:
+        print(f"token {key_id} ({info.name!r}) was already revoked {_when(info.revoked_at)}")
+    else:
+        print(f"token {key_id} ({info.name!r}) revoked; every server refuses it from now on")
+    return 0
+
+
+def _when(value: str | None) -> str:
+    """A store timestamp for people: RFC 3339 to the second, or '-'."""
+    return rfc3339(store_time(value)) if value else "-"
 
 
 COMMANDS = {

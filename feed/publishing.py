@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from feed.clock import rfc3339, sort_key, stamp
-from feed.store import Change, Record, StaleVersion, Store
+from feed.store import Actor, Change, Record, StaleVersion, Store
 from schemas.claimreview import build_claimreviews
 from schemas.errors import FieldError, ValidationError
 from schemas.model import FactCheck, Retraction, to_document
@@ -26,6 +26,20 @@ _T = TypeVar("_T")
 
 class InvalidTransition(Exception):
     """A status change that the workflow does not allow (e.g. publishing a retracted check)."""
+
+
+class OutOfScope(Exception):
+    """A write by a token limited to one publisher, touching another publisher's fact-check."""
+
+    def __init__(self, allowed: str, publisher: str):
+        self.allowed, self.publisher = allowed, publisher
+        super().__init__(f"this token writes only for publisher {allowed!r}, not for {publisher!r}")
+
+
+def _in_scope(scope: str | None, publisher: str) -> None:
+    """`scope` is the writer's publisher limit; None means any publisher."""
+    if scope is not None and publisher != scope:
+        raise OutOfScope(scope, publisher)
 
 
 class Publishing:
@@ -77,7 +91,7 @@ class Publishing:
                 raise ValidationError(problems)
         return fc
 
-    def _change(self, fc: FactCheck, previous_status: str | None) -> Change:
+    def _change(self, fc: FactCheck, previous_status: str | None, actor: Actor | None = None) -> Change:
         """The store write for `fc`, with push notifications when the public version changes."""
         if fc.status == "published":
             action = "update" if previous_status == "published" else "publish"
@@ -90,17 +104,36 @@ class Publishing:
             published_at=sort_key(fc.date_published),
             action=action or "none",
             notify=self.push_targets if action else (),
+            actor=actor,
         )
 
-    def create(self, document: Any, now: datetime) -> Record:
-        fc = self._prepare(self.parse(document), now)
-        return self._written(self.store.create(self._change(fc, None), stamp(now)))
+    # Each write takes the `actor` recorded on its revision and the writer's publisher
+    # `scope` (None: any publisher); a write outside the scope raises OutOfScope.
 
-    def update(self, slug: str, document: Any, expected_version: int, now: datetime) -> Record:
+    def create(self, document: Any, now: datetime, actor: Actor | None = None, scope: str | None = None) -> Record:
+        if scope is not None and isinstance(document, dict) and "publisher" not in document:
+            document = {**document, "publisher": scope}  # a scoped writer's default publisher is its own
+        fc = self.parse(document)
+        _in_scope(scope, fc.publisher)
+        fc = self._prepare(fc, now)
+        return self._written(self.store.create(self._change(fc, None, actor), stamp(now)))
+
+    def update(
+        self,
+        slug: str,
+        document: Any,
+        expected_version: int,
+        now: datetime,
+        actor: Actor | None = None,
+        scope: str | None = None,
+    ) -> Record:
         """Replace a fact-check's content; its status changes only through publish/retract."""
         current = self._current(slug)
+        previous = self.parse(current.document)
+        _in_scope(scope, previous.publisher)
         if isinstance(document, dict):
-            document = {"status": current.status, **document}
+            # A client that leaves the publisher out keeps it, rather than getting the default one.
+            document = {"status": current.status, "publisher": previous.publisher, **document}
             document.setdefault("slug", slug)
         fc = self.parse(document)
         errors: list[FieldError] = []
@@ -110,7 +143,7 @@ class Publishing:
             errors.append(FieldError("status", "changes only through publish or retract"))
         if errors:
             raise ValidationError(errors)
-        previous = self.parse(current.document)
+        _in_scope(scope, fc.publisher)
         if fc.status == "retracted":
             raise InvalidTransition("a retracted fact-check cannot be edited")
         if fc.date_published is None:
@@ -118,10 +151,18 @@ class Publishing:
             fc = replace(fc, date_published=previous.date_published)
         if fc.status == "published" and fc.date_modified == previous.date_modified:
             fc = replace(fc, date_modified=rfc3339(now))
-        return self._save(current, fc, expected_version, now)
+        return self._save(current, fc, expected_version, now, actor)
 
-    def publish(self, slug: str, expected_version: int | None, now: datetime) -> Record:
+    def publish(
+        self,
+        slug: str,
+        expected_version: int | None,
+        now: datetime,
+        actor: Actor | None = None,
+        scope: str | None = None,
+    ) -> Record:
         current = self._current(slug)
+        _in_scope(scope, self.parse(current.document).publisher)
         if expected_version is not None and expected_version != current.version:
             raise StaleVersion(current.version)
         if current.status == "published":
@@ -129,10 +170,19 @@ class Publishing:
         if current.status == "retracted":
             raise InvalidTransition("a retracted fact-check cannot be published again")
         fc = replace(self.parse(current.document), status="published")
-        return self._save(current, fc, _version(current, expected_version), now)
+        return self._save(current, fc, _version(current, expected_version), now, actor)
 
-    def retract(self, slug: str, reason: str, expected_version: int | None, now: datetime) -> Record:
+    def retract(
+        self,
+        slug: str,
+        reason: str,
+        expected_version: int | None,
+        now: datetime,
+        actor: Actor | None = None,
+        scope: str | None = None,
+    ) -> Record:
         current = self._current(slug)
+        _in_scope(scope, self.parse(current.document).publisher)
         if current.status == "retracted":
             raise InvalidTransition("this fact-check is already retracted")
         if current.status == "draft":
@@ -148,7 +198,7 @@ class Publishing:
         )
         # Validate the retracted document as a whole (e.g. the reason's length).
         fc = self.parse(to_document(fc))
-        return self._save(current, fc, _version(current, expected_version), now)
+        return self._save(current, fc, _version(current, expected_version), now, actor)
 
     def import_documents(self, documents: Iterable[Any], now: datetime) -> int:
         """Validate every document, then store all of them in one transaction.
@@ -180,9 +230,11 @@ class Publishing:
             raise NotFound(slug)
         return record
 
-    def _save(self, current: Record, fc: FactCheck, expected_version: int, now: datetime) -> Record:
+    def _save(
+        self, current: Record, fc: FactCheck, expected_version: int, now: datetime, actor: Actor | None
+    ) -> Record:
         fc = self._prepare(fc, now)
-        change = self._change(fc, current.status)
+        change = self._change(fc, current.status, actor)
         return self._written(self.store.update(current.slug, change, expected_version, stamp(now)))
 
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import time
@@ -169,3 +170,48 @@ def test_every_setting_has_a_cli_flag(capsys: Any) -> None:
     help_text = capsys.readouterr().out
     for setting in SETTINGS:
         assert setting.flag in help_text and setting.env in help_text
+
+
+def test_token_scope_list_and_revoke_from_the_cli(database_url: str, tmp_path: Path) -> None:
+    def token_cli(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "feed.cli", "token", *args, "--database-url", database_url],
+            capture_output=True, text=True, timeout=60, check=False,
+        )  # fmt: skip
+
+    assert "no publisher 'elsewhere'" in token_cli("create", "Bad", "--publisher", "elsewhere").stderr
+    assert "not in the future" in token_cli("create", "Bad", "--expires-in", "2001-01-01").stderr
+    scoped = token_cli("create", "Regional desk", "--publisher", "demo", "--expires-in", "90d")
+    assert scoped.returncode == 0 and "publisher 'demo'" in scoped.stderr
+    token = scoped.stdout.strip()
+    key_id = token.split("_")[1]
+    other = token_cli("create", "Chief editor", "--expires-in", "2999-12-31").stdout.strip()
+
+    from feed.app import create_app
+    from feed.settings import Settings
+
+    app = create_app(Settings.load({}, {"database_url": database_url, "base_url": "http://testserver"}))
+    with TestClient(app) as client:
+        response = client.post("/api/checks", json=demo_documents()[1], headers={"Authorization": f"Bearer {token}"})
+        assert response.status_code == 201
+
+        listed = token_cli("list")
+        assert listed.returncode == 0
+        header, *lines = listed.stdout.splitlines()
+        assert header.split() == ["KEY", "ID", "NAME", "PUBLISHER", "CREATED", "EXPIRES", "LAST", "USED", "STATE"]
+        (regional,) = [line for line in lines if line.startswith(key_id)]
+        assert "Regional desk" in regional and " demo " in regional and regional.endswith("active")
+        assert len(re.findall(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", regional)) == 3  # created, expires, used
+        (editor,) = [line for line in lines if line.startswith(other.split("_")[1])]
+        assert "(all)" in editor and "2999-12-31T00:00:00Z" in editor and " - " in editor  # never used
+        secret = token.split("_", 2)[2]
+        assert secret not in listed.stdout and other.split("_", 2)[2] not in listed.stdout
+
+        revoked = token_cli("revoke", key_id)
+        assert revoked.returncode == 0 and "revoked" in revoked.stdout
+        assert "already revoked" in token_cli("revoke", token).stdout  # the whole token names it too
+        assert token_cli("revoke", "0000000000000000").returncode == 1
+        (listed_again,) = [line for line in token_cli("list").stdout.splitlines() if line.startswith(key_id)]
+        assert "revoked 20" in listed_again
+        response = client.post("/api/checks", json=demo_documents()[2], headers={"Authorization": f"Bearer {token}"})
+        assert response.status_code == 401

@@ -229,3 +229,68 @@ def test_a_slug_with_nul_is_simply_absent(store: Store) -> None:
     assert store.revisions("a\x00b") == []
     with pytest.raises(NotFound):
         store.update("a\x00b", Change(doc("a")), 1, T1)
+
+
+# -- token lifecycle and revision actors -----------------------------------------
+
+
+def test_tokens_keep_scope_expiry_and_revocation(store: Store) -> None:
+    store.add_token("k1", "Regional desk", "hash1", T1, publisher="regional", expires_at=T3)
+    store.add_token("k2", "Chief editor", "hash2", T2)
+    found = store.find_token("k1")
+    assert found is not None
+    info, secret_hash = found
+    assert (info.name, info.publisher, info.created_at, info.expires_at, secret_hash) == (
+        "Regional desk", "regional", T1, T3, "hash1",
+    )  # fmt: skip
+    assert info.revoked_at is None and store.find_token("nope") is None and store.find_token("k\x001") is None
+    assert [t.key_id for t in store.tokens()] == ["k1", "k2"]
+    assert "hash1" not in repr(store.tokens())
+
+    revoked = store.revoke_token("k1", T2)
+    assert revoked is not None and revoked.revoked_at == T2
+    again = store.revoke_token("k1", T3)
+    assert again is not None and again.revoked_at == T2  # the first revocation stands
+    assert store.revoke_token("nope", T3) is None
+    store.touch_token("k2", T3)
+    assert [(t.key_id, t.revoked_at, t.last_used_at) for t in store.tokens()] == [("k1", T2, None), ("k2", None, T3)]
+
+
+def test_each_revision_records_its_actor(store: Store) -> None:
+    from feed.store import Actor
+
+    desk = Actor("k1", "Night desk")
+    store.create(Change(doc("a"), actor=desk), T1)
+    store.update("a", Change(doc("a", headline="imported")), 1, T2)
+    assert [(r.version, r.actor) for r in store.revisions("a")] == [(1, desk), (2, None)]
+
+
+# -- outbox leases and creates in doubt --------------------------------------------
+
+
+def test_a_lease_is_renewed_only_by_its_holder(store: Store) -> None:
+    store.create(Change(doc("a", "published"), T1, "publish", ("websub",)), T1)
+    now, until = "2030-01-01T00:00:00.000000Z", "2030-01-01T00:01:00.000000Z"
+    (row,) = store.claim_due(now, until, 10)
+    assert store.renew_lease(row.id, until, "2030-01-01T00:02:00.000000Z")
+    assert store.claim_due("2030-01-01T00:01:30.000000Z", "2030-01-01T00:02:30.000000Z", 10) == []  # renewed
+    assert not store.renew_lease(row.id, until, "2030-01-01T00:09:00.000000Z")  # no longer the lease held
+    # The holder died; another worker takes the row, and the first can no longer renew it.
+    (taken,) = store.claim_due("2030-01-01T00:02:01.000000Z", "2030-01-01T00:03:01.000000Z", 10)
+    assert taken.id == row.id
+    assert not store.renew_lease(row.id, "2030-01-01T00:02:00.000000Z", "2030-01-01T00:04:00.000000Z")
+    store.mark_delivered(row.id, "2030-01-01T00:02:02.000000Z")
+    assert not store.renew_lease(row.id, "2030-01-01T00:03:01.000000Z", "2030-01-01T00:04:00.000000Z")
+
+
+def test_a_create_in_doubt_is_remembered_until_the_page_is_known(store: Store) -> None:
+    store.create(published("a"), T1)
+    assert not store.create_attempted("factcheck-tools", "a")
+    store.note_create_attempt("factcheck-tools", "a", T2)
+    store.note_create_attempt("factcheck-tools", "a", T3)  # a second try is still one create in doubt
+    assert store.create_attempted("factcheck-tools", "a") and not store.create_attempted("other", "a")
+    store.set_remote_name("factcheck-tools", "a", "pages/1")
+    assert not store.create_attempted("factcheck-tools", "a")
+    store.note_create_attempt("factcheck-tools", "a", T3)
+    store.forget_create_attempt("factcheck-tools", "a")
+    assert not store.create_attempted("factcheck-tools", "a")

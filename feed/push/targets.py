@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from feed.settings import Settings
 from schemas.claimreview import build_claimreviews
@@ -100,3 +100,20 @@ def factcheck_tools_request(
     if remote_name:
         return Outbound("PUT", f"{base}/{remote_name}", json={**page, "name": remote_name}, headers=headers)
     return Outbound("POST", f"{base}/pages", json=page, headers=headers)
+
+
+def factcheck_tools_lookup(settings: Settings, page_url: str) -> Outbound:
+    """List the markup page for `page_url` (the API answers at most one, for the URL's canonical form)."""
+    headers = {"Authorization": f"Bearer {settings.factcheck_tools_token}"}
+    query = urlencode({"url": page_url})
+    return Outbound("GET", f"{settings.factcheck_tools_endpoint}/pages?{query}", headers=headers)
+
+
+def found_page_name(listing: dict[str, Any]) -> str | None:
+    """The page name (`pages/...`) in a pages.list answer, or None if it lists none."""
+    pages = listing.get("claimReviewMarkupPages")
+    for page in pages if isinstance(pages, list) else []:
+        name = page.get("name") if isinstance(page, dict) else None
+        if isinstance(name, str) and name.startswith("pages/"):
+            return name
+    return None

@@ -3,12 +3,19 @@
 Outcomes: 2xx delivered; 408, 429, 5xx, timeouts and connection errors retried after
 30 s, 60 s, 120 s ... (capped at an hour) until `push_max_attempts`; any other 4xx is
 permanent (the request itself is wrong) and marked failed at once, with the error kept.
+
+Rows are claimed one at a time with a one-minute lease, renewed before each request,
+so a worker killed mid-delivery holds back no other row, and its own for a minute at most.
+A Fact Check Tools create is recorded before it is sent; if its answer is lost, the next
+delivery for that fact-check looks the page up by URL and updates (or deletes) it, so a
+timeout never leaves a second, orphaned page.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -19,19 +26,22 @@ import httpx
 from feed.clock import stamp, utc_now
 from feed.push.targets import (
     Outbound,
+    factcheck_tools_lookup,
     factcheck_tools_request,
+    found_page_name,
     indexnow_ping,
     markup_page,
     websub_ping,
 )
 from feed.settings import Settings
 from feed.store import Notification, Store
+from schemas.model import FactCheck
 from schemas.publisher import Publisher
 from schemas.validation import parse_factcheck
 
 log = logging.getLogger("factcard.push")
 
-LEASE = timedelta(minutes=10)  # longer than a batch of 20 can take at 10 s per request
+LEASE = timedelta(minutes=1)  # renewed before each request, so it need only outlast one (10 s timeouts)
 BASE_DELAY = timedelta(seconds=30)
 MAX_DELAY = timedelta(hours=1)
 TIMEOUT = httpx.Timeout(10.0)
@@ -45,6 +55,19 @@ class Retryable(Exception):
     pass
 
 
+class LeaseLost(Exception):
+    """The lease ran out and another worker claimed the row: this one stops and records nothing."""
+
+
+Clock = Callable[[], datetime]
+
+
+def running_from(start: datetime) -> Clock:
+    """A clock that reads `start`, then moves on with real elapsed time (tests pass a `start`)."""
+    began = time.monotonic()
+    return lambda: start + timedelta(seconds=time.monotonic() - began)
+
+
 def backoff(attempts: int) -> timedelta:
     """Delay before the next try, after `attempts` failed ones."""
     doublings = min(max(0, attempts - 1), 16)  # past the cap anyway; keeps the factor small
@@ -55,19 +78,48 @@ def backoff(attempts: int) -> timedelta:
 class Deliverer:
     def __init__(self, store: Store, settings: Settings, publishers: dict[str, Publisher], client: httpx.Client):
         self.store, self.settings, self.publishers, self.client = store, settings, publishers, client
+        self._clock: Clock = utc_now
+        self._lease: tuple[int, str] | None = None  # (row id, claimed until) while delivering it
 
     def deliver_due(self, now: datetime | None = None, limit: int = 20) -> int:
-        """Attempt every due notification once; returns how many were attempted."""
-        now = now or utc_now()
-        due = self.store.claim_due(stamp(now), stamp(now + LEASE), limit)
-        for notification in due:
-            self._attempt(notification, now)
-        return len(due)
+        """Attempt up to `limit` due notifications once each; returns how many were attempted.
+
+        Each row is claimed just before its attempt, so rows not yet attempted stay free
+        for other workers whatever happens to this one.
+        """
+        self._clock = running_from(now) if now is not None else utc_now
+        attempted = 0
+        while attempted < limit:
+            at = self._clock()
+            until = stamp(at + LEASE)
+            due = self.store.claim_due(stamp(at), until, 1)
+            if not due:
+                break
+            self._lease = (due[0].id, until)
+            try:
+                self._attempt(due[0], at)
+            finally:
+                self._lease = None
+            attempted += 1
+        return attempted
+
+    def _keep_lease(self) -> None:
+        """Renew the lease before a request, so a slow delivery keeps it and a dead worker's lapses soon."""
+        if self._lease is None:
+            return
+        notification_id, held_until = self._lease
+        until = stamp(self._clock() + LEASE)
+        if not self.store.renew_lease(notification_id, held_until, until):
+            raise LeaseLost(f"the lease on outbox row {notification_id} ran out")
+        self._lease = (notification_id, until)
 
     def _attempt(self, notification: Notification, now: datetime) -> None:
         attempts = notification.attempts + 1
         try:
-            self._deliver(notification)
+            self._deliver(notification, now)
+        except LeaseLost as exc:
+            log.warning("push %s %s %s: %s; left to the worker that holds it", notification.target,
+                        notification.action, notification.slug, exc)  # fmt: skip
         except Permanent as exc:
             log.warning("push %s %s %s failed for good: %s", notification.target, notification.action,
                         notification.slug, exc)  # fmt: skip
@@ -81,7 +133,7 @@ class Deliverer:
         else:
             self.store.mark_delivered(notification.id, stamp(now))
 
-    def _deliver(self, notification: Notification) -> None:
+    def _deliver(self, notification: Notification, now: datetime) -> None:
         record = self.store.get(notification.slug)
         if record is None:
             raise Permanent(f"no fact-check {notification.slug!r}")
@@ -92,23 +144,38 @@ class Deliverer:
         elif notification.target == "indexnow":
             self._send(indexnow_ping(self.settings, page_url))
         elif notification.target == "factcheck-tools":
-            remote = self.store.remote_name("factcheck-tools", fc.slug)
-            page = markup_page(fc, self.publishers[fc.publisher], page_url) if fc.status == "published" else None
-            outbound = factcheck_tools_request(self.settings, remote, page)
-            if outbound is None:
-                return
-            response = self._send(outbound)
-            if outbound.method == "POST":
-                name = _json(response).get("name")
-                if not isinstance(name, str) or not name.startswith("pages/"):
-                    raise Permanent("create answered without a page name")
-                self.store.set_remote_name("factcheck-tools", fc.slug, name)
-            elif outbound.method == "DELETE":
-                self.store.set_remote_name("factcheck-tools", fc.slug, None)
+            self._sync_markup_page(fc, page_url, now)
         else:
             raise Permanent(f"unknown push target {notification.target!r}")
 
+    def _sync_markup_page(self, fc: FactCheck, page_url: str, now: datetime) -> None:
+        """Create, update or delete the fact-check's one Fact Check Tools markup page."""
+        target = "factcheck-tools"
+        remote = self.store.remote_name(target, fc.slug)
+        if remote is None and self.store.create_attempted(target, fc.slug):
+            # An earlier create got no answer, but may have made the page: find it by URL.
+            remote = found_page_name(_json(self._send(factcheck_tools_lookup(self.settings, page_url))))
+            if remote is None:
+                self.store.forget_create_attempt(target, fc.slug)
+            else:
+                self.store.set_remote_name(target, fc.slug, remote)
+        page = markup_page(fc, self.publishers[fc.publisher], page_url) if fc.status == "published" else None
+        outbound = factcheck_tools_request(self.settings, remote, page)
+        if outbound is None:
+            return
+        if outbound.method == "POST":
+            self.store.note_create_attempt(target, fc.slug, stamp(now))
+        response = self._send(outbound)
+        if outbound.method == "POST":
+            name = _json(response).get("name")
+            if not isinstance(name, str) or not name.startswith("pages/"):
+                raise Permanent("create answered without a page name")
+            self.store.set_remote_name(target, fc.slug, name)
+        elif outbound.method == "DELETE":
+            self.store.set_remote_name(target, fc.slug, None)
+
     def _send(self, outbound: Outbound) -> httpx.Response:
+        self._keep_lease()
         try:
             headers, content = dict(outbound.headers), None
             if outbound.form is not None:  # repeated keys (hub.url) need an encoded body

@@ -6,9 +6,10 @@ the URL names one. Both run the same SQL through `feed.store.base.Store`.
 
 from __future__ import annotations
 
-from feed.store.base import Change, Conflict, NotFound, Record, Revision, StaleVersion, Store
+from feed.store.base import Actor, Change, Conflict, NotFound, Record, Revision, StaleVersion, Store
 from feed.store.changes import PUBLIC_STATUSES, FeedEntry
 from feed.store.outbox import Notification, OutboxRow
+from feed.store.tokens import TokenInfo
 
 
 def open_store(database_url: str) -> Store:
@@ -29,6 +30,7 @@ def open_store(database_url: str) -> Store:
 
 __all__ = [
     "PUBLIC_STATUSES",
+    "Actor",
     "Change",
     "Conflict",
     "FeedEntry",
@@ -39,5 +41,6 @@ __all__ = [
     "Revision",
     "StaleVersion",
     "Store",
+    "TokenInfo",
     "open_store",
 ]

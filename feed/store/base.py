@@ -19,6 +19,7 @@ from feed.clock import after
 from feed.store.changes import ChangeLog
 from feed.store.outbox import OutboxQueue
 from feed.store.sql import Cursor
+from feed.store.tokens import TokenTable
 
 
 class NotFound(Exception):
@@ -52,6 +53,14 @@ class Record:
 
 
 @dataclass(frozen=True)
+class Actor:
+    """Who made a write: an API token's key id and name, kept on each revision it writes."""
+
+    key_id: str
+    name: str
+
+
+@dataclass(frozen=True)
 class Change:
     """One write: the new document, its sort key, and the push targets to notify.
 
@@ -63,6 +72,7 @@ class Change:
     published_at: str | None = None
     action: str = "update"  # publish | update | retract
     notify: tuple[str, ...] = ()
+    actor: Actor | None = None  # None: not written through the API (import, demo)
 
 
 @dataclass(frozen=True)
@@ -71,13 +81,14 @@ class Revision:
     status: str
     document: dict[str, Any]
     recorded_at: str
+    actor: Actor | None = None
 
 
 _COLUMNS = "slug, version, status, document, created_at, updated_at"
 
 
-class Store(ChangeLog, OutboxQueue):
-    """Fact-checks, their revisions, API tokens; the feed change log and the outbox (mixins)."""
+class Store(ChangeLog, OutboxQueue, TokenTable):
+    """Fact-checks and their revisions; the feed change log, the outbox and API tokens (mixins)."""
 
     # -- fact-checks ---------------------------------------------------------
 
@@ -108,7 +119,7 @@ class Store(ChangeLog, OutboxQueue):
             )
         except self.integrity_errors as exc:  # a concurrent create won the race
             raise Conflict(slug) from exc
-        self._record_revision(cur, slug, 1, status, body, stamp)
+        self._record_revision(cur, slug, 1, status, body, stamp, change.actor)
         self._enqueue(cur, change, slug, stamp)
         return Record(slug, 1, status, document, stamp, stamp)
 
@@ -133,7 +144,7 @@ class Store(ChangeLog, OutboxQueue):
                 raise StaleVersion(rows[0][0])
             cur.execute(f"SELECT {_COLUMNS} FROM factchecks WHERE slug = ?", (slug,))
             record = _record(cur.fetchall()[0])
-            self._record_revision(cur, slug, record.version, status, body, stamp)
+            self._record_revision(cur, slug, record.version, status, body, stamp, change.actor)
             self._enqueue(cur, change, slug, stamp)
         return record
 
@@ -154,10 +165,13 @@ class Store(ChangeLog, OutboxQueue):
                 (target, change.action, slug, stamp, stamp),
             )
 
-    def _record_revision(self, cur: Cursor, slug: str, version: int, status: str, body: str, now: str) -> None:
+    def _record_revision(
+        self, cur: Cursor, slug: str, version: int, status: str, body: str, now: str, actor: Actor | None
+    ) -> None:
         cur.execute(
-            "INSERT INTO revisions (slug, version, status, document, recorded_at) VALUES (?, ?, ?, ?, ?)",
-            (slug, version, status, body, now),
+            "INSERT INTO revisions (slug, version, status, document, recorded_at, actor_key_id, actor_name) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (slug, version, status, body, now, actor.key_id if actor else None, actor.name if actor else None),
         )
 
     def get(self, slug: str) -> Record | None:
@@ -190,24 +204,14 @@ class Store(ChangeLog, OutboxQueue):
         if "\x00" in slug:
             return []
         rows = self._query(
-            "SELECT version, status, document, recorded_at FROM revisions WHERE slug = ? ORDER BY version",
+            "SELECT version, status, document, recorded_at, actor_key_id, actor_name FROM revisions "
+            "WHERE slug = ? ORDER BY version",
             (slug,),
         )
-        return [Revision(r[0], r[1], orjson.loads(r[2]), r[3]) for r in rows]
-
-    # -- API tokens ----------------------------------------------------------
-
-    def add_token(self, key_id: str, name: str, secret_hash: str, now: str) -> None:
-        with self._transaction() as cur:
-            cur.execute(
-                "INSERT INTO tokens (key_id, name, secret_hash, created_at) VALUES (?, ?, ?, ?)",
-                (key_id, name, secret_hash, now),
-            )
-
-    def token_hash(self, key_id: str) -> tuple[str, str] | None:
-        """(name, secret_hash) for a token's key id."""
-        rows = self._query("SELECT name, secret_hash FROM tokens WHERE key_id = ?", (key_id,))
-        return (rows[0][0], rows[0][1]) if rows else None
+        return [
+            Revision(r[0], r[1], orjson.loads(r[2]), r[3], Actor(r[4], r[5]) if r[4] is not None else None)
+            for r in rows
+        ]
 
 
 def _record(row: tuple[Any, ...]) -> Record:

@@ -66,4 +66,24 @@ MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
             )""",
         ),
     ),
+    (
+        3,
+        "token scope, expiry and revocation; the actor on each revision; push creates in flight",
+        (
+            "ALTER TABLE tokens ADD COLUMN publisher TEXT",
+            "ALTER TABLE tokens ADD COLUMN expires_at TEXT",
+            "ALTER TABLE tokens ADD COLUMN revoked_at TEXT",
+            "ALTER TABLE tokens ADD COLUMN last_used_at TEXT",
+            # The token's name is copied, so history reads the same whatever becomes of it.
+            "ALTER TABLE revisions ADD COLUMN actor_key_id TEXT",
+            "ALTER TABLE revisions ADD COLUMN actor_name TEXT",
+            # A create sent whose answer never came: the remote page may exist, name unknown.
+            """CREATE TABLE remote_creates (
+                target TEXT NOT NULL,
+                slug TEXT NOT NULL REFERENCES factchecks (slug),
+                attempted_at TEXT NOT NULL,
+                PRIMARY KEY (target, slug)
+            )""",
+        ),
+    ),
 )

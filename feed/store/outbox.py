@@ -1,10 +1,14 @@
 """The durable outbox of push notifications (WebSub, IndexNow, Fact Check Tools).
 
 Rows are written in the same transaction as the change they announce. Workers claim
-due rows with a lease, so several workers or app servers never send one twice at the
-same time, and a worker that dies mid-delivery only delays the row until its lease ends.
+due rows one at a time with a short lease, renewed before each request, so several
+workers or app servers never send one twice at the same time, and a worker that dies
+mid-delivery holds only the row it was working on, and only until its lease ends.
 Only the oldest pending row per (target, fact-check) is due, so a create is always
 delivered before the update or delete that follows it.
+
+`remote_creates` remembers a create whose answer never came (a timeout, a crash): the
+remote page may exist, so the next delivery for that fact-check looks it up first.
 """
 
 from __future__ import annotations
@@ -52,6 +56,16 @@ class OutboxQueue(SQLBase):
                 cur.execute("UPDATE outbox SET claimed_until = ? WHERE id = ?", (lease_until, item.id))
         return due
 
+    def renew_lease(self, notification_id: int, held_until: str, new_until: str) -> bool:
+        """Extend a lease this worker still holds; False if it ran out and another worker took the row."""
+        with self._transaction() as cur:
+            cur.execute(
+                "UPDATE outbox SET claimed_until = ? WHERE id = ? AND claimed_until = ? "
+                "AND delivered_at IS NULL AND failed_at IS NULL",
+                (new_until, notification_id, held_until),
+            )
+            return cur.rowcount == 1
+
     def mark_delivered(self, notification_id: int, now: str) -> None:
         with self._transaction() as cur:
             cur.execute(
@@ -88,9 +102,26 @@ class OutboxQueue(SQLBase):
         return str(rows[0][0]) if rows else None
 
     def set_remote_name(self, target: str, slug: str, name: str | None) -> None:
+        """Record (or, with None, forget) the remote page; either way no create is in doubt any more."""
         with self._transaction() as cur:
+            cur.execute("DELETE FROM remote_creates WHERE target = ? AND slug = ?", (target, slug))
             cur.execute("DELETE FROM remote_pages WHERE target = ? AND slug = ?", (target, slug))
             if name is not None:
                 cur.execute(
                     "INSERT INTO remote_pages (target, slug, remote_name) VALUES (?, ?, ?)", (target, slug, name)
                 )
+
+    def note_create_attempt(self, target: str, slug: str, now: str) -> None:
+        """Committed before a create is sent, so a lost answer or a crash leaves a trace."""
+        with self._transaction() as cur:
+            cur.execute("DELETE FROM remote_creates WHERE target = ? AND slug = ?", (target, slug))
+            cur.execute("INSERT INTO remote_creates (target, slug, attempted_at) VALUES (?, ?, ?)", (target, slug, now))
+
+    def create_attempted(self, target: str, slug: str) -> bool:
+        """True if a create was sent for this fact-check and its answer never recorded."""
+        rows = self._query("SELECT 1 FROM remote_creates WHERE target = ? AND slug = ?", (target, slug))
+        return bool(rows)
+
+    def forget_create_attempt(self, target: str, slug: str) -> None:
+        with self._transaction() as cur:
+            cur.execute("DELETE FROM remote_creates WHERE target = ? AND slug = ?", (target, slug))
