@@ -110,7 +110,10 @@ def _record(description: str) -> dict[str, Any]:
 
 _SLUG = {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}
 _IF_MATCH = {"name": "If-Match", "in": "header", "schema": {"type": "string"}}
-_UNAUTHORIZED = {"401": _problem("Missing or invalid bearer token")}
+_UNAUTHORIZED = {
+    "401": _problem("Missing, unknown, expired or revoked bearer token"),
+    "403": _problem("The token is limited to another publisher"),
+}
 _WRITE_ERRORS = {
     "400": _problem("Malformed JSON"),
     **_UNAUTHORIZED,
@@ -137,7 +140,9 @@ REVISIONS_SCHEMA: dict[str, Any] = {
         "slug": {"type": "string"},
         "revisions": {"type": "array", "items": {"type": "object", "properties": {
             "version": {"type": "integer"}, "status": {"enum": ["draft", "published", "retracted"]},
-            "recordedAt": {"type": "string"}, "document": {"$ref": "#/components/schemas/FactCheck"}}}},
+            "recordedAt": {"type": "string"}, "document": {"$ref": "#/components/schemas/FactCheck"},
+            "actor": {"type": ["object", "null"], "description": "The token that wrote it; null for imports",
+                      "properties": {"keyId": {"type": "string"}, "name": {"type": "string"}}}}}},
     },
 }  # fmt: skip
 

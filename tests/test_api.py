@@ -303,3 +303,24 @@ def test_no_redirect_is_built_from_the_host_header(client: TestClient, auth: dic
     client.post("/api/checks/a-claim/publish", headers=auth)
     response = client.get("/checks/a-claim/", headers={"Host": "evil.example"}, follow_redirects=False)
     assert response.status_code == 404 and "location" not in response.headers
+
+
+def test_responses_match_their_openapi_schemas(client: TestClient, auth: dict[str, str]) -> None:
+    """The record, list and revisions bodies validate against what /openapi.json declares."""
+    import jsonschema
+
+    components = client.get("/openapi.json").json()["components"]
+
+    def check(body: Any, name: str) -> None:
+        schema = {"$ref": f"#/components/schemas/{name}", "components": components}
+        jsonschema.validate(body, schema, cls=jsonschema.Draft202012Validator)
+
+    create(client, auth, draft())
+    check(client.post("/api/checks/a-claim/publish", headers=auth).json(), "Record")
+    check(client.get("/api/checks", headers=auth).json(), "CheckList")
+    revisions = client.get("/api/checks/a-claim/revisions", headers=auth).json()
+    assert revisions["revisions"][-1]["actor"]["name"] == "test newsroom"
+    check(revisions, "Revisions")
+    bad = {**revisions, "revisions": [{**revisions["revisions"][0], "actor": "someone"}]}
+    with pytest.raises(jsonschema.ValidationError):
+        check(bad, "Revisions")
