@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+from html import unescape as html_unescape
 from html.parser import HTMLParser
 from typing import Any
 
@@ -8,6 +10,8 @@ from starlette.testclient import TestClient
 
 from feed.clock import utc_now
 from tests.conftest import demo_documents
+
+SUMMARY_ONE = demo_documents()[0]["summary"].replace("**", "")
 
 
 @pytest.fixture
@@ -163,4 +167,102 @@ def test_page_text_colours_meet_wcag_aa() -> None:
 def test_retracted_verdict_is_labelled_withdrawn(client: TestClient, demo: None) -> None:
     html = client.get("/checks/council-ban-street-musicians").text
     assert "Withdrawn verdict:" in html and "Our verdict:" not in html
-    assert html.index("<h1") < html.index("This fact-check has been retracted")
+    body = html[html.index("<body") :]
+    assert body.index("<h1") < body.index("This fact-check has been retracted")
+
+
+def publish(client: TestClient, auth: dict[str, str], document: dict[str, Any]) -> str:
+    response = client.post("/api/checks", json=document | {"status": "published"}, headers=auth)
+    assert response.status_code < 300, response.text
+    return client.get(f"/checks/{document['slug']}").text
+
+
+def metas(html: str) -> dict[str | None, str | None]:
+    return {m.get("property") or m.get("name"): m["content"] for m in outline(html).find("meta") if m.get("content")}
+
+
+def test_og_locale_is_language_and_territory(client: TestClient, demo: None, auth: dict[str, str]) -> None:
+    assert metas(client.get("/checks/immigration-child-trafficking").text)["og:locale"] == "en_US"
+    assert metas(client.get("/checks/agua-caliente-con-limon-cancer").text)["og:locale"] == "es_ES"
+    document = demo_documents()[2]
+    for language, locale in (("pt", "pt_BR"), ("pt-PT", "pt_PT"), ("ar", "ar_AR"), ("en-gb", "en_GB")):
+        slug = "locale-" + language.lower()
+        assert metas(publish(client, auth, document | {"slug": slug, "language": language}))["og:locale"] == locale
+    from feed.pages import og_locale
+
+    for language, locale in (("fr", "fr_FR"), ("de-AT", "de_AT"), ("zh-Hant", "zh_TW"), ("zh-Hant-HK", "zh_HK"),
+                             ("ja", "ja_JP"), ("es-419", "es_ES"), ("xx", "xx_XX")):  # fmt: skip
+        assert og_locale(language) == locale, language
+
+
+def test_home_summaries_end_between_words_with_an_ellipsis(client: TestClient, demo: None) -> None:
+    html = client.get("/").text
+    summary = "Saying that immigration leads to child trafficking flattens a complicated picture."
+    (cut,) = [p for p in re.findall(r"<p>([^<]*)</p>", html) if p.startswith(summary)]
+    assert cut.endswith("…") and len(cut) <= 240
+    kept = html_unescape(cut.removesuffix("…"))
+    assert SUMMARY_ONE.startswith(kept) and not SUMMARY_ONE[len(kept)].isalnum()  # a whole word ends there
+    short = [p for p in re.findall(r"<p>([^<]*)</p>", html) if p.startswith("Lightning")]
+    assert short and not short[0].endswith("…")  # not cut, no ellipsis
+    from feed.pages import shorten
+
+    assert shorten("one two three", 13) == "one two three"
+    assert shorten("one two three", 12) == "one two…"
+    assert shorten("one two, three", 12) == "one two…"
+    assert shorten("x" * 20, 10) == "x" * 9 + "…"
+
+
+def test_numbered_section_headings_are_not_numbered_twice(client: TestClient, auth: dict[str, str]) -> None:
+    headings = ["1. Foo", "2) Bar", "3 - Baz", "Plain", "3.5 million people", "10: Ten"]
+    sections = [{"heading": heading, "paragraphs": ["Text."]} for heading in headings]
+    html = publish(client, auth, demo_documents()[2] | {"slug": "numbered", "sections": sections})
+    shown = re.findall(r'<h2 id="section-\d+">([^<]*)</h2>', html)
+    assert shown == ["1. Foo", "2) Bar", "3 - Baz", "4. Plain", "5. 3.5 million people", "10: Ten"]
+
+
+def test_citations_and_sources_link_both_ways(client: TestClient, demo: None) -> None:
+    html = client.get("/checks/immigration-child-trafficking").text
+    page = outline(html)
+    citations = [a for a in page.find("a") if (a.get("href") or "").startswith("#source-")]
+    ids = [a.get("id") for a in citations]
+    assert all(ids) and len(set(ids)) == len(ids)  # every marker can be linked to
+    back = {a["href"]: a for a in page.find("a") if a.get("class") == "fc-back"}
+    for n in range(1, 9):
+        first = next(a for a in citations if a["href"] == f"#source-{n}")
+        assert f"#{first['id']}" in back, n  # the source's back link goes to its first citation
+    assert all(a.get("aria-label") for a in back.values())
+    assert re.search(r'<li id="source-1">.*?<a class="fc-back" href="#cite-1"[^>]*>↩', html)
+    css = client.get("/static/factcard.css").text
+    assert ".fc-sources li:target" in css
+
+
+def test_page_dates_are_long_dates_in_the_page_language(client: TestClient, demo: None) -> None:
+    english = client.get("/checks/immigration-child-trafficking").text
+    assert '<time datetime="2025-10-30T09:00:00Z">October 30, 2025</time>' in english
+    assert not re.search(r"<time [^>]*>\d{4}-\d\d-\d\d", english)
+    card = client.get("/embed/immigration-child-trafficking").text
+    assert "October 30, 2025" in card  # page and card agree
+    spanish = client.get("/checks/agua-caliente-con-limon-cancer").text
+    spanish_card = client.get("/embed/agua-caliente-con-limon-cancer").text
+    (long_date,) = re.findall(r"Verificado el ([^<]+)<", spanish_card)
+    assert f">{long_date}</time>" in spanish and " de " in long_date
+    corrected = client.get("/checks/lightning-never-strikes-twice").text
+    assert not re.search(r"<time [^>]*>\d{4}-\d\d-\d\d", corrected)
+    home = client.get("/").text
+    assert ">October 30, 2025</time>" in home and not re.search(r"<time [^>]*>\d{4}-\d\d-\d\d", home)
+
+
+def test_retracted_page_offers_no_embed_and_says_retracted(client: TestClient, demo: None) -> None:
+    html = client.get("/checks/council-ban-street-musicians").text
+    page = outline(html)
+    assert not [link for link in page.find("link") if link.get("type") == "application/json+oembed"]
+    assert "Embed this fact-check" not in html and "factcard-embed" not in html and "embed-code" not in html
+    title = "Retracted: Did the city council vote to ban street musicians?"
+    assert re.search(r"<title>([^<]*)</title>", html)[1].startswith(title)  # type: ignore[index]
+    meta = metas(html)
+    assert meta["og:title"] == meta["twitter:title"] == title
+    assert meta["og:description"].startswith("This fact-check has been retracted.")  # type: ignore[union-attr]
+    assert "draft" in meta["og:description"]  # type: ignore[operator]  # the reason
+    published = client.get("/checks/immigration-child-trafficking").text
+    assert "application/json+oembed" in published and "Embed this fact-check" in published
+    assert "Retracted" not in metas(published)["og:title"]  # type: ignore[operator]

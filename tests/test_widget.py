@@ -16,8 +16,9 @@ from starlette.testclient import TestClient
 
 from feed.clock import utc_now
 from tests.conftest import demo_documents
-from widget.card import CARD_HEIGHT, csp_hash
+from widget.card import csp_hash
 from widget.i18n import catalogues
+from widget.size import CARD_HEIGHT, MIN_HEIGHT, card_height
 
 WIDGET_JS = Path(__file__).resolve().parent.parent / "widget" / "static" / "widget.js"
 WIDGET_BUDGET = 1536  # bytes gzip
@@ -208,7 +209,7 @@ def test_embed_code_is_readable_without_javascript_and_has_no_inline_style(clien
     blockquote = code.split("</blockquote>")[0]
     for text in ("Claim: Immigration leads to child trafficking", "Verdict: Misleading", "Factcard Demo Desk",
                  'datetime="2025-10-30T09:00:00Z"', 'href="http://testserver/checks/immigration-child-trafficking"',
-                 f'data-height="{CARD_HEIGHT}"'):  # fmt: skip
+                 f'data-height="{card_height(1, claimant=True, note=True)}"'):  # fmt: skip
         assert text in blockquote, text
     assert code.endswith('<script async src="http://testserver/widget.js"></script>')
 
@@ -242,7 +243,8 @@ def test_oembed_consumer_discovers_and_reads_the_card(client: TestClient, demo: 
     body = response.json()
     assert body["version"] == "1.0" and body["type"] == "rich"
     assert isinstance(body["width"], int) and isinstance(body["height"], int)
-    assert body["height"] == CARD_HEIGHT and body["width"] == 550
+    # Claim 1 takes two lines at 550 px, and has a claimant and an explanation.
+    assert body["height"] == card_height(2, claimant=True, note=True) < CARD_HEIGHT and body["width"] == 550
     assert body["cache_age"] == 3600
     assert body["provider_name"] == "Factcard Demo Desk" and body["provider_url"] == "http://testserver/"
     assert body["html"].startswith('<blockquote class="factcard-embed"')
@@ -253,7 +255,7 @@ def test_oembed_respects_maxwidth_and_maxheight(client: TestClient, demo: None) 
     narrow = client.get("/oembed", params={"url": url, "maxwidth": "400", "maxheight": "500"}).json()
     assert narrow["width"] == 400 and 'data-width="400"' in narrow["html"]
     assert narrow["height"] <= 500
-    assert client.get("/oembed", params={"url": url, "maxheight": "100"}).status_code == 404
+    assert client.get("/oembed", params={"url": url, "maxheight": str(MIN_HEIGHT - 1)}).status_code == 404
     assert client.get("/oembed", params={"url": url, "maxwidth": "100"}).status_code == 404
     assert client.get("/oembed", params={"url": url, "maxwidth": "wide"}).status_code == 400
 
@@ -267,3 +269,70 @@ def test_oembed_errors(client: TestClient, demo: None) -> None:
         assert response.status_code == 404, bad
         assert response.headers["content-type"] == "application/problem+json"
     assert client.get("/oembed").status_code == 400
+
+
+def test_oembed_url_naming_a_claim_embeds_that_claim(client: TestClient, demo: None) -> None:
+    page = "http://testserver/checks/three-everyday-health-myths"
+    body = client.get("/oembed", params={"url": page + "#claim-2"}).json()  # sent as ...%23claim-2
+    blockquote = body["html"].split("</blockquote>")[0]
+    assert 'data-claim="2"' in blockquote
+    assert "Claim: Cracking your knuckles causes arthritis" in blockquote
+    assert "eight glasses" not in body["html"]
+    assert f'href="{page}#claim-2"' in blockquote  # the reader lands on that claim
+    assert 'data-title="Fact check: Cracking your knuckles causes arthritis"' in blockquote
+    first = client.get("/oembed", params={"url": page}).json()["html"]
+    assert "data-claim" not in first and "eight glasses" in first
+    assert client.get("/oembed", params={"url": page + "#claim-4"}).status_code == 404  # it has three
+    assert "eight glasses" in client.get("/oembed", params={"url": page + "#sources"}).json()["html"]
+    card = client.get("/embed/three-everyday-health-myths?claim=2").text
+    assert "Cracking your knuckles" in card and f'href="{page}#claim-2"' in card
+
+
+def test_oembed_maxheight_down_to_the_smallest_card_gets_a_card_that_tall(client: TestClient, demo: None) -> None:
+    url = "http://testserver/checks/three-everyday-health-myths"
+    natural = client.get("/oembed", params={"url": url}).json()["height"]
+    assert natural > 200
+    for maxheight in (MIN_HEIGHT, 100, 150, 200, natural - 1):
+        body = client.get("/oembed", params={"url": url, "maxheight": str(maxheight)}).json()
+        assert body["height"] == maxheight, maxheight
+        assert f'data-height="{maxheight}"' in body["html"], maxheight
+    roomy = client.get("/oembed", params={"url": url, "maxheight": "1000"}).json()
+    assert roomy["height"] == natural and f'data-height="{natural}"' in roomy["html"]
+    too_small = client.get("/oembed", params={"url": url, "maxheight": str(MIN_HEIGHT - 1)})
+    assert too_small.status_code == 404 and str(MIN_HEIGHT) in too_small.json()["detail"]
+
+
+def test_retracted_fact_check_keeps_its_oembed_but_titled_retracted(client: TestClient, demo: None) -> None:
+    body = client.get("/oembed", params={"url": "http://testserver/checks/council-ban-street-musicians"}).json()
+    assert body["title"] == "Retracted: Did the city council vote to ban street musicians?"
+    assert "(Retracted)" in body["html"]
+    spanish = demo_documents()[4] | {"slug": "retirada", "status": "retracted", "retraction": {"reason": "Error."}}
+    client.app.state.context.publishing.import_documents([spanish], utc_now())  # type: ignore[attr-defined]
+    retirada = client.get("/oembed", params={"url": "http://testserver/checks/retirada"}).json()
+    assert retirada["title"] == "Retirada: " + spanish["headline"]
+
+
+def test_embed_height_counts_only_the_rows_the_card_shows(client: TestClient, auth: dict[str, str]) -> None:
+    bare = demo_documents()[2] | {"slug": "bare", "claims": [{"text": "Short claim", "verdict": "False"}]}
+    assert client.post("/api/checks", json=bare | {"status": "published"}, headers=auth).status_code < 300
+    html = client.get("/oembed", params={"url": "http://testserver/checks/bare"}).json()["html"]
+    assert f'data-height="{card_height(1, claimant=False, note=False)}"' in html
+    card = client.get("/embed/bare").text
+    assert 'class="s"' not in card and 'class="x"' not in card  # no empty rows
+    text = "A claim long enough to need three lines on a card " * 2 + "at its widest"
+    long = bare | {"slug": "long", "claims": [demo_documents()[0]["claims"][0] | {"text": text}]}
+    assert client.post("/api/checks", json=long | {"status": "published"}, headers=auth).status_code < 300
+    html = client.get("/oembed", params={"url": "http://testserver/checks/long"}).json()["html"]
+    assert f'data-height="{CARD_HEIGHT}"' in html
+
+
+def test_card_page_has_a_main_landmark_and_the_claim_as_its_heading(client: TestClient, demo: None) -> None:
+    html = client.get("/embed/immigration-child-trafficking").text
+    assert re.search(r"<main>\s*<article", html)
+    (heading,) = re.findall(r"<h1[^>]*>(.*?)</h1>", html, re.S)
+    assert "Claim:" in heading and "Immigration leads to child trafficking" in heading
+
+
+def test_widget_js_and_the_card_agree_on_the_smallest_card() -> None:
+    source = WIDGET_JS.read_text()
+    assert f"Math.max({MIN_HEIGHT}," in source and f"box.height < {MIN_HEIGHT}" in source

@@ -5,7 +5,7 @@ reader and the host would see. Screenshots go to test-artifacts/browser/."""
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,9 +17,11 @@ from starlette.routing import Route
 
 from feed.clock import utc_now
 from tests.conftest import LiveServer, demo_documents, free_port, live_app
+from tests.png import Image, luminance
 from tests.test_hostile_input import HOSTILE, hostile_document
 from tests.test_ratings import contrast
 from widget.card import embed_code
+from widget.size import CARD_HEIGHT, MIN_HEIGHT, card_height
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "browser"
 CHROMIUM = "/usr/bin/chromium"
@@ -35,6 +37,31 @@ new PerformanceObserver(function (list) {
   list.getEntries().forEach(function (e) { if (!e.hadRecentInput) window.__cls += e.value; });
 }).observe({type: 'layout-shift', buffered: true});
 """
+
+
+# Runs in a card: its natural height measured as card.js does (every line shown), the empty
+# space between its last row and its footer, and where the link, footer and card are.
+LAYOUT = """(() => {
+  const r = document.documentElement, c = document.querySelector('.c'), f = c.querySelector('.f');
+  const a = f.querySelector('a');
+  const box = (el) => { const b = el.getBoundingClientRect();
+    return {left: b.left, top: b.top, right: b.right, bottom: b.bottom}; };
+  const levels = [...r.classList].filter((name) => /^z[0-9]$/.test(name));
+  levels.forEach((name) => r.classList.remove(name)); r.classList.add('m');
+  const natural = c.offsetHeight;
+  r.classList.remove('m'); levels.forEach((name) => r.classList.add(name));
+  const rows = [...c.children].filter((el) => el !== f && getComputedStyle(el).display !== 'none');
+  const style = getComputedStyle(a), heading = document.querySelector('main h1');
+  return {
+    natural, levels, viewport: {left: 0, top: 0, right: innerWidth, bottom: innerHeight},
+    card: box(c), footer: box(f), link: box(a),
+    link_whole: a.scrollWidth <= a.clientWidth && style.display !== 'none' && style.visibility === 'visible',
+    fits: c.scrollHeight <= c.clientHeight,
+    empty: f.getBoundingClientRect().top - Math.max(...rows.map((el) => el.getBoundingClientRect().bottom)),
+    heading: heading && heading.textContent, heading_size: heading && getComputedStyle(heading).fontSize,
+    background: getComputedStyle(c).backgroundColor,
+  };
+})()"""
 
 
 def chromium_available() -> None:
@@ -61,20 +88,51 @@ def with_attributes(code: str, **attributes: str) -> str:
     )
 
 
-@pytest.fixture(scope="module")
-def scenario(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    chromium_available()
-    from playwright.sync_api import sync_playwright
+def short_document() -> dict[str, Any]:
+    """A one-line claim with neither claimant nor explanation: the smallest full card."""
+    return demo_documents()[2] | {"slug": "short", "claims": [{"text": "Bats are blind", "verdict": "False"}]}
 
-    app, port = live_app(tmp_path_factory.mktemp("card"), demo_documents())
+
+def card_app(tmp_path: Path) -> tuple[Any, int, Callable[[str], str]]:
+    """The service on a live port with the demo, a hostile and a short fact-check; and their embed codes."""
+    app, port = live_app(tmp_path, demo_documents())
     origin = f"http://127.0.0.1:{port}"
     ctx = app.state.context
-    ctx.publishing.create(hostile_document() | {"status": "published"}, utc_now())
+    for document in (hostile_document(), short_document()):
+        ctx.publishing.create(document | {"status": "published"}, utc_now())
 
     def code(slug: str) -> str:
         fc = ctx.publishing.parse(ctx.store.get(slug).document)
         return embed_code(ctx.templates, fc, ctx.publishers[fc.publisher], f"{origin}/checks/{slug}", origin)
 
+    return app, port, code
+
+
+def host_app(html: str, origin: str) -> Starlette:
+    # The strictest policy a host can have and still embed: our origin for scripts and frames only.
+    policy = f"default-src 'none'; script-src {origin}; frame-src {origin}"
+
+    def host_page(request: Request) -> HTMLResponse:
+        return HTMLResponse(html, headers={"Content-Security-Policy": policy})
+
+    return Starlette(routes=[Route("/article", host_page)])
+
+
+def launch(playwright: Any) -> Any:
+    return playwright.chromium.launch(
+        executable_path=CHROMIUM,
+        args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+              "--disable-sync", "--no-first-run", "--disable-quic"],
+    )  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def scenario(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    chromium_available()
+    from playwright.sync_api import sync_playwright
+
+    app, port, code = card_app(tmp_path_factory.mktemp("card"))
+    origin = f"http://127.0.0.1:{port}"
     host_html = (
         "<!doctype html><html lang='en'><head><meta charset='utf-8'><title>A publisher's article</title></head><body>"
         "<h1>A publisher's article</h1><p>Opening paragraph of the article.</p>"
@@ -85,23 +143,13 @@ def scenario(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any
         + with_attributes(code("immigration-child-trafficking"), lang="ar")
         + "<p>Closing paragraph.</p><div id='later'></div></body></html>"
     )
-    # The strictest policy a host can have and still embed: our origin for scripts and frames only.
-    host_policy = f"default-src 'none'; script-src {origin}; frame-src {origin}"
-
-    def host_page(request: Request) -> HTMLResponse:
-        return HTMLResponse(host_html, headers={"Content-Security-Policy": host_policy})
-
     host_port = free_port()
-    host = Starlette(routes=[Route("/article", host_page)])
+    host = host_app(host_html, origin)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     observed: dict[str, Any] = {"origin": origin, "console": [], "page_errors": []}
 
     with LiveServer(app, port), LiveServer(host, host_port), sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--no-first-run", "--disable-quic"],
-        )  # fmt: skip
+        browser = launch(playwright)
         page = browser.new_page(viewport={"width": 900, "height": 800})
         page.on("console", lambda m: observed["console"].append((m.type, m.text)) if m.type == "error" else None)
         page.on("pageerror", lambda e: observed["page_errors"].append(str(e)))
@@ -143,9 +191,10 @@ def scenario(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any
                 "colours": frame.evaluate("""(() => {
                     const css = (el, p) => getComputedStyle(el).getPropertyValue(p);
                     const card = document.querySelector('article');
-                    return {text: css(card, 'color'), background: css(document.documentElement, 'background-color'),
+                    return {text: css(card, 'color'), background: css(card, "background-color"),
                             link: css(document.querySelector('a'), 'color')};
                 })()"""),
+                "layout": frame.evaluate(LAYOUT),
                 "focusable_link": frame.evaluate("(() => { const a = document.querySelector('a'); a.focus(); "
                                                  "return document.activeElement === a; })()"),
             })  # fmt: skip
@@ -247,3 +296,144 @@ def test_screenshots_were_saved(scenario: dict[str, Any]) -> None:
     for name in ("host-top", "host-bottom", "card-hostile", "card-immigration-child-trafficking"):
         path = ARTIFACTS / f"{name}.png"
         assert path.exists() and path.stat().st_size > 1000, path
+
+
+def test_server_estimate_is_the_cards_own_height_at_full_width(scenario: dict[str, Any]) -> None:
+    # The estimate (widget/size.py) and the stylesheet (card.css) count the same rows.
+    estimates = {"lightning-never-strikes-twice": card_height(1, claimant=True, note=True),
+                 "hostile": card_height(2, claimant=True, note=True),
+                 "immigration-child-trafficking": card_height(1, claimant=True, note=True)}  # fmt: skip
+    for frame in scenario["frames"]:
+        assert frame["layout"]["natural"] == estimates[frame["name"]], frame["name"]
+    # Swapped in below the fold, the last card got the estimated height: no empty space.
+    bottom = scenario["frames"][-1]
+    assert bottom["height_attribute"] == bottom["layout"]["natural"] and bottom["layout"]["empty"] <= 1
+
+
+# -- phone widths, light, dark and auto themes ---------------------------------------------
+
+PHONES = (320, 360, 390, 414)
+
+
+def inside(inner: dict[str, float], outer: dict[str, float]) -> bool:
+    return all(
+        outer["left"] - 0.5 <= inner[side] <= outer["right"] + 0.5 if side in ("left", "right")
+        else outer["top"] - 0.5 <= inner[side] <= outer["bottom"] + 0.5
+        for side in ("left", "right", "top", "bottom")
+    )  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def phones(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[int, dict[str, Any]]]:
+    """Each phone width: a light host page (the reader prefers dark, so auto cards are dark) with
+    cards on screen when widget.js runs, cards further down, and a bare frame at MIN_HEIGHT."""
+    chromium_available()
+    from playwright.sync_api import sync_playwright
+
+    app, port, code = card_app(tmp_path_factory.mktemp("phones"))
+    origin = f"http://127.0.0.1:{port}"
+    filler = "<p>Body text of the article, long enough to wrap on a phone.</p>" * 12
+    cards = {  # in page order
+        "top-light": with_attributes(code("short"), theme="light"),
+        "top-dark": with_attributes(code("short"), theme="dark"),
+        "top-auto": with_attributes(code("immigration-child-trafficking"), theme="auto"),
+        "short-dark": filler + with_attributes(code("short"), theme="dark"),
+        "short-auto": filler + with_attributes(code("short"), theme="auto"),
+        "short-light": filler + with_attributes(code("short"), theme="light"),
+        "long-light-de": filler + with_attributes(code("immigration-child-trafficking"), theme="light", lang="de"),
+        "long-dark-fr": filler + with_attributes(code("three-everyday-health-myths"), theme="dark", lang="fr"),
+        "smallest-dark": filler + f'<iframe src="{origin}/embed/immigration-child-trafficking?theme=dark&amp;lang=de"'
+                         f' title="Fact check" width="100%" height="{MIN_HEIGHT}" frameborder="0"></iframe>',
+    }  # fmt: skip
+    host_html = (
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'><meta name='viewport' content='width=device-width'>"
+        "<title>A publisher's article</title></head><body><h1>A publisher's article</h1><p>Opening paragraph.</p>"
+        + "<p>Between cards.</p>".join(cards.values())
+        + "<p>Closing paragraph.</p></body></html>"
+    )  # fmt: skip
+    host_port = free_port()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    observed: dict[int, dict[str, Any]] = {}
+    with LiveServer(app, port), LiveServer(host_app(host_html, origin), host_port), sync_playwright() as playwright:
+        browser = launch(playwright)
+        for width in PHONES:
+            context = browser.new_context(
+                viewport={"width": width, "height": 640}, color_scheme="dark", device_scale_factor=1
+            )
+            page = context.new_page()
+            page.add_init_script(WATCH)
+            page.goto(f"http://127.0.0.1:{host_port}/article")
+            page.wait_for_function(f"document.querySelectorAll('iframe').length === {len(cards)}")
+            page.wait_for_timeout(500)
+            page.screenshot(path=str(ARTIFACTS / f"phone-{width}-top.png"))
+            # Read down the page as a reader would, so cards load before they come into view.
+            for y in range(0, page.evaluate("document.body.scrollHeight"), 320):
+                page.evaluate(f"window.scrollTo(0, {y})")
+                page.wait_for_timeout(60)
+            for frame in page.frames[1:]:
+                frame.wait_for_load_state("load")
+            page.wait_for_timeout(300)
+            result: dict[str, Any] = {"cls": page.evaluate("window.__cls"), "frames": {}}
+            for name, element in zip(cards, page.query_selector_all("iframe"), strict=True):
+                frame = element.content_frame()
+                assert frame is not None
+                element.scroll_into_view_if_needed()
+                shot = ARTIFACTS / f"phone-{width}-{name}.png"
+                element.screenshot(path=str(shot))
+                result["frames"][name] = {
+                    "height": int(element.get_attribute("height") or 0),
+                    "layout": frame.evaluate(LAYOUT),
+                    "image": Image(shot.read_bytes()),
+                }
+            observed[width] = result
+            context.close()
+        browser.close()
+    yield observed
+
+
+@pytest.mark.parametrize("width", PHONES)
+def test_phone_link_is_whole_and_inside_the_card(phones: dict[int, dict[str, Any]], width: int) -> None:
+    for name, frame in phones[width]["frames"].items():
+        layout = frame["layout"]
+        assert layout["link_whole"], (width, name)
+        assert inside(layout["link"], layout["footer"]), (width, name, layout)
+        assert inside(layout["link"], layout["card"]) and inside(layout["card"], layout["viewport"]), (width, name)
+        assert layout["fits"], (width, name)  # nothing overflows the card
+
+
+@pytest.mark.parametrize("width", PHONES)
+def test_phone_card_corners_show_the_host_page(phones: dict[int, dict[str, Any]], width: int) -> None:
+    for name, frame in phones[width]["frames"].items():
+        image: Image = frame["image"]
+        right, bottom = image.width - 2, image.height - 2
+        for x, y in ((1, 1), (right, 1), (1, bottom), (right, bottom)):
+            assert luminance(image.pixel(x, y)) > 230, (width, name, (x, y), image.pixel(x, y))
+        inside_card = luminance(image.pixel(image.width // 2, 4))
+        assert inside_card < 60 if "light" not in name else inside_card > 230, (width, name, inside_card)
+
+
+@pytest.mark.parametrize("width", PHONES)
+def test_phone_cards_fit_their_content_without_moving_the_page(phones: dict[int, dict[str, Any]], width: int) -> None:
+    assert phones[width]["cls"] == 0
+    for name, frame in phones[width]["frames"].items():
+        if name.startswith(("short", "long")):  # swapped in below the fold: sized to the card itself
+            assert frame["height"] == frame["layout"]["natural"], (width, name, frame["height"])
+            assert frame["layout"]["empty"] <= 1 and not frame["layout"]["levels"], (width, name)
+        if name.startswith("short"):
+            # Header, one line of claim, verdict, and the date above the link: nothing more.
+            assert frame["height"] <= card_height(1, claimant=False, note=False, footer=2) < CARD_HEIGHT - 60
+
+    smallest = phones[width]["frames"]["smallest-dark"]
+    assert smallest["height"] == MIN_HEIGHT and "z7" in smallest["layout"]["levels"]
+
+
+@pytest.mark.parametrize("width", PHONES)
+def test_phone_card_has_a_main_landmark_and_heading_that_look_unchanged(
+    phones: dict[int, dict[str, Any]], width: int
+) -> None:
+    for name, frame in phones[width]["frames"].items():
+        layout = frame["layout"]
+        assert layout["heading"] and layout["heading"].split(":")[0] in ("Claim", "Behauptung", "Affirmation")
+        assert layout["heading_size"] == "16px", (width, name)
+        expected = "rgb(255, 255, 255)" if "light" in name else "rgb(23, 24, 28)"
+        assert layout["background"] == expected, (width, name)

@@ -1,10 +1,9 @@
 """The card: what an embedded fact-check shows, the embed code that asks for it, and oEmbed.
 
-The full card has a fixed height (the claim is clamped to three lines, the claimant and
-the explanation to one), so the height in the embed code is exact. The card also fits any
-shorter frame down to MIN_HEIGHT by dropping its least important lines, which lets widget.js
-keep a card that is already on screen at the height the host page gave its blockquote: the
-host layout never moves.
+A card is as tall as what it shows (widget/size.py estimates it; card.js measures it), and
+fits any shorter frame down to MIN_HEIGHT by dropping its least important lines. So widget.js
+can keep a frame at the height the host page already gave its blockquote whenever changing it
+would move something the reader sees.
 """
 
 from __future__ import annotations
@@ -18,15 +17,13 @@ from jinja2 import Environment
 from markupsafe import Markup
 
 from feed.representation import text_direction
+from schemas.claimreview import claim_url
 from schemas.markdown import plain_text
 from schemas.model import Claim, FactCheck
 from schemas.publisher import Publisher
 from widget.i18n import Messages, choose_language
+from widget.size import CARD_HEIGHT, CARD_WIDTH, card_height, claim_lines, footer_rows
 
-CARD_HEIGHT = 232  # px; the full card is this tall whatever its width or text
-MIN_HEIGHT = 86  # px; the most compact card: claim on one line, verdict, link
-CARD_WIDTH = 550  # px; the widest a card is laid out, like other social embeds
-MIN_WIDTH = 260
 THEMES = ("light", "dark", "auto")
 ICONS = {"true": "✓", "mostly-true": "✓", "mixed": "◐", "misleading": "!", "mostly-false": "✗", "false": "✗"}
 
@@ -42,8 +39,9 @@ class CardRequest:
     claim: int = 1
 
 
-def _claim(fc: FactCheck, number: int) -> Claim:
-    return fc.claims[min(max(number, 1), len(fc.claims)) - 1]
+def claim_number(fc: FactCheck, number: int) -> int:
+    """A claim number made valid for `fc`: out-of-range numbers become the nearest claim."""
+    return min(max(number, 1), len(fc.claims))
 
 
 def verdict_words(fc: FactCheck, publisher: Publisher, claim: Claim, messages: Messages) -> tuple[str, str, str]:
@@ -59,26 +57,53 @@ def verdict_words(fc: FactCheck, publisher: Publisher, claim: Claim, messages: M
     return (claim.verdict if same_language else messages.category(category)), category, colour
 
 
+def card_title(fc: FactCheck, messages: Messages) -> str:
+    """The fact-check's title for its page's title tags and for oEmbed: a retraction says so."""
+    return messages("retracted_title", headline=fc.headline) if fc.status == "retracted" else fc.headline
+
+
+def _shown(fc: FactCheck, publisher: Publisher, page_url: str, number: int, t: Messages) -> dict[str, Any]:
+    """What the card and its no-script fallback both show for claim `number`."""
+    claim = fc.claims[number - 1]
+    words, category, colour = verdict_words(fc, publisher, claim, t)
+    return {
+        "t": t, "fc_lang": fc.language, "publisher": publisher.name, "retracted": fc.status == "retracted",
+        "title": t("frame_title", claim=claim.text), "claim": claim.text,
+        "claimant": claim.claimant.name if claim.claimant else None, "verdict": words, "category": category,
+        "colour": colour, "explanation": plain_text(claim.explanation) if claim.explanation else "",
+        "link": claim_url(page_url, fc, number - 1),
+    }  # fmt: skip
+
+
+def natural_height(fc: FactCheck, number: int, t: Messages, width: int) -> int:
+    """The estimated height of the card for claim `number` laid out `width` px wide."""
+    claim = fc.claims[number - 1]
+    lines = claim_lines(t("claim") + ": ", claim.text, width)
+    note = bool(claim.explanation) or fc.status == "retracted"
+    footer = footer_rows(_checked_on(fc, t), t("read_more"), width)
+    return card_height(lines, claim.claimant is not None, note, footer)
+
+
+def _checked_on(fc: FactCheck, t: Messages) -> str:
+    return t("checked_on", date=t.date(fc.date_published)) if fc.date_published else ""
+
+
 def card_page(
     templates: Environment, fc: FactCheck, publisher: Publisher, page_url: str, base_url: str, request: CardRequest
 ) -> tuple[str, str]:
     """The card's HTML and its Content-Security-Policy (hashes of its one style and one script)."""
     language = choose_language(request.lang, fc.language)
     t = Messages(language)
-    claim = _claim(fc, request.claim)
-    words, category, colour = verdict_words(fc, publisher, claim, t)
-    css = templates.get_template("card.css").render(height=CARD_HEIGHT, min_height=MIN_HEIGHT, colour=colour)
+    shown = _shown(fc, publisher, page_url, claim_number(fc, request.claim), t)
+    css = templates.get_template("card.css").render(colour=shown["colour"])
     js = templates.get_template("card.js").render()
     # The logo only when we serve it: the card makes no third-party requests.
     logo = publisher.logo if publisher.logo and publisher.logo.startswith(base_url + "/") else None
     html = templates.get_template("card.html").render(
-        lang=language, dir=text_direction(language), theme=request.theme, fc_lang=fc.language,
-        title=t("frame_title", claim=claim.text), css=Markup(css), js=Markup(js),  # noqa: S704 (our own files)
-        retracted=fc.status == "retracted", logo=logo, publisher=publisher.name, t=t,
-        claim=claim.text, claimant=claim.claimant.name if claim.claimant else None,
-        icon=ICONS.get(category, "?"), verdict=words,
-        explanation=plain_text(claim.explanation) if claim.explanation else "",
-        date=t("checked_on", date=t.date(fc.date_published)) if fc.date_published else "", page_url=page_url,
+        **shown, lang=language, dir=text_direction(language), theme=request.theme,
+        css=Markup(css), js=Markup(js),  # noqa: S704 (our own files)
+        logo=logo, icon=ICONS.get(shown["category"], "?"),
+        date=_checked_on(fc, t),
     )  # fmt: skip
     policy = (
         f"default-src 'none'; style-src {csp_hash(css)}; script-src {csp_hash(js)}; img-src 'self'; "
@@ -89,20 +114,18 @@ def card_page(
 
 def embed_code(
     templates: Environment, fc: FactCheck, publisher: Publisher, page_url: str, base_url: str,
-    width: int = CARD_WIDTH,
+    width: int = CARD_WIDTH, claim: int = 1, height: int | None = None,
 ) -> str:  # fmt: skip
-    """The blockquote + script snippet publishers paste; readable as-is with JavaScript off."""
+    """The blockquote + script snippet publishers paste; readable as-is with JavaScript off.
+
+    Its data-height is `height`, or else the card's estimated height at `width`.
+    """
     t = Messages(choose_language(None, fc.language))
-    claim = _claim(fc, 1)
-    words, _, _ = verdict_words(fc, publisher, claim, t)
+    number = claim_number(fc, claim)
     return templates.get_template("embed_code.html").render(
-        page_url=page_url, height=CARD_HEIGHT, width=width, theme="light", lang=None,
-        title=t("frame_title", claim=claim.text),
-        fc_lang=fc.language, t=t, claim=claim.text, verdict=words, retracted=fc.status == "retracted",
-        claimant=claim.claimant.name if claim.claimant else None,
-        explanation=plain_text(claim.explanation) if claim.explanation else None,
-        publisher=publisher.name, date=t.date(fc.date_published), date_iso=fc.date_published or "",
-        base_url=base_url,
+        **_shown(fc, publisher, page_url, number, t), page_url=page_url, number=number,
+        height=height or natural_height(fc, number, t, width), width=width, theme="light", lang=None,
+        date=t.date(fc.date_published), date_iso=fc.date_published or "", base_url=base_url,
     ).strip()  # fmt: skip
 
 
@@ -110,26 +133,34 @@ def iframe_code(templates: Environment, fc: FactCheck, base_url: str, width: int
     """The iframe-only snippet, for hosts that allow no third-party script."""
     t = Messages(choose_language(None, fc.language))
     return templates.get_template("embed_iframe.html").render(
-        base_url=base_url, slug=fc.slug, title=t("frame_title", claim=_claim(fc, 1).text),
-        width=width, height=CARD_HEIGHT,
+        base_url=base_url, slug=fc.slug, title=t("frame_title", claim=fc.claims[0].text),
+        width=width, height=natural_height(fc, 1, t, width),
     ).strip()  # fmt: skip
 
 
 def oembed(
     templates: Environment, fc: FactCheck, publisher: Publisher, page_url: str, base_url: str,
-    provider_name: str, maxwidth: int | None,
+    provider_name: str, maxwidth: int | None, maxheight: int | None = None, claim: int = 1,
 ) -> dict[str, Any]:  # fmt: skip
+    """The oEmbed response for claim `claim`.
+
+    A maxheight under the card's height gets a card that tall (the card fits itself to it);
+    the caller has turned away sizes under MIN_WIDTH and MIN_HEIGHT.
+    """
     width = min(CARD_WIDTH, maxwidth) if maxwidth else CARD_WIDTH
+    t = Messages(choose_language(None, fc.language))
+    number = claim_number(fc, claim)
+    height = min(natural_height(fc, number, t, width), maxheight or CARD_HEIGHT)
     return {
         "version": "1.0",
         "type": "rich",
-        "title": fc.headline,
+        "title": card_title(fc, t),
         "author_name": publisher.name,
         "author_url": publisher.url,
         "provider_name": provider_name,
         "provider_url": base_url + "/",
         "cache_age": 3600,
         "width": width,
-        "height": CARD_HEIGHT,
-        "html": embed_code(templates, fc, publisher, page_url, base_url, width),
+        "height": height,
+        "html": embed_code(templates, fc, publisher, page_url, base_url, width, number, height),
     }

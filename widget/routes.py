@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import functools
 import hashlib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -24,10 +25,12 @@ from feed.responses import JSONResponse
 from feed.store import Record
 from schemas.model import FactCheck
 from schemas.publisher import Publisher
-from widget.card import MIN_WIDTH, THEMES, CardRequest, card_page, oembed
+from widget.card import THEMES, CardRequest, card_page, oembed
+from widget.size import MIN_HEIGHT, MIN_WIDTH
 
 WIDGET_JS = Path(__file__).with_name("static") / "widget.js"
 ONE_YEAR = 31_536_000
+CLAIM_FRAGMENT = re.compile(r"claim-([1-9][0-9]{0,3})")  # the page's anchor of one claim
 
 
 @dataclass(frozen=True)
@@ -120,14 +123,25 @@ def oembed_route(request: Request) -> Response:
     ):
         raise HTTPProblem(404, "Not found", f"{url!r} is not a fact-check page of {base}.")
     _, record, fc, publisher = _public(request, slug)
+    claim = _claim_number(parts.fragment, url, len(fc.claims))
     if maxwidth is not None and maxwidth < MIN_WIDTH:
         raise HTTPProblem(404, "Not found", f"No card fits in maxwidth={maxwidth}: it needs {MIN_WIDTH}px.")
+    if maxheight is not None and maxheight < MIN_HEIGHT:
+        raise HTTPProblem(404, "Not found", f"No card fits in maxheight={maxheight}: it needs {MIN_HEIGHT}px.")
     body = oembed(ctx.templates, fc, publisher, ctx.publishing.page_url(slug), base,
-                  next(iter(ctx.publishers.values())).name, maxwidth)  # fmt: skip
-    if maxheight is not None and body["height"] > maxheight:
-        raise HTTPProblem(404, "Not found", f"No card fits in maxheight={maxheight}: it needs {body['height']}px.")
+                  next(iter(ctx.publishers.values())).name, maxwidth, maxheight, claim)  # fmt: skip
     rep = representation(orjson.dumps(body), "application/json", store_time(record.updated_at))
     return cached_response(request, rep, "public, max-age=3600", cache_scope=("check", slug))
+
+
+def _claim_number(fragment: str, url: str, claims: int) -> int:
+    """The claim a page address names with #claim-N (1 when it names none)."""
+    match = CLAIM_FRAGMENT.fullmatch(fragment)
+    if not match:
+        return 1
+    if int(match[1]) > claims:
+        raise HTTPProblem(404, "Not found", f"{url!r} names claim {match[1]}; the fact-check has {claims}.")
+    return int(match[1])
 
 
 def _dimension(raw: str | None, name: str) -> int | None:

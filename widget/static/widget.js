@@ -9,12 +9,16 @@
   var frames = [];
 
   function clamp(h) { return Math.max(86, Math.min(1000, Math.round(h))); }
+  // A frame changes height only where that moves nothing in view; else the card fits itself.
+  function unseen(box, height) { return box.top + Math.min(box.height, height) >= w.innerHeight; }
 
   function embed(quote) {
     var page = new URL(quote.getAttribute('data-factcard') || '', origin);
     var path = page.pathname;
     if (page.origin !== origin || path.indexOf('/checks/') !== 0) return;
     var src = new URL('/embed/' + path.slice(8), origin);
+    var claim = /^#claim-(\d+)$/.exec(page.hash);
+    if (claim) src.searchParams.set('claim', claim[1]);
     ['theme', 'lang', 'claim'].forEach(function (name) {
       var value = quote.getAttribute('data-' + name);
       if (value) src.searchParams.set(name, value);
@@ -22,12 +26,10 @@
     var frame = d.createElement('iframe');
     frame.src = src.href;
     frame.title = quote.getAttribute('data-title') || 'Fact check';
-    // A blockquote already on screen keeps its height (the card fits itself to it), so the
-    // swap moves nothing; elsewhere the frame takes the exact height the server gave.
     var box = quote.getBoundingClientRect();
-    var onScreen = box.bottom > 0 && box.top < w.innerHeight && box.height >= 86;
+    var height = clamp(+quote.getAttribute('data-height') || 240);
     var css = w.getComputedStyle(quote);
-    frame.height = clamp(onScreen ? box.height : +quote.getAttribute('data-height') || 240);
+    frame.height = unseen(box, height) || box.height < 86 ? height : clamp(box.height);
     frame.style.marginTop = css.marginTop;
     frame.style.marginBottom = css.marginBottom;
     frame.setAttribute('loading', 'lazy');
@@ -52,7 +54,9 @@
     for (var i = 0; i < frames.length; i++) {
       if (frames[i].contentWindow === event.source) {
         var height = clamp(+data.height || 0);
-        if (String(height) !== frames[i].getAttribute('height')) frames[i].height = height;
+        if (String(height) !== frames[i].getAttribute('height') && unseen(frames[i].getBoundingClientRect(), height)) {
+          frames[i].height = height;
+        }
       }
     }
   });

@@ -1,1 +1,17 @@
-(function(){var last=0;function send(){var h=document.documentElement.scrollHeight;if(h!==last){last=h;parent.postMessage({type:"factcard:height",height:h},"*")}}if(window.ResizeObserver){new ResizeObserver(send).observe(document.documentElement)}send();addEventListener("load",send)})();
+(function(){
+// Report the card's natural height (every line shown) so widget.js can size the frame, then
+// drop lines (.z1, .z2...) until the card fits the frame it has.
+var r=document.documentElement,c=document.querySelector(".c"),last=0;
+function fit(){
+var i,h;
+for(i=1;i<9;i++)r.classList.remove("z"+i);
+r.classList.add("m");h=c.offsetHeight;r.classList.remove("m");
+for(i=1;i<9&&c.scrollHeight>c.clientHeight;i++){
+var before=c.scrollHeight;r.classList.add("z"+i);
+if(c.scrollHeight>=before)r.classList.remove("z"+i);
+}
+if(h!==last){last=h;parent.postMessage({type:"factcard:height",height:h},"*")}
+}
+if(window.ResizeObserver)new ResizeObserver(fit).observe(r);
+fit();addEventListener("load",fit);
+})();
