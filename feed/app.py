@@ -27,7 +27,7 @@ from feed.rendercache import FastPath, ResponseCache
 from feed.responses import JSONResponse
 from feed.security import SecurityHeaders
 from feed.settings import Settings
-from feed.store import Conflict, NotFound, StaleVersion, Store, open_store
+from feed.store import Conflict, NotFound, StaleVersion, Store, StoreUnavailable, open_store
 from schemas.errors import ValidationError
 from schemas.publisher import Publisher
 from widget.routes import widget_routes
@@ -137,6 +137,11 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         detail = f"Someone saved version {exc.current} first; fetch it, merge, and send its ETag."
         return render_problem(request, HTTPProblem(412, "Precondition failed", detail))
 
+    async def on_unavailable(request: Request, exc: Exception) -> Response:
+        detail = "The database cannot be reached just now; try again shortly. A write is saved whole or not at all."
+        headers = {"Retry-After": "5", "Cache-Control": "no-store"}
+        return render_problem(request, HTTPProblem(503, "Service unavailable", detail, headers=headers))
+
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         worker = start_push_worker(settings, store, publishers) if settings.push_targets else None
@@ -160,6 +165,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
             Conflict: on_conflict,
             InvalidTransition: on_transition,
             StaleVersion: on_stale,
+            StoreUnavailable: on_unavailable,
         },
     )
     # Starlette would answer /checks/x/ with a redirect built from the Host header.

@@ -9,6 +9,7 @@ from __future__ import annotations
 from feed.store.base import Change, Conflict, NotFound, Record, Revision, StaleVersion, Store
 from feed.store.changes import PUBLIC_STATUSES, FeedEntry
 from feed.store.outbox import Notification, OutboxRow
+from feed.store.sql import StoreUnavailable
 
 
 def open_store(database_url: str) -> Store:
@@ -39,5 +40,6 @@ __all__ = [
     "Revision",
     "StaleVersion",
     "Store",
+    "StoreUnavailable",
     "open_store",
 ]
