@@ -19,6 +19,7 @@ from starlette.types import Receive, Scope, Send
 from feed import api, feeds, pages
 from feed.config import load_publishers
 from feed.context import Context
+from feed.health import health_routes
 from feed.openapi import openapi_document
 from feed.problems import HTTPProblem, invalid, problem_response
 from feed.publishing import InvalidTransition, Publishing
@@ -91,6 +92,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         Route("/api/checks/{slug}/retract", api.retract_check, methods=["POST"]),
         Route("/api/checks/{slug}/revisions", api.list_revisions, methods=["GET"]),
         *widget_routes(),
+        *health_routes(),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
     if settings.indexnow_key:

@@ -27,6 +27,7 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from feed.caching import Entry
+from feed.health import PATHS as HEALTH_PATHS
 from feed.store import Store, StoreUnavailable
 
 CHECK_INTERVAL = 0.25  # seconds between checks for changes made elsewhere
@@ -162,8 +163,8 @@ class FastPath:
         self.rendering: dict[str, object] = {}  # URL -> the request rendering it
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
-            await self.app(scope, receive, send)
+        if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD") or scope["path"] in HEALTH_PATHS:
+            await self.app(scope, receive, send)  # health checks: no store look, nothing kept
             return
         cache = self.cache
         if cache.due():

@@ -127,6 +127,7 @@ def test_app_servers_ride_out_a_postgresql_restart(cluster: Cluster) -> None:
     ):
         assert edit(writer, auth, "Before the restart").status_code == 200
         assert "Before the restart" in reader.get(page).text  # now kept in the reader's cache
+        assert reader.get("/readyz").status_code == 200
 
         during: list[httpx.Response] = []
         stop = threading.Event()
@@ -153,6 +154,7 @@ def test_app_servers_ride_out_a_postgresql_restart(cluster: Cluster) -> None:
         while "After the restart" not in until_ok(lambda: reader.get(page), restarted).text:
             assert time.monotonic() - restarted < RECOVERY, "the reader's cache still serves the old page"
             time.sleep(0.05)
+        assert no_500(reader.get("/readyz")) == 200
         assert reader.get("/api/checks", headers=auth).json()["total"] == len(demo_documents())
 
 
@@ -164,18 +166,24 @@ def test_an_outage_answers_503_and_a_write_during_it_changes_nothing(cluster: Cl
     auth = {"Authorization": "Bearer " + create_token(store, "desk", utc_now())}
     with TestClient(app, raise_server_exceptions=False) as client:
         etag = client.get(f"/api/checks/{SLUG}", headers=auth).headers["etag"]
+        assert client.get("/readyz").status_code == 200
 
         cluster.stop()
         for response in (
             client.get(f"/api/checks/{SLUG}", headers=auth),
             client.put(f"/api/checks/{SLUG}", json=LIGHTNING | {"headline": "Lost"}, headers=auth | {"If-Match": etag}),
+            client.get("/readyz"),
         ):
             assert response.status_code == 503, response.text
             assert response.headers["content-type"] == "application/problem+json"
             assert response.headers["cache-control"] == "no-store"
+        started = time.monotonic()
+        assert client.get("/healthz").status_code == 200  # the process is alive; the database is not its concern
+        assert time.monotonic() - started < 0.5
 
         cluster.start()
         started = time.monotonic()
+        until_ok(lambda: client.get("/readyz"), started)
         current = until_ok(lambda: client.get(f"/api/checks/{SLUG}", headers=auth), started)
         assert current.headers["etag"] == etag and current.json()["document"]["headline"] == LIGHTNING["headline"]
         assert until_ok(lambda: edit(client, auth, "Saved"), started).json()["document"]["headline"] == "Saved"
