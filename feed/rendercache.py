@@ -74,7 +74,7 @@ class ResponseCache:
             self.checked_at = now
             self._drop_changed()
         except StoreUnavailable:
-            pass  # a write has committed already, or a reader is served the pages kept
+            pass  # the next look tries again; readers get the pages kept, writes have committed
         finally:
             self.refreshing.release()
 
