@@ -17,6 +17,7 @@ from starlette.types import Receive, Scope, Send
 from feed import api, badges, feeds, pages, static_files
 from feed.config import load_publishers
 from feed.context import Context
+from feed.health import health_routes
 from feed.openapi import openapi_document
 from feed.problems import HTTPProblem, invalid, problem_response
 from feed.publishing import InvalidTransition, Publishing
@@ -25,7 +26,7 @@ from feed.rendercache import FastPath, ResponseCache
 from feed.responses import JSONResponse
 from feed.security import SecurityHeaders
 from feed.settings import Settings
-from feed.store import Conflict, NotFound, StaleVersion, Store, open_store
+from feed.store import Conflict, NotFound, StaleVersion, Store, StoreUnavailable, open_store
 from schemas.errors import ValidationError
 from schemas.publisher import Publisher
 from widget.routes import widget_routes
@@ -94,6 +95,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         *widget_routes(),
         Route(static_files.PREFIX + "{name}", static_files.static_route),
         Route("/favicon.ico", static_files.favicon_route),
+        *health_routes(),
     ]
     if settings.indexnow_key:
         routes.append(Route(f"/{settings.indexnow_key}.txt", feeds.indexnow_key_route))
@@ -139,6 +141,11 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         detail = f"Someone saved version {exc.current} first; fetch it, merge, and send its ETag."
         return render_problem(request, HTTPProblem(412, "Precondition failed", detail))
 
+    async def on_unavailable(request: Request, exc: Exception) -> Response:
+        detail = "The database cannot be reached just now; try again shortly. A write is saved whole or not at all."
+        headers = {"Retry-After": "5", "Cache-Control": "no-store"}
+        return render_problem(request, HTTPProblem(503, "Service unavailable", detail, headers=headers))
+
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         worker = start_push_worker(settings, store, publishers) if settings.push_targets else None
@@ -162,6 +169,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
             Conflict: on_conflict,
             InvalidTransition: on_transition,
             StaleVersion: on_stale,
+            StoreUnavailable: on_unavailable,
         },
     )
     # Starlette would answer /checks/x/ with a redirect built from the Host header.

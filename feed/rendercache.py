@@ -8,6 +8,11 @@ request asks the store for its newest change id (one indexed query); when it mov
 pages of the fact-checks written since, and every listing, are dropped and re-rendered on
 their next request. A change made through one server is thus served by the others within
 CHECK_INTERVAL (and at once by the server that made it).
+
+While the store cannot be reached (a database restart), the check waits in a worker thread so
+the event loop goes on serving; the pages kept are served as they are, which only writes made
+in the last CHECK_INTERVAL before the outage could have changed, and the first check that gets
+through drops everything written meanwhile.
 """
 
 from __future__ import annotations
@@ -17,11 +22,13 @@ import threading
 import time
 from collections import OrderedDict
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from feed.caching import Entry
-from feed.store import Store
+from feed.health import PATHS as HEALTH_PATHS
+from feed.store import Store, StoreUnavailable
 
 CHECK_INTERVAL = 0.25  # seconds between checks for changes made elsewhere
 # Cache scopes: when a kept response is dropped.
@@ -48,8 +55,16 @@ class ResponseCache:
         self.seen = store.snapshot()
         self.checked_at = time.monotonic()
 
+    def due(self) -> bool:
+        """Whether a request should look for changes now (and no other thread is looking)."""
+        return time.monotonic() - self.checked_at >= CHECK_INTERVAL and not self.refreshing.locked()
+
     def refresh(self, force: bool = False) -> None:
-        """Drop what changed in the store since the last look (at most every CHECK_INTERVAL)."""
+        """Drop what changed in the store since the last look (at most every CHECK_INTERVAL).
+
+        If the store cannot be reached, nothing is dropped and the next look (CHECK_INTERVAL
+        later) tries again; `seen` stays put, so that look drops all that changed meanwhile.
+        """
         now = time.monotonic()
         if not force and now - self.checked_at < CHECK_INTERVAL:
             return
@@ -58,6 +73,8 @@ class ResponseCache:
         try:
             self.checked_at = now
             self._drop_changed()
+        except StoreUnavailable:
+            pass  # the next look tries again; readers get the pages kept, writes have committed
         finally:
             self.refreshing.release()
 
@@ -146,15 +163,17 @@ class FastPath:
         self.rendering: dict[str, object] = {}  # URL -> the request rendering it
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
-            await self.app(scope, receive, send)
+        if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD") or scope["path"] in HEALTH_PATHS:
+            await self.app(scope, receive, send)  # health checks: no store look, nothing kept
             return
         cache = self.cache
-        try:
-            cache.refresh()
-        except Exception:  # the store is unreachable: let the app answer (and report) it
-            await self.app(scope, receive, send)
-            return
+        if cache.due():
+            try:
+                # In a worker thread: while the database is away the look waits for a connection.
+                await run_in_threadpool(cache.refresh)
+            except Exception:  # the store failed otherwise: let the app answer (and report) it
+                await self.app(scope, receive, send)
+                return
         key = cache_key(scope)
         entry = cache.get(key)
         if entry is None and key in self.rendering:

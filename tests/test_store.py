@@ -294,3 +294,48 @@ def test_a_create_in_doubt_is_remembered_until_the_page_is_known(store: Store) -
     store.note_create_attempt("factcheck-tools", "a", T3)
     store.forget_create_attempt("factcheck-tools", "a")
     assert not store.create_attempted("factcheck-tools", "a")
+
+
+# -- the SQLite file -------------------------------------------------------------
+
+
+def test_sqlite_file_and_its_wal_and_shm_are_private_whatever_the_umask(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import os
+    import stat
+
+    path = tmp_path / "private.db"
+    previous = os.umask(0o022)  # the usual umask, under which files are created world-readable
+    try:
+        opened = open_store(f"sqlite:///{path}")
+        opened.create(Change(doc("a"), None), T1)
+        modes = {name: stat.S_IMODE(os.stat(f"{path}{name}").st_mode) for name in ("", "-wal", "-shm")}
+        opened.close()
+    finally:
+        os.umask(previous)
+    assert modes == {"": 0o600, "-wal": 0o600, "-shm": 0o600}
+
+
+def test_sqlite_file_is_0600_even_under_a_umask_that_takes_owner_bits(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import os
+    import stat
+
+    path = tmp_path / "strict.db"
+    previous = os.umask(0o277)
+    try:
+        open_store(f"sqlite:///{path}").close()
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+
+
+def test_sqlite_commits_are_durable_once_acknowledged(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import threading
+
+    opened = open_store(f"sqlite:///{tmp_path / 'durable.db'}")
+    levels: list[int] = []
+    worker = threading.Thread(target=lambda: levels.append(opened._query("PRAGMA synchronous")[0][0]))
+    worker.start()
+    worker.join()
+    levels.append(opened._query("PRAGMA synchronous")[0][0])
+    assert levels == [2, 2]  # FULL, on every thread's connection (NORMAL is 1)
+    opened.close()

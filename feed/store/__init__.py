@@ -9,6 +9,7 @@ from __future__ import annotations
 from feed.store.base import Actor, Change, Conflict, NotFound, Record, Revision, StaleVersion, Store
 from feed.store.changes import PUBLIC_STATUSES, FeedEntry
 from feed.store.outbox import Notification, OutboxRow
+from feed.store.sql import StoreUnavailable
 from feed.store.tokens import TokenInfo
 
 
@@ -41,6 +42,7 @@ __all__ = [
     "Revision",
     "StaleVersion",
     "Store",
+    "StoreUnavailable",
     "TokenInfo",
     "open_store",
 ]

@@ -1,28 +1,77 @@
-"""The PostgreSQL store, used when DATABASE_URL names a PostgreSQL server."""
+"""The PostgreSQL store, used when DATABASE_URL names a PostgreSQL server.
+
+Connections come from a pool that replaces broken ones, so the app rides out a server restart
+or failover: requests wait (up to `timeout` seconds) for a connection while the server is away,
+get a 503 problem past that, and work again as soon as the pool reconnects.
+"""
 
 from __future__ import annotations
 
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from feed.store.base import Store
+from feed.store.sql import StoreUnavailable
 
 try:
     import psycopg
+    from psycopg_pool import ConnectionPool, PoolTimeout
 except ImportError as exc:  # optional dependency
-    raise ImportError("PostgreSQL needs the psycopg driver: pip install 'factcard[postgres]'") from exc
+    raise ImportError("PostgreSQL needs the psycopg driver and pool: pip install 'factcard[postgres]'") from exc
+
+MIN_CONNECTIONS = 2  # kept open when idle
+MAX_CONNECTIONS = 10  # per process; mind the server's max_connections times the processes
+TIMEOUT = 5.0  # seconds a request waits for a connection (long enough to ride out a restart)
 
 
 class PostgresStore(Store):
     id_column = "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY"
     integrity_errors = (psycopg.errors.UniqueViolation,)
 
-    def __init__(self, url: str):
-        super().__init__()
-        self.url = url
+    def __init__(self, url: str, *, timeout: float = TIMEOUT, max_size: int = MAX_CONNECTIONS):
+        self.url, self.timeout, self.max_size = url, timeout, max_size
+        self._pool: ConnectionPool[psycopg.Connection[Any]] | None = None
+        self._pool_lock = threading.Lock()
 
-    def _connect(self) -> Any:
-        # Autocommit mode: transactions are explicit, as with SQLite.
-        return psycopg.connect(self.url, autocommit=True)
+    def _open_pool(self) -> ConnectionPool[psycopg.Connection[Any]]:
+        with self._pool_lock:
+            if self._pool is None:
+                self._pool = ConnectionPool(
+                    self.url,
+                    # Autocommit mode: transactions are explicit, as with SQLite.
+                    kwargs={"autocommit": True},
+                    min_size=min(MIN_CONNECTIONS, self.max_size),
+                    max_size=self.max_size,
+                    timeout=self.timeout,
+                    name="factcard",
+                    open=True,
+                )
+            return self._pool
+
+    @contextmanager
+    def _checkout(self, timeout: float | None = None) -> Iterator[psycopg.Connection[Any]]:
+        pool = self._open_pool()
+        deadline = time.monotonic() + (self.timeout if timeout is None else timeout)
+        connection = _get(pool, deadline)
+        try:
+            ConnectionPool.check_connection(connection)
+        except psycopg.Error:
+            # The server went away (restart, failover) and took every idle connection with it:
+            # replace them all now, rather than one failed check per request. The pool's own
+            # `check` option would also sleep a second between checks.
+            pool.putconn(connection)
+            pool.check()
+            connection = _get(pool, deadline)
+        try:
+            yield connection
+        finally:
+            pool.putconn(connection)
+
+    def _lost(self, connection: Any, error: Exception) -> bool:
+        return isinstance(error, psycopg.OperationalError) and bool(connection.closed)
 
     def _begin(self, cursor: Any) -> None:
         cursor.execute("BEGIN")
@@ -32,3 +81,17 @@ class PostgresStore(Store):
     def _sql(self, statement: str) -> str:
         # Our SQL uses ? placeholders and no literal ? or %.
         return statement.replace("?", "%s")
+
+    def close(self) -> None:
+        with self._pool_lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.close()
+
+
+def _get(pool: ConnectionPool[psycopg.Connection[Any]], deadline: float) -> psycopg.Connection[Any]:
+    waited = max(0.0, deadline - time.monotonic())
+    try:
+        return pool.getconn(timeout=waited)
+    except PoolTimeout as exc:
+        raise StoreUnavailable(f"no database connection within {waited:.1f} seconds") from exc

@@ -1,32 +1,44 @@
-"""SQL plumbing shared by both backends: one connection per thread, explicit transactions,
-versioned migrations, and `?` placeholders rewritten for the backend."""
+"""SQL plumbing shared by both backends: connections lent by the backend, explicit transactions,
+versioned migrations, and `?` placeholders rewritten for the backend.
+
+A lost connection (the server restarted, failed over or ended it) is the backend's to detect.
+Reads are retried once on a fresh connection, since running them twice changes nothing. A
+write is never retried, as its statements may have run: the transaction is rolled back by the
+server, so it is applied whole or not at all, and StoreUnavailable tells the caller to try later.
+"""
 
 from __future__ import annotations
 
-import threading
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
 from feed.store.migrations import MIGRATIONS
 
 
+class StoreUnavailable(Exception):
+    """The database cannot be reached just now; nothing was half-written. Try again later."""
+
+
 class SQLBase(ABC):
-    """A DB-API connection per thread, and the transaction and migration machinery."""
+    """The transaction, retry and migration machinery over a backend's connections."""
 
     id_column: str  # auto-increment primary key type, for migrations
     integrity_errors: tuple[type[Exception], ...]
 
-    def __init__(self) -> None:
-        self._local = threading.local()
-        self._opened: list[Any] = []  # every thread's connection, so close() can reach them
-        self._opened_lock = threading.Lock()
-
     # -- backend hooks -------------------------------------------------------
 
     @abstractmethod
-    def _connect(self) -> Any: ...
+    def _checkout(self, timeout: float | None = None) -> AbstractContextManager[Any]:
+        """A live DB-API connection in autocommit mode, for one statement or one transaction.
+
+        Raises StoreUnavailable if none can be had within `timeout` seconds (None: the backend's own).
+        """
+
+    def _lost(self, connection: Any, error: Exception) -> bool:
+        """Whether `error` means the connection broke, rather than the statement failing."""
+        return False
 
     @abstractmethod
     def _begin(self, cursor: Any) -> None:
@@ -35,44 +47,52 @@ class SQLBase(ABC):
     def _sql(self, statement: str) -> str:
         return statement
 
+    @abstractmethod
     def close(self) -> None:
-        """Close every thread's connection; a later call on any thread reconnects."""
-        with self._opened_lock:
-            opened, self._opened = self._opened, []
-        for connection in opened:
-            connection.close()
-        self._local = threading.local()
+        """Close every connection; a later call reconnects."""
 
     # -- plumbing ------------------------------------------------------------
 
-    def _connection(self) -> Any:
-        connection = getattr(self._local, "connection", None)
-        if connection is None:
-            connection = self._local.connection = self._connect()
-            with self._opened_lock:
-                self._opened.append(connection)
-        return connection
-
-    def _query(self, statement: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        cursor = self._connection().cursor()
-        try:
-            cursor.execute(self._sql(statement), tuple(params))
-            return list(cursor.fetchall())
-        finally:
-            cursor.close()
+    def _query(self, statement: str, params: Sequence[Any] = (), timeout: float | None = None) -> list[tuple[Any, ...]]:
+        for attempt in (1, 2):
+            with self._checkout(timeout) as connection:
+                cursor = connection.cursor()
+                try:
+                    cursor.execute(self._sql(statement), tuple(params))
+                    return list(cursor.fetchall())
+                except Exception as exc:
+                    if not self._lost(connection, exc):
+                        raise
+                    if attempt == 2:
+                        raise StoreUnavailable("the database connection was lost twice in a row") from exc
+                finally:
+                    cursor.close()
+        raise AssertionError("unreachable")
 
     @contextmanager
     def _transaction(self) -> Iterator[Cursor]:
-        cursor = self._connection().cursor()
-        try:
-            self._begin(cursor)
-            yield Cursor(cursor, self._sql)
-            cursor.execute("COMMIT")
-        except BaseException:
-            cursor.execute("ROLLBACK")
-            raise
-        finally:
-            cursor.close()
+        with self._checkout() as connection:
+            cursor = connection.cursor()
+            try:
+                self._begin(cursor)
+                yield Cursor(cursor, self._sql)
+                cursor.execute("COMMIT")
+            except BaseException as exc:
+                lost = isinstance(exc, Exception) and self._lost(connection, exc)
+                if not lost:
+                    try:
+                        cursor.execute("ROLLBACK")
+                    except Exception as rollback_error:
+                        if not self._lost(connection, rollback_error):
+                            raise
+                        lost = True
+                if lost:
+                    # The server rolls back what was not committed when its connection ends. A
+                    # COMMIT that was cut off may have landed: retrying then meets a newer version.
+                    raise StoreUnavailable("the database connection was lost during a write") from exc
+                raise
+            finally:
+                cursor.close()
 
     # -- schema --------------------------------------------------------------
 
@@ -100,6 +120,14 @@ class SQLBase(ABC):
     def schema_version(self) -> int:
         rows = self._query("SELECT MAX(version) FROM schema_migrations")
         return int(rows[0][0] or 0)
+
+    def pending_migrations(self, timeout: float | None = None) -> list[int]:
+        """Migrations this release has that the database lacks (a readiness check: one cheap query).
+
+        Raises StoreUnavailable if no connection is had within `timeout` seconds.
+        """
+        done = {int(row[0]) for row in self._query("SELECT version FROM schema_migrations", (), timeout)}
+        return [version for version, _, _ in MIGRATIONS if version not in done]
 
 
 class Cursor:

@@ -1,12 +1,38 @@
-"""The embedded store: one SQLite file in WAL mode."""
+"""The embedded store: one SQLite file in WAL mode, one connection per thread.
+
+The file holds drafts and token hashes, so it is created readable by its owner only; SQLite
+gives its -wal and -shm files the database file's mode. Commits are durable once acknowledged
+(synchronous=FULL): in WAL mode, NORMAL can lose the last commits on power loss.
+"""
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from feed.store.base import Store
+
+FILE_MODE = 0o600
+
+
+def create_private(path: str) -> None:
+    """Create an empty database file readable by its owner only, unless it exists already.
+
+    An existing file keeps the mode its operator gave it.
+    """
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
+    except FileExistsError:
+        return
+    try:
+        os.fchmod(fd, FILE_MODE)  # exactly this mode, whatever the umask took away
+    finally:
+        os.close(fd)
 
 
 class SQLiteStore(Store):
@@ -14,21 +40,41 @@ class SQLiteStore(Store):
     integrity_errors = (sqlite3.IntegrityError,)
 
     def __init__(self, path: str):
-        super().__init__()
         self.path = path
         parent = Path(path).parent
         if not parent.is_dir():
             raise ValueError(f"DATABASE_URL names {path!r}, but folder {str(parent)!r} does not exist")
+        create_private(path)
+        self._local = threading.local()
+        self._opened: list[sqlite3.Connection] = []  # every thread's connection, so close() can reach them
+        self._opened_lock = threading.Lock()
 
-    def _connect(self) -> Any:
+    def _connect(self) -> sqlite3.Connection:
         # Autocommit mode: transactions are explicit (BEGIN IMMEDIATE in _begin).
         connection = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30)
         connection.execute("PRAGMA journal_mode=WAL")
-        connection.execute("PRAGMA synchronous=NORMAL")
+        connection.execute("PRAGMA synchronous=FULL")
         connection.execute("PRAGMA foreign_keys=ON")
         connection.execute("PRAGMA busy_timeout=30000")
         return connection
 
+    @contextmanager
+    def _checkout(self, timeout: float | None = None) -> Iterator[sqlite3.Connection]:
+        # A file has no server to lose: each thread keeps its connection for good.
+        connection: sqlite3.Connection | None = getattr(self._local, "connection", None)
+        if connection is None:
+            connection = self._local.connection = self._connect()
+            with self._opened_lock:
+                self._opened.append(connection)
+        yield connection
+
     def _begin(self, cursor: Any) -> None:
         # IMMEDIATE takes the write lock now, so read-check-write cannot interleave.
         cursor.execute("BEGIN IMMEDIATE")
+
+    def close(self) -> None:
+        with self._opened_lock:
+            opened, self._opened = self._opened, []
+        for connection in opened:
+            connection.close()
+        self._local = threading.local()
