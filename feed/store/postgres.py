@@ -32,3 +32,7 @@ class PostgresStore(Store):
     def _sql(self, statement: str) -> str:
         # Our SQL uses ? placeholders and no literal ? or %.
         return statement.replace("?", "%s")
+
+    def _begin_snapshot(self, cursor: Any) -> None:
+        # Repeatable read: one snapshot for the whole transaction, without blocking writers.
+        cursor.execute("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")

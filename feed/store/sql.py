@@ -101,6 +101,29 @@ class SQLBase(ABC):
         rows = self._query("SELECT MAX(version) FROM schema_migrations")
         return int(rows[0][0] or 0)
 
+    # -- consistent reads ----------------------------------------------------
+
+    def _begin_snapshot(self, cursor: Any) -> None:
+        """Start a read transaction that sees one moment of the store (a deferred BEGIN on SQLite)."""
+        cursor.execute("BEGIN")
+
+    @contextmanager
+    def _snapshot(self) -> Iterator[Cursor]:
+        """A read transaction: every query through the cursor sees the same committed state."""
+        cursor = self._connection().cursor()
+        try:
+            self._begin_snapshot(cursor)
+        except BaseException:
+            cursor.close()
+            raise
+        try:
+            yield Cursor(cursor, self._sql)
+        finally:
+            try:
+                cursor.execute("ROLLBACK")  # nothing was written; ending it releases the snapshot
+            finally:
+                cursor.close()
+
 
 class Cursor:
     """A cursor that rewrites placeholders for the backend."""
