@@ -81,8 +81,10 @@ def backup_to(store: Store, path: str, now: datetime) -> dict[str, int]:
         return counts
     final = Path(path)
     partial = final.with_name(f".{final.name}.partial-{os.getpid()}")
+    # Readable by its owner only: it holds drafts and token hashes.
+    descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     try:
-        with partial.open("wb") as raw:
+        with os.fdopen(descriptor, "wb") as raw:
             if final.name.endswith(".gz"):
                 with gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as zipped:
                     counts = write_backup(store, zipped, now)

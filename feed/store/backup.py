@@ -233,6 +233,8 @@ def _check_columns(columns: Mapping[str, Sequence[str]]) -> None:
         unknown = [column for column in names if column not in table.columns]
         if unknown:
             raise BackupError(f"the backup's table {name} has columns this factcard does not know: {unknown}")
+        if not set(table.key) <= set(names):
+            raise BackupError(f"the backup's table {name} lacks its key column(s) {list(table.key)}")
 
 
 def _check_empty(cur: Cursor) -> None:
