@@ -82,6 +82,10 @@ class PostgresStore(Store):
         # Our SQL uses ? placeholders and no literal ? or %.
         return statement.replace("?", "%s")
 
+    def _begin_snapshot(self, cursor: Any) -> None:
+        # Repeatable read: one snapshot for the whole transaction, without blocking writers.
+        cursor.execute("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+
     def close(self) -> None:
         with self._pool_lock:
             pool, self._pool = self._pool, None

@@ -129,6 +129,33 @@ class SQLBase(ABC):
         done = {int(row[0]) for row in self._query("SELECT version FROM schema_migrations", (), timeout)}
         return [version for version, _, _ in MIGRATIONS if version not in done]
 
+    # -- consistent reads ----------------------------------------------------
+
+    def _begin_snapshot(self, cursor: Any) -> None:
+        """Start a read transaction that sees one moment of the store (a deferred BEGIN on SQLite)."""
+        cursor.execute("BEGIN")
+
+    @contextmanager
+    def _snapshot(self) -> Iterator[Cursor]:
+        """A read transaction: every query through the cursor sees the same committed state."""
+        with self._checkout() as connection:
+            cursor = connection.cursor()
+            try:
+                self._begin_snapshot(cursor)
+                yield Cursor(cursor, self._sql)
+            except Exception as exc:
+                if self._lost(connection, exc):
+                    raise StoreUnavailable("the database connection was lost during a backup") from exc
+                raise
+            finally:
+                try:
+                    cursor.execute("ROLLBACK")  # nothing was written; ending it releases the snapshot
+                except Exception as exc:
+                    if not self._lost(connection, exc):
+                        raise
+                finally:
+                    cursor.close()
+
 
 class Cursor:
     """A cursor that rewrites placeholders for the backend."""
