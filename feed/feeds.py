@@ -46,9 +46,9 @@ class FeedPage:
         cursor = request.query_params.get("cursor")
         self.pinned = cursor is not None
         if cursor is not None:
-            self.snapshot, before, self.since_seq = _parse_cursor(cursor, store.snapshot())
+            self.snapshot, before, self.since_seq = _parse_cursor(cursor, store.public_snapshot())
         else:
-            self.snapshot, before, self.since_seq = store.snapshot(), None, 0
+            self.snapshot, before, self.since_seq = store.public_snapshot(), None, 0
             if since is not None:
                 first = store.first_change_after(_parse_since(since))
                 self.since_seq = first if first is not None else self.snapshot + 1
@@ -156,7 +156,7 @@ def atom_feed_route(request: Request) -> Response:
 def datafeed_route(request: Request) -> Response:
     ctx = context_of(request)
     store, base = ctx.store, ctx.settings.base_url
-    snapshot = store.snapshot()
+    snapshot = store.public_snapshot()
     newest = store.change_time(snapshot) if snapshot else None
     last_modified = store_time(newest) if newest else datetime(2000, 1, 1, tzinfo=UTC)
     header: dict[str, Any] = {
