@@ -8,10 +8,9 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
-from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Match, Route
 from starlette.types import Receive, Scope, Send
 
 from feed import api, badges, feeds, pages, static_files
@@ -23,7 +22,7 @@ from feed.publishing import InvalidTransition, Publishing
 from feed.render import make_environment
 from feed.rendercache import FastPath, ResponseCache
 from feed.responses import JSONResponse
-from feed.security import SecurityHeaders
+from feed.security import SecurityHeaders, host_problem
 from feed.settings import Settings
 from feed.store import Conflict, NotFound, StaleVersion, Store, open_store
 from schemas.errors import ValidationError
@@ -37,7 +36,20 @@ class FactcardApp(Starlette):
     fast_path: FastPath
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        problem = host_problem(scope) if scope["type"] == "http" else None
+        if problem is not None:
+            await SecurityHeaders(problem_response(Request(scope), problem))(scope, receive, send)
+            return
         await self.fast_path(scope, receive, send)
+
+
+def allowed_methods(routes: list[BaseRoute], scope: Scope) -> list[str]:
+    """Every method that some route serves at the scope's path, for a 405's Allow header."""
+    methods: set[str] = set()
+    for route in routes:
+        if isinstance(route, Route) and route.methods and route.matches(scope)[0] != Match.NONE:
+            methods |= route.methods
+    return sorted(methods)
 
 
 def start_push_worker(settings: Settings, store: Store, publishers: dict[str, Publisher]) -> Any:
@@ -116,10 +128,16 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     async def on_http_exception(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
         titles = {404: "Not found", 405: "Method not allowed"}
-        problem = HTTPProblem(
-            exc.status_code, titles.get(exc.status_code, "Error"), exc.detail, headers=dict(exc.headers or {})
-        )
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            # Starlette names the methods of the first route on the path; a path served by
+            # several routes (GET and POST /api/checks) allows the methods of them all.
+            headers["Allow"] = ", ".join(allowed_methods(request.app.router.routes, request.scope))
+        problem = HTTPProblem(exc.status_code, titles.get(exc.status_code, "Error"), exc.detail, headers=headers)
         return render_problem(request, problem)
+
+    async def on_error(request: Request, exc: Exception) -> Response:
+        return problem_response(request, HTTPProblem(500, "Internal server error", "Something broke on our side."))
 
     async def on_invalid(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, ValidationError)
@@ -153,7 +171,6 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app = FactcardApp(
         routes=routes,
         lifespan=lifespan,
-        middleware=[Middleware(SecurityHeaders)],
         exception_handlers={
             HTTPProblem: on_problem,
             HTTPException: on_http_exception,
@@ -162,13 +179,15 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
             Conflict: on_conflict,
             InvalidTransition: on_transition,
             StaleVersion: on_stale,
+            Exception: on_error,
         },
     )
     # Starlette would answer /checks/x/ with a redirect built from the Host header.
     app.router.redirect_slashes = False
     app.state.context = context
     app.state.response_cache = cache
-    app.fast_path = FastPath(super(FactcardApp, app).__call__, cache)
+    # Security headers outermost, so even the 500 of an unhandled error carries them.
+    app.fast_path = FastPath(SecurityHeaders(super(FactcardApp, app).__call__), cache)
     return app
 
 
