@@ -19,6 +19,7 @@ from feed.context import Context
 from feed.openapi import openapi_document
 from feed.problems import HTTPProblem, invalid, problem_response
 from feed.publishing import InvalidTransition, Publishing
+from feed.query import takes
 from feed.render import make_environment
 from feed.rendercache import FastPath, ResponseCache
 from feed.responses import JSONResponse
@@ -83,32 +84,33 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     def openapi(request: Request) -> Response:
         return JSONResponse(openapi_document(settings.base_url))
 
+    # Each route names the query parameters it reads (feed.query.takes): any other is a 400.
     routes = [
-        Route("/", pages.home),
-        Route("/checks/{slug}.json", pages.check_json),
-        Route("/checks/{slug}", pages.check_page),
-        Route("/scales.css", pages.scale_css),
-        Route(badges.ROUTE, badges.verdict_badge),
-        Route("/feed.json", feeds.json_feed_route),
-        Route("/feed.atom", feeds.atom_feed_route),
-        Route("/claimreview.json", feeds.datafeed_route),
-        Route("/sitemap.xml", feeds.sitemap_route),
-        Route("/sitemap-{number:int}.xml", feeds.sitemap_part_route),
-        Route("/robots.txt", feeds.robots_route),
-        Route("/openapi.json", openapi),
-        Route("/api/checks", api.list_checks, methods=["GET"]),
-        Route("/api/checks", api.create_check, methods=["POST"]),
-        Route("/api/checks/{slug}", api.get_check, methods=["GET"]),
-        Route("/api/checks/{slug}", api.update_check, methods=["PUT"]),
-        Route("/api/checks/{slug}/publish", api.publish_check, methods=["POST"]),
-        Route("/api/checks/{slug}/retract", api.retract_check, methods=["POST"]),
-        Route("/api/checks/{slug}/revisions", api.list_revisions, methods=["GET"]),
+        Route("/", takes("page")(pages.home)),
+        Route("/checks/{slug}.json", takes()(pages.check_json)),
+        Route("/checks/{slug}", takes()(pages.check_page)),
+        Route("/scales.css", takes()(pages.scale_css)),
+        Route(badges.ROUTE, takes()(badges.verdict_badge)),
+        Route("/feed.json", takes("since", "cursor")(feeds.json_feed_route)),
+        Route("/feed.atom", takes("since", "cursor")(feeds.atom_feed_route)),
+        Route("/claimreview.json", takes()(feeds.datafeed_route)),
+        Route("/sitemap.xml", takes()(feeds.sitemap_route)),
+        Route("/sitemap-{number:int}.xml", takes()(feeds.sitemap_part_route)),
+        Route("/robots.txt", takes()(feeds.robots_route)),
+        Route("/openapi.json", takes()(openapi)),
+        Route("/api/checks", takes("status", "page")(api.list_checks), methods=["GET"]),
+        Route("/api/checks", takes()(api.create_check), methods=["POST"]),
+        Route("/api/checks/{slug}", takes()(api.get_check), methods=["GET"]),
+        Route("/api/checks/{slug}", takes()(api.update_check), methods=["PUT"]),
+        Route("/api/checks/{slug}/publish", takes()(api.publish_check), methods=["POST"]),
+        Route("/api/checks/{slug}/retract", takes()(api.retract_check), methods=["POST"]),
+        Route("/api/checks/{slug}/revisions", takes()(api.list_revisions), methods=["GET"]),
         *widget_routes(),
-        Route(static_files.PREFIX + "{name}", static_files.static_route),
-        Route("/favicon.ico", static_files.favicon_route),
+        Route(static_files.PREFIX + "{name}", takes()(static_files.static_route)),
+        Route("/favicon.ico", takes()(static_files.favicon_route)),
     ]
     if settings.indexnow_key:
-        routes.append(Route(f"/{settings.indexnow_key}.txt", feeds.indexnow_key_route))
+        routes.append(Route(f"/{settings.indexnow_key}.txt", takes()(feeds.indexnow_key_route)))
 
     def render_problem(request: Request, problem: HTTPProblem) -> Response:
         """HTML for people on pages, problem+json for the API and JSON twins."""
