@@ -69,8 +69,10 @@ async def read_json(request: Request, limit: int) -> Any:
         # What the server reports when the body breaks off or its chunked framing is malformed.
         raise HTTPProblem(400, "Unreadable body", "The request body could not be read to its end.") from exc
     try:
-        orjson.loads(body)  # the strict parser decides what is JSON (and valid UTF-8)
-        return json.loads(body.decode(), object_pairs_hook=_unique_keys)
+        value = orjson.loads(body)  # the strict parser decides what is JSON (and valid UTF-8)
+        # A second pass only to find repeated keys; numbers are skipped, not converted.
+        json.loads(body.decode(), object_pairs_hook=_unique_keys, parse_int=_skip, parse_float=_skip)
+        return value
     except json.JSONDecodeError as exc:  # orjson's error is a subclass
         raise HTTPProblem(400, "Malformed JSON", f"The body is not valid JSON: {exc}.") from exc
     except RecursionError as exc:
@@ -92,6 +94,10 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
             raise _DuplicateKey(key)
         result[key] = value
     return result
+
+
+def _skip(text: str) -> int:
+    return 0
 
 
 def _charset(parameters: str) -> str | None:

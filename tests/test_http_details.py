@@ -200,3 +200,14 @@ def test_an_unexpected_error_is_a_500_problem_with_security_headers(app: Any, mo
     assert "store fell over" not in response.text  # no internals in the answer
     assert response.headers["x-content-type-options"] == "nosniff"
     assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b'{"n": ' + b"1" * 5000 + b"}", b"[" * 1020 + b"]" * 1020, b'{"a": {"b": 1, "c": 2}, "b": 3}'],
+)
+def test_odd_but_valid_json_bodies_get_a_4xx_not_a_500(client: TestClient, auth: dict[str, str], body: bytes) -> None:
+    response = post_raw(client, auth, body, "application/json")
+    assert 400 <= response.status_code < 500
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["title"] != "Duplicate key"  # a key in two different objects is no duplicate
