@@ -7,6 +7,7 @@ never silently overwrite each other.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -14,7 +15,7 @@ from typing import Any, TypeVar
 import orjson
 from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
 from feed.clock import utc_now
@@ -25,7 +26,7 @@ from feed.query import page_number
 from feed.rendercache import pages_of, warm
 from feed.representation import record_json
 from feed.responses import JSONResponse
-from feed.store import PUBLIC_STATUSES, Record
+from feed.store import PUBLIC_STATUSES, NotFound, Record
 from feed.tokens import TokenHolder, verify_token
 from schemas.errors import FieldError
 
@@ -39,23 +40,73 @@ _ETAG = re.compile(r'^\s*(?:W/)?"(?P<slug>[a-z0-9-]+)\.v(?P<version>\d{1,9})"\s*
 
 
 async def read_json(request: Request, limit: int) -> Any:
-    """The request body as JSON: 415 if not JSON, 413 past `limit` bytes, 400 if malformed."""
-    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    """The request body as JSON: 415 if not UTF-8 JSON, 413 past `limit` bytes, 400 if malformed.
+
+    Duplicate keys are refused: parsers disagree on which one wins, so a body that one reader
+    (a proxy, a validator) sees one way must not be stored another way.
+    """
+    media_type, _, parameters = request.headers.get("content-type", "").partition(";")
+    media_type = media_type.strip().lower()
     if media_type != "application/json" and not media_type.endswith("+json"):
         raise HTTPProblem(415, "Unsupported media type", "Send the body as application/json.")
+    charset = _charset(parameters)
+    if charset is not None and charset != "utf-8":
+        raise HTTPProblem(
+            415, "Unsupported media type",
+            f"charset={charset} is not supported: send the body as UTF-8 (charset=utf-8, or no charset).",
+        )  # fmt: skip
     declared = request.headers.get("content-length")
     too_large = HTTPProblem(413, "Body too large", f"The body must be at most {limit} bytes.")
     if declared and declared.isdigit() and int(declared) > limit:
         raise too_large
     body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > limit:
-            raise too_large
     try:
-        return orjson.loads(body)
-    except orjson.JSONDecodeError as exc:
+        async for chunk in request.stream():
+            body += chunk
+            if len(body) > limit:
+                raise too_large
+    except ClientDisconnect as exc:
+        # What the server reports when the body breaks off or its chunked framing is malformed.
+        raise HTTPProblem(400, "Unreadable body", "The request body could not be read to its end.") from exc
+    try:
+        value = orjson.loads(body)  # the strict parser decides what is JSON (and valid UTF-8)
+        # A second pass only to find repeated keys; numbers are skipped, not converted.
+        json.loads(body.decode(), object_pairs_hook=_unique_keys, parse_int=_skip, parse_float=_skip)
+        return value
+    except json.JSONDecodeError as exc:  # orjson's error is a subclass
         raise HTTPProblem(400, "Malformed JSON", f"The body is not valid JSON: {exc}.") from exc
+    except RecursionError as exc:
+        raise HTTPProblem(400, "Malformed JSON", "The body is nested too deeply.") from exc
+
+
+class _DuplicateKey(HTTPProblem):
+    def __init__(self, key: str):
+        super().__init__(
+            400, "Duplicate key", f"The key {key!r} appears twice in one JSON object; send it once.",
+            [FieldError(key, "appears more than once in one object")],
+        )  # fmt: skip
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise _DuplicateKey(key)
+        result[key] = value
+    return result
+
+
+def _skip(text: str) -> int:
+    return 0
+
+
+def _charset(parameters: str) -> str | None:
+    """The charset parameter of a Content-Type's parameters, lowercased; None when absent."""
+    for parameter in parameters.split(";"):
+        name, _, value = parameter.partition("=")
+        if name.strip().lower() == "charset":
+            return value.strip().strip('"').lower()
+    return None
 
 
 def bearer(request: Request, ctx: Context) -> TokenHolder | None:
@@ -94,7 +145,8 @@ async def write_as(holder: TokenHolder, write: Callable[..., _T], *args: Any) ->
         ) from exc
 
 
-def if_match_version(request: Request, slug: str, *, required: bool) -> int | None:
+async def if_match_version(request: Request, ctx: Context, slug: str, *, required: bool) -> int | None:
+    """The version If-Match names; None when it names none (absent, or `*` on a publish or retract)."""
     header = request.headers.get("if-match")
     if header is None:
         if required:
@@ -103,6 +155,15 @@ def if_match_version(request: Request, slug: str, *, required: bool) -> int | No
                 "Send If-Match with the ETag you last read, so a newer edit is never overwritten.",
             )  # fmt: skip
         return None
+    if header.strip() == "*":
+        # RFC 9110 13.1.1: `*` matches any current version. A write that must name one
+        # (PUT) takes the current one; an unknown slug is a 404 as without the header.
+        if not required:
+            return None
+        record = await run_in_threadpool(ctx.store.get, slug)
+        if record is None:
+            raise NotFound(slug)
+        return record.version
     match = _ETAG.match(header)
     if match is None or match["slug"] != slug:
         raise HTTPProblem(412, "Precondition failed", f"If-Match {header!r} is not an ETag of {slug!r}.")
@@ -140,7 +201,7 @@ async def update_check(request: Request) -> Response:
     ctx = context_of(request)
     holder = await require_token(request, ctx)
     slug = request.path_params["slug"]
-    expected = if_match_version(request, slug, required=True)
+    expected = await if_match_version(request, ctx, slug, required=True)
     document = await read_json(request, ctx.settings.max_body_bytes)
     assert expected is not None
     record = await write_as(holder, ctx.publishing.update, slug, document, expected, utc_now())
@@ -151,7 +212,7 @@ async def publish_check(request: Request) -> Response:
     ctx = context_of(request)
     holder = await require_token(request, ctx)
     slug = request.path_params["slug"]
-    expected = if_match_version(request, slug, required=False)
+    expected = await if_match_version(request, ctx, slug, required=False)
     record = await write_as(holder, ctx.publishing.publish, slug, expected, utc_now())
     return _written(request, ctx, record)
 
@@ -160,7 +221,7 @@ async def retract_check(request: Request) -> Response:
     ctx = context_of(request)
     holder = await require_token(request, ctx)
     slug = request.path_params["slug"]
-    expected = if_match_version(request, slug, required=False)
+    expected = await if_match_version(request, ctx, slug, required=False)
     body = await read_json(request, ctx.settings.max_body_bytes)
     reason = body.get("reason") if isinstance(body, dict) else None
     if not isinstance(reason, str):

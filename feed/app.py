@@ -8,10 +8,9 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
-from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Match, Route
 from starlette.types import Receive, Scope, Send
 
 from feed import api, badges, feeds, pages, static_files
@@ -21,10 +20,11 @@ from feed.health import health_routes
 from feed.openapi import openapi_document
 from feed.problems import HTTPProblem, invalid, problem_response
 from feed.publishing import InvalidTransition, Publishing
+from feed.query import takes
 from feed.render import make_environment
 from feed.rendercache import FastPath, ResponseCache
 from feed.responses import JSONResponse
-from feed.security import SecurityHeaders
+from feed.security import SecurityHeaders, host_problem
 from feed.settings import Settings
 from feed.store import Conflict, NotFound, StaleVersion, Store, StoreUnavailable, open_store
 from schemas.errors import ValidationError
@@ -38,7 +38,20 @@ class FactcardApp(Starlette):
     fast_path: FastPath
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        problem = host_problem(scope) if scope["type"] == "http" else None
+        if problem is not None:
+            await SecurityHeaders(problem_response(Request(scope), problem))(scope, receive, send)
+            return
         await self.fast_path(scope, receive, send)
+
+
+def allowed_methods(routes: list[BaseRoute], scope: Scope) -> list[str]:
+    """Every method that some route serves at the scope's path, for a 405's Allow header."""
+    methods: set[str] = set()
+    for route in routes:
+        if isinstance(route, Route) and route.methods and route.matches(scope)[0] != Match.NONE:
+            methods |= route.methods
+    return sorted(methods)
 
 
 def start_push_worker(settings: Settings, store: Store, publishers: dict[str, Publisher]) -> Any:
@@ -72,33 +85,34 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     def openapi(request: Request) -> Response:
         return JSONResponse(openapi_document(settings.base_url))
 
+    # Each route names the query parameters it reads (feed.query.takes): any other is a 400.
     routes = [
-        Route("/", pages.home),
-        Route("/checks/{slug}.json", pages.check_json),
-        Route("/checks/{slug}", pages.check_page),
-        Route("/scales.css", pages.scale_css),
-        Route(badges.ROUTE, badges.verdict_badge),
-        Route("/feed.json", feeds.json_feed_route),
-        Route("/feed.atom", feeds.atom_feed_route),
-        Route("/claimreview.json", feeds.datafeed_route),
-        Route("/sitemap.xml", feeds.sitemap_route),
-        Route("/sitemap-{number:int}.xml", feeds.sitemap_part_route),
-        Route("/robots.txt", feeds.robots_route),
-        Route("/openapi.json", openapi),
-        Route("/api/checks", api.list_checks, methods=["GET"]),
-        Route("/api/checks", api.create_check, methods=["POST"]),
-        Route("/api/checks/{slug}", api.get_check, methods=["GET"]),
-        Route("/api/checks/{slug}", api.update_check, methods=["PUT"]),
-        Route("/api/checks/{slug}/publish", api.publish_check, methods=["POST"]),
-        Route("/api/checks/{slug}/retract", api.retract_check, methods=["POST"]),
-        Route("/api/checks/{slug}/revisions", api.list_revisions, methods=["GET"]),
+        Route("/", takes("page")(pages.home)),
+        Route("/checks/{slug}.json", takes()(pages.check_json)),
+        Route("/checks/{slug}", takes()(pages.check_page)),
+        Route("/scales.css", takes()(pages.scale_css)),
+        Route(badges.ROUTE, takes()(badges.verdict_badge)),
+        Route("/feed.json", takes("since", "cursor")(feeds.json_feed_route)),
+        Route("/feed.atom", takes("since", "cursor")(feeds.atom_feed_route)),
+        Route("/claimreview.json", takes()(feeds.datafeed_route)),
+        Route("/sitemap.xml", takes()(feeds.sitemap_route)),
+        Route("/sitemap-{number:int}.xml", takes()(feeds.sitemap_part_route)),
+        Route("/robots.txt", takes()(feeds.robots_route)),
+        Route("/openapi.json", takes()(openapi)),
+        Route("/api/checks", takes("status", "page")(api.list_checks), methods=["GET"]),
+        Route("/api/checks", takes()(api.create_check), methods=["POST"]),
+        Route("/api/checks/{slug}", takes()(api.get_check), methods=["GET"]),
+        Route("/api/checks/{slug}", takes()(api.update_check), methods=["PUT"]),
+        Route("/api/checks/{slug}/publish", takes()(api.publish_check), methods=["POST"]),
+        Route("/api/checks/{slug}/retract", takes()(api.retract_check), methods=["POST"]),
+        Route("/api/checks/{slug}/revisions", takes()(api.list_revisions), methods=["GET"]),
         *widget_routes(),
-        Route(static_files.PREFIX + "{name}", static_files.static_route),
-        Route("/favicon.ico", static_files.favicon_route),
+        Route(static_files.PREFIX + "{name}", takes()(static_files.static_route)),
+        Route("/favicon.ico", takes()(static_files.favicon_route)),
         *health_routes(),
     ]
     if settings.indexnow_key:
-        routes.append(Route(f"/{settings.indexnow_key}.txt", feeds.indexnow_key_route))
+        routes.append(Route(f"/{settings.indexnow_key}.txt", takes()(feeds.indexnow_key_route)))
 
     def render_problem(request: Request, problem: HTTPProblem) -> Response:
         """HTML for people on pages, problem+json for the API and JSON twins."""
@@ -118,10 +132,16 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     async def on_http_exception(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
         titles = {404: "Not found", 405: "Method not allowed"}
-        problem = HTTPProblem(
-            exc.status_code, titles.get(exc.status_code, "Error"), exc.detail, headers=dict(exc.headers or {})
-        )
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            # Starlette names the methods of the first route on the path; a path served by
+            # several routes (GET and POST /api/checks) allows the methods of them all.
+            headers["Allow"] = ", ".join(allowed_methods(request.app.router.routes, request.scope))
+        problem = HTTPProblem(exc.status_code, titles.get(exc.status_code, "Error"), exc.detail, headers=headers)
         return render_problem(request, problem)
+
+    async def on_error(request: Request, exc: Exception) -> Response:
+        return problem_response(request, HTTPProblem(500, "Internal server error", "Something broke on our side."))
 
     async def on_invalid(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, ValidationError)
@@ -160,7 +180,6 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app = FactcardApp(
         routes=routes,
         lifespan=lifespan,
-        middleware=[Middleware(SecurityHeaders)],
         exception_handlers={
             HTTPProblem: on_problem,
             HTTPException: on_http_exception,
@@ -170,13 +189,15 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
             InvalidTransition: on_transition,
             StaleVersion: on_stale,
             StoreUnavailable: on_unavailable,
+            Exception: on_error,
         },
     )
     # Starlette would answer /checks/x/ with a redirect built from the Host header.
     app.router.redirect_slashes = False
     app.state.context = context
     app.state.response_cache = cache
-    app.fast_path = FastPath(super(FactcardApp, app).__call__, cache)
+    # Security headers outermost, so even the 500 of an unhandled error carries them.
+    app.fast_path = FastPath(SecurityHeaders(super(FactcardApp, app).__call__), cache)
     return app
 
 

@@ -45,10 +45,11 @@ class FeedPage:
         since = request.query_params.get("since")
         cursor = request.query_params.get("cursor")
         self.pinned = cursor is not None
+        self.current = store.public_snapshot()
         if cursor is not None:
-            self.snapshot, before, self.since_seq = _parse_cursor(cursor, store.snapshot())
+            self.snapshot, before, self.since_seq = _parse_cursor(cursor, self.current)
         else:
-            self.snapshot, before, self.since_seq = store.snapshot(), None, 0
+            self.snapshot, before, self.since_seq = self.current, None, 0
             if since is not None:
                 first = store.first_change_after(_parse_since(since))
                 self.since_seq = first if first is not None else self.snapshot + 1
@@ -61,9 +62,17 @@ class FeedPage:
         self.newest_change = rfc3339_stamp(newest) if newest else None
 
     @property
-    def cache_scope(self) -> tuple[str, str]:
-        # A page reached by cursor is pinned to its snapshot: its bytes never change.
-        return FIXED if self.pinned else LISTING
+    def cache_scope(self) -> tuple[str, str] | None:
+        """How long to keep this page, or None: kept only at URLs this feed hands out.
+
+        A page reached by cursor is pinned to its snapshot, so its bytes never change; of those
+        only the current walk's are kept, and `since` only as the since_url advertises it.
+        Other valid values are answered but not kept, so they cannot crowd the cache.
+        """
+        if self.pinned:
+            current = self.since is None and self.since_seq == 0 and self.snapshot == self.current
+            return FIXED if current else None
+        return LISTING if self.since in (None, self.newest_change) else None
 
     def url(self, **params: Any) -> str:
         query = urlencode({k: v for k, v in params.items() if v is not None})
@@ -82,8 +91,9 @@ class FeedPage:
 
 
 def _parse_cursor(raw: str, current_snapshot: int) -> tuple[int, int, int]:
+    """(snapshot, before, since_seq) of a cursor; each part no later than the snapshot allows."""
     match = _CURSOR.match(raw)
-    if match is None or int(match[1]) > current_snapshot:
+    if match is None or int(match[1]) > current_snapshot or max(int(match[2]), int(match[3])) > int(match[1]) + 1:
         raise HTTPProblem(400, "Bad cursor", "cursor must be a value taken from a next_url of this feed.")
     return int(match[1]), int(match[2]), int(match[3])
 
@@ -156,7 +166,7 @@ def atom_feed_route(request: Request) -> Response:
 def datafeed_route(request: Request) -> Response:
     ctx = context_of(request)
     store, base = ctx.store, ctx.settings.base_url
-    snapshot = store.snapshot()
+    snapshot = store.public_snapshot()
     newest = store.change_time(snapshot) if snapshot else None
     last_modified = store_time(newest) if newest else datetime(2000, 1, 1, tzinfo=UTC)
     header: dict[str, Any] = {

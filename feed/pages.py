@@ -161,7 +161,7 @@ def home(request: Request) -> Response:
         next_url=f"{base}/?page={page + 1}" if page < pages else None,
     )
     api = f"{base}/api/checks" + (f"?page={page}" if page > 1 else "")
-    newest = ctx.store.change_time(ctx.store.snapshot())
+    newest = ctx.store.change_time(ctx.store.public_snapshot())
     rep = representation(html.encode(), "text/html; charset=utf-8", store_time(newest) if newest else None)
     link = f'<{api}>; rel="alternate"; type="application/json"'
     return cached_response(request, rep, _control(ctx), {"Link": link}, LISTING)

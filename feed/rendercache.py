@@ -21,6 +21,8 @@ import asyncio
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Iterable
+from urllib.parse import parse_qsl, quote, urlencode
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -28,6 +30,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from feed.caching import Entry
 from feed.health import PATHS as HEALTH_PATHS
+from feed.query import is_tracking
 from feed.store import Store, StoreUnavailable
 
 CHECK_INTERVAL = 0.25  # seconds between checks for changes made elsewhere
@@ -35,8 +38,9 @@ CHECK_INTERVAL = 0.25  # seconds between checks for changes made elsewhere
 LISTING = ("listing", "")  # on any change (home, feeds' first pages, sitemaps)
 FIXED = ("fixed", "")  # never (the widget script, a feed page pinned by its cursor)
 GENERATION = "factcard.cache_generation"
-# Query parameters some cached page reads; a URL with any other is answered but not kept, so
-# made-up query strings cannot fill the cache with copies of one page.
+# Query parameters some cached page reads. Routes refuse parameters they do not take (see
+# feed.query), and keys are canonical (see cache_key); a URL with any other parameter is still
+# never kept, so made-up query strings cannot fill the cache with copies of one page.
 # Answers never kept (writes' reads, the streamed DataFeed): concurrent requests for them
 # are not made to wait for one another.
 NEVER_KEPT = ("/api/", "/claimreview.json", "/widget.json", "/openapi.json")
@@ -133,19 +137,39 @@ class ResponseCache:
             self.bytes -= evicted.size
 
 
+def canonical_key(path: str, params: Iterable[tuple[str, str]]) -> str:
+    """The cache key of `path` with these parameters: tracking tags dropped, the rest sorted and
+    percent-encoded one way, so spellings of one request share one key."""
+    kept = sorted((name, value) for name, value in params if not is_tracking(name))
+    return path + ("?" + urlencode(kept, quote_via=quote) if kept else "")
+
+
 def cache_key(scope: Scope) -> str:
     query: bytes = scope.get("query_string", b"")
     path: str = scope["path"]
-    return path + ("?" + query.decode("latin-1") if query else "")
+    if not query:
+        return path
+    # Parsed as Starlette parses it for handlers: one key per distinct set of values they see.
+    return canonical_key(path, parse_qsl(query.decode("latin-1"), keep_blank_values=True))
 
 
-def remember(request: Request, entry: Entry, scope: tuple[str, str]) -> None:
+def remember(request: Request, entry: Entry, scope: tuple[str, str], key: str | None = None) -> None:
+    """Keep `entry` under `key`: the canonical URL a handler worked out, by default the request's
+    own (kept only when every parameter is one that pages read)."""
     cache: ResponseCache | None = getattr(request.app.state, "response_cache", None)
     generation = request.scope.get(GENERATION)
-    if any(name not in PARAMETERS for name in request.query_params):
-        return
+    if key is None:
+        if any(name not in PARAMETERS for name in request.query_params if not is_tracking(name)):
+            return
+        key = cache_key(request.scope)
     if cache is not None and generation is not None:
-        cache.put(cache_key(request.scope), entry, scope, generation)
+        cache.put(key, entry, scope, generation)
+
+
+def recall(request: Request, key: str) -> Entry | None:
+    """The kept response for canonical `key`, for a request that spells the same page another way."""
+    cache: ResponseCache | None = getattr(request.app.state, "response_cache", None)
+    return cache.get(key) if cache is not None else None
 
 
 class FastPath:

@@ -1,4 +1,4 @@
-"""Security headers on every response, and CORS for public reads.
+"""Security headers on every response, CORS for public reads, and the Host rule.
 
 The CSP allows no script at all on our pages (JSON-LD is data, not script)
 and forbids framing; the embeddable card sets its own policy, with
@@ -8,6 +8,8 @@ and forbids framing; the embeddable card sets its own policy, with
 from __future__ import annotations
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from feed.problems import HTTPProblem
 
 PAGE_CSP = (
     "default-src 'none'; style-src 'self'; img-src 'self' https: http:; "
@@ -52,3 +54,23 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+def host_problem(scope: Scope) -> HTTPProblem | None:
+    """A 400 for an HTTP/1.1 request without exactly one non-empty Host header (RFC 9112 3.2).
+
+    HTTP/1.0 may leave Host out; no version may send two. Servers pass both cases on (granian
+    even fills in an empty Host when there is none), and a request whose host is missing or
+    ambiguous must not reach code, or caches, that build on it.
+    """
+    version = str(scope.get("http_version", ""))
+    if version not in ("1", "1.0", "1.1"):
+        return None  # HTTP/2 and 3 carry the authority in a pseudo-header instead
+    hosts = [value for name, value in scope.get("headers", ()) if name.lower() == b"host"]
+    if len(hosts) > 1:
+        found = f"has {len(hosts)}"
+    elif version == "1.1" and not (hosts and hosts[0].strip()):
+        found = "names no host"
+    else:
+        return None
+    return HTTPProblem(400, "Bad Host", f"An HTTP/1.1 request needs exactly one Host header; this one {found}.")

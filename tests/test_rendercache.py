@@ -171,10 +171,10 @@ def test_memory_accounting_counts_compressed_copies_and_stays_exact(client: Test
     assert len(cache.entries) == 2
 
 
-def test_unknown_query_parameters_are_answered_but_not_kept(client: TestClient, app: Any, demo: None) -> None:
+def test_unknown_query_parameters_are_refused_and_not_kept(client: TestClient, app: Any, demo: None) -> None:
     cache = app.state.response_cache
     for n in range(5):
-        assert client.get(f"/checks/lightning-never-strikes-twice?n={n}").status_code == 200
+        assert client.get(f"/checks/lightning-never-strikes-twice?n={n}").status_code == 400
     assert not [key for key in cache.entries if "?n=" in key]
     client.get("/embed/lightning-never-strikes-twice?theme=dark")
     assert "/embed/lightning-never-strikes-twice?theme=dark" in cache.entries

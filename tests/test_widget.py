@@ -176,10 +176,15 @@ def test_every_catalogue_has_every_message() -> None:
         assert len(messages["months"]) == 12, language
 
 
-@pytest.mark.parametrize(("query", "theme"), [("", "light"), ("?theme=dark", "dark"), ("?theme=auto", "auto"),
-                                              ("?theme=<x>", "light")])  # fmt: skip
+@pytest.mark.parametrize(("query", "theme"), [("", "light"), ("?theme=dark", "dark"), ("?theme=auto", "auto")])
 def test_themes(client: TestClient, demo: None, query: str, theme: str) -> None:
     assert card(client, f"/embed/lightning-never-strikes-twice{query}").root["class"] == theme
+
+
+def test_an_unknown_theme_is_a_400_naming_the_themes(client: TestClient, demo: None) -> None:
+    response = client.get("/embed/lightning-never-strikes-twice?theme=<x>")
+    assert response.status_code == 400
+    assert "light, dark, auto" in response.text and "<x>" not in response.text
 
 
 def test_retracted_card_says_so(client: TestClient, demo: None) -> None:

@@ -15,22 +15,25 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from feed.caching import cache_control, cached_response, representation
+from feed.caching import cache_control, cached_response, entry_response, representation
 from feed.clock import store_time
 from feed.context import Context, context_of
 from feed.pages import public_factcheck
 from feed.problems import HTTPProblem
-from feed.rendercache import FIXED
+from feed.query import takes, whole_number
+from feed.rendercache import FIXED, canonical_key, recall
 from feed.responses import JSONResponse
 from feed.store import Record
 from schemas.model import FactCheck
 from schemas.publisher import Publisher
-from widget.card import THEMES, CardRequest, card_page, oembed
-from widget.size import MIN_HEIGHT, MIN_WIDTH
+from widget.card import THEMES, CardRequest, card_page, claim_number, natural_height, oembed
+from widget.i18n import Messages, choose_language
+from widget.size import CARD_WIDTH, MIN_HEIGHT, MIN_WIDTH
 
 WIDGET_JS = Path(__file__).with_name("static") / "widget.js"
 ONE_YEAR = 31_536_000
 CLAIM_FRAGMENT = re.compile(r"claim-([1-9][0-9]{0,3})")  # the page's anchor of one claim
+LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8}){0,4}")  # BCP 47 in outline
 
 
 @dataclass(frozen=True)
@@ -86,18 +89,34 @@ def embed_card(request: Request) -> Response:
     ctx, record, fc, publisher = _public(request, request.path_params["slug"])
     query = request.query_params
     theme = query.get("theme", "light")
-    claim = query.get("claim", "1")
+    if theme not in THEMES:
+        raise HTTPProblem(400, "Bad theme", f"theme must be one of {', '.join(THEMES)}.")
+    lang = query.get("lang")
+    if lang is not None and not LANGUAGE_TAG.fullmatch(lang):
+        raise HTTPProblem(400, "Bad lang", "lang must be a language tag such as en, es or pt-BR.")
+    # Claims past the last show the last: an embed outlives an edit that drops a claim.
+    language = choose_language(lang, fc.language)
     card_request = CardRequest(
-        theme=theme if theme in THEMES else "light",
-        lang=query.get("lang") or None,
-        claim=int(claim) if claim.isascii() and claim.isdigit() and len(claim) < 4 else 1,
+        theme=theme,
+        lang=language,
+        claim=claim_number(fc, whole_number(query.get("claim"), "claim", 1, 999) or 1),
     )
+    # Spellings of one card (lang=pt-BR or pt, an unknown language, claim=9 of 3) share the key
+    # of its canonical URL: rendered once, kept once.
+    key = canonical_key(request.scope["path"], [
+        *([("theme", theme)] if theme != "light" else []),
+        *([("lang", language)] if language != choose_language(None, fc.language) else []),
+        *([("claim", str(card_request.claim))] if card_request.claim != 1 else []),
+    ])  # fmt: skip
+    kept = recall(request, key)
+    if kept is not None:
+        return entry_response(request, kept)
     base = ctx.settings.base_url
     html, policy = card_page(ctx.templates, fc, publisher, ctx.publishing.page_url(fc.slug), base, card_request)
     rep = representation(html.encode(), "text/html; charset=utf-8", store_time(record.updated_at))
     control = cache_control(ctx.settings.cache_max_age, ctx.settings.cache_stale_while_revalidate)
     headers = {"Content-Security-Policy": policy, "Referrer-Policy": "strict-origin-when-cross-origin"}
-    return cached_response(request, rep, control, headers, ("check", fc.slug))
+    return cached_response(request, rep, control, headers, ("check", fc.slug), key)
 
 
 def oembed_route(request: Request) -> Response:
@@ -128,10 +147,23 @@ def oembed_route(request: Request) -> Response:
         raise HTTPProblem(404, "Not found", f"No card fits in maxwidth={maxwidth}: it needs {MIN_WIDTH}px.")
     if maxheight is not None and maxheight < MIN_HEIGHT:
         raise HTTPProblem(404, "Not found", f"No card fits in maxheight={maxheight}: it needs {MIN_HEIGHT}px.")
-    body = oembed(ctx.templates, fc, publisher, ctx.publishing.page_url(slug), base,
+    page_url = ctx.publishing.page_url(slug)
+    # The canonical URL names only what changes the answer: the page and its claim, a width
+    # under the card's and a height under its natural one. Other spellings share its key.
+    width = min(CARD_WIDTH, maxwidth or CARD_WIDTH)
+    natural = natural_height(fc, claim, Messages(choose_language(None, fc.language)), width)
+    key = canonical_key(request.scope["path"], [
+        ("url", page_url + (f"#claim-{claim}" if claim > 1 else "")),
+        *([("maxwidth", str(width))] if width < CARD_WIDTH else []),
+        *([("maxheight", str(maxheight))] if maxheight is not None and maxheight < natural else []),
+    ])  # fmt: skip
+    kept = recall(request, key)
+    if kept is not None:
+        return entry_response(request, kept)
+    body = oembed(ctx.templates, fc, publisher, page_url, base,
                   next(iter(ctx.publishers.values())).name, maxwidth, maxheight, claim)  # fmt: skip
     rep = representation(orjson.dumps(body), "application/json", store_time(record.updated_at))
-    return cached_response(request, rep, "public, max-age=3600", cache_scope=("check", slug))
+    return cached_response(request, rep, "public, max-age=3600", cache_scope=("check", slug), key=key)
 
 
 def _claim_number(fragment: str, url: str, claims: int) -> int:
@@ -154,9 +186,9 @@ def _dimension(raw: str | None, name: str) -> int | None:
 
 def widget_routes() -> list[BaseRoute]:
     return [
-        Route("/widget.js", widget_js),
-        Route("/widget.json", widget_manifest),
-        Route("/widget/{digest}.js", widget_pinned),
-        Route("/embed/{slug}", embed_card),
-        Route("/oembed", oembed_route),
+        Route("/widget.js", takes()(widget_js)),
+        Route("/widget.json", takes()(widget_manifest)),
+        Route("/widget/{digest}.js", takes()(widget_pinned)),
+        Route("/embed/{slug}", takes("theme", "lang", "claim")(embed_card)),
+        Route("/oembed", takes("url", "format", "maxwidth", "maxheight")(oembed_route)),
     ]

@@ -31,9 +31,20 @@ class FeedEntry:
 
 class ChangeLog(SQLBase):
     def snapshot(self) -> int:
-        """The newest change so far; feeds read everything up to it."""
+        """The newest change so far, drafts included (what the response cache watches)."""
         rows = self._query("SELECT MAX(id) FROM revisions")
         return int(rows[0][0] or 0)
+
+    def public_snapshot(self) -> int:
+        """The newest public change: a publish, an edit of a published fact-check, a retraction.
+
+        Feeds pin their walks, validators and `since` to it, so saving a draft moves nothing a
+        reader can see: no ETag, no Last-Modified, no refetch by pollers and CDNs.
+        """
+        # Newest first by primary key, stopping at the first public row: drafts are few and
+        # sit at the top only while a newsroom is writing.
+        rows = self._query("SELECT id FROM revisions WHERE status IN (?, ?) ORDER BY id DESC LIMIT 1", PUBLIC_STATUSES)
+        return int(rows[0][0]) if rows else 0
 
     def change_time(self, seq: int) -> str | None:
         rows = self._query("SELECT recorded_at FROM revisions WHERE id = ?", (seq,))
