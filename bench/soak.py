@@ -211,7 +211,7 @@ async def writer(server: str, port: int, token: str, prefix: str, tally: Tally, 
         steps = [
             ("POST", "/api/checks", doc["headline"], doc),
             ("POST", f"/api/checks/{prefix}-{n}/publish", None, None),
-            ("PUT", f"/api/checks/{prefix}-{n}", edited, doc | {"headline": edited}),
+            ("PUT", f"/api/checks/{prefix}-{n}", edited, doc | {"headline": edited, "status": "published"}),
         ]
         etag, headline = "", doc["headline"]
         for method, path, new_headline, body in steps:
@@ -222,9 +222,8 @@ async def writer(server: str, port: int, token: str, prefix: str, tally: Tally, 
                 tally.error(server, "write " + type(exc).__name__)
                 await asyncio.sleep(0.5)
                 break
-            if status >= 300:
-                if status >= 500:
-                    tally.error(server, f"write HTTP {status}")
+            if status >= 300:  # every step is valid, so any refusal is a failure
+                tally.error(server, f"write HTTP {status}")
                 await asyncio.sleep(0.5)
                 break
             headline = new_headline or headline
@@ -284,7 +283,7 @@ async def soak(
     paths = read_paths(slugs, f"http://{HOST}:{a.port}")
     tasks = [asyncio.create_task(reader(s.name, s.port, paths, tally, stop))
              for i in range(args.connections) for s in [(a, b)[i % 2]]]  # fmt: skip
-    tasks += [asyncio.create_task(writer(s.name, s.port, token, f"soak-{s.name}-{i}", tally, stop))
+    tasks += [asyncio.create_task(writer(s.name, s.port, token, f"soak-{s.name.lower()}-{i}", tally, stop))
               for i in range(args.writers) for s in [(a, b)[i % 2]]]  # fmt: skip
     rss_start = memory_kib(a.pid, "VmRSS")
     result: dict[str, Any] = {"rss_start": rss_start}
