@@ -5,6 +5,7 @@ Each test runs a real server process and ends by itself, whatever the server doe
 
 from __future__ import annotations
 
+import resource
 import select
 import socket
 import subprocess
@@ -25,7 +26,9 @@ LORIS = 2_000  # twice granian's default limit of 1,024 connections per worker
 def test_a_slowloris_does_not_starve_fresh_clients(tmp_path: Path) -> None:
     """Thousands of sockets dribbling a request line: a fresh client is still served at once."""
     allow_open_files(LORIS + 256)
-    with serve(tmp_path, tmp_path / "loris.db") as server:
+    # Default connection limits; a long header deadline, so that on a slow machine the
+    # slow clients are still held while the fresh ones are served.
+    with serve(tmp_path, tmp_path / "loris.db", env={"FACTCARD_HEADER_TIMEOUT": "120"}) as server:
         sockets: list[socket.socket] = []
         try:
             for _ in range(LORIS):
@@ -145,6 +148,20 @@ def test_server_settings_become_granian_options() -> None:
     assert options["http1_settings"].header_read_timeout == 7000
     assert options["workers_kill_timeout"] == 4
     assert files_needed(settings, workers=2) > 2 * 5000 + settings.backlog
+
+
+def test_serve_raises_a_low_open_files_limit() -> None:
+    """A soft limit of 1,024 (common for services) cannot hold 10,000 connections; the hard one may."""
+    hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+    if hard != resource.RLIM_INFINITY and hard < 4096:
+        pytest.skip(f"the hard limit on open files is only {hard}")
+    script = (
+        "import resource; from feed.server import raise_open_files_limit as r; "
+        "resource.setrlimit(resource.RLIMIT_NOFILE, (1024, resource.getrlimit(resource.RLIMIT_NOFILE)[1])); "
+        "print(r(4096), resource.getrlimit(resource.RLIMIT_NOFILE)[0])"
+    )
+    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert result.stdout.split() == ["4096", "4096"]
 
 
 @pytest.mark.parametrize(
