@@ -117,16 +117,26 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from granian.constants import Interfaces
 
     from feed.demo import load_demo
+    from feed.server import files_needed, granian_options, raise_open_files_limit
 
     if args.workers < 1:
         raise ValueError("--workers must be at least 1")
     origin = served_origin(args.host, args.port)
     settings = _settings(args, served_at=origin)
+    options = granian_options(settings)  # refuses impossible limits before anything else
     publishing = _publishing(settings)  # also checks the settings and migrates the store, once
     if args.demo:
         loaded = load_demo(publishing, utc_now())
         print(f"demo: loaded {loaded} fact-checks" if loaded else "demo: store not empty, nothing loaded", flush=True)
     publishing.store.close()
+    needed = files_needed(settings, args.workers)
+    allowed = raise_open_files_limit(needed)
+    if allowed < needed:
+        print(
+            f"warning: the open files limit is {allowed}, below the {needed} that "
+            f"FACTCARD_MAX_CONNECTIONS={settings.max_connections} needs; raise it (ulimit -n, LimitNOFILE)",
+            file=sys.stderr, flush=True,
+        )  # fmt: skip
     # Workers are separate processes: hand them the resolved settings through the environment.
     for setting in SETTINGS:
         os.environ[setting.env] = str(getattr(settings, setting.name))
@@ -136,13 +146,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
         where = f"links use the base URL {settings.base_url}"
     print(f"serving on {origin} with {args.workers} worker(s) ({where})", flush=True)
     Granian(
-        "feed.app:app_from_environment",
+        "feed.server:serving_app",
         factory=True,
         interface=Interfaces.ASGI,
         address=args.host,
         port=args.port,
         workers=args.workers,
         log_level="warning",  # type: ignore[arg-type]
+        **options,
     ).serve()
     return 0
 

@@ -19,7 +19,7 @@ from starlette.responses import Response
 from feed.caching import cache_control, cached_response, representation, streamed_response
 from feed.clock import rfc3339_stamp, store_time
 from feed.context import Context, context_of
-from feed.datafeed import datafeed_chunks
+from feed.datafeed import DATAFEED_BATCH, datafeed_chunks
 from feed.jsonfeed import json_feed, json_feed_item
 from feed.problems import HTTPProblem
 from feed.rendercache import FIXED, LISTING
@@ -182,7 +182,7 @@ def datafeed_route(request: Request) -> Response:
     tag = hashlib.sha256(state.encode()).hexdigest()[:32]
 
     def views() -> Any:
-        for entry in store.iter_feed_entries(snapshot):
+        for entry in store.iter_feed_entries(snapshot, DATAFEED_BATCH):
             yield entry_view(entry, ctx.publishers, base)
 
     return streamed_response(

@@ -98,6 +98,30 @@ SETTINGS: tuple[Setting, ...] = (
         "Delivery attempts for one push notification before it is marked failed "
         "(retries back off exponentially, up to an hour apart).",
     ),
+    Setting(
+        "max_connections", "FACTCARD_MAX_CONNECTIONS", 10_000,
+        "`serve`: connections each worker process holds open at once; past it, new connections "
+        "wait in the listen backlog.",
+    ),
+    Setting(
+        "backlog", "FACTCARD_BACKLOG", 4096,
+        "`serve`: connections the kernel queues until a worker accepts them (Linux caps it at "
+        "net.core.somaxconn).",
+    ),
+    Setting(
+        "header_timeout", "FACTCARD_HEADER_TIMEOUT", 15,
+        "`serve`: seconds a client has to send a request's line and headers, counted from the "
+        "connection's opening or the previous response; also the idle keep-alive limit.",
+    ),
+    Setting(
+        "body_timeout", "FACTCARD_BODY_TIMEOUT", 30,
+        "`serve`: seconds a client has to send a whole request body (slower gets 408).",
+    ),
+    Setting(
+        "shutdown_timeout", "FACTCARD_SHUTDOWN_TIMEOUT", 10,
+        "`serve`: seconds that open requests may take to finish after SIGTERM or SIGINT; then "
+        "the workers are stopped and their connections cut.",
+    ),
 )  # fmt: skip
 
 
@@ -137,6 +161,11 @@ class Settings:
     factcheck_tools_token: str
     factcheck_tools_endpoint: str
     push_max_attempts: int
+    max_connections: int
+    backlog: int
+    header_timeout: int
+    body_timeout: int
+    shutdown_timeout: int
 
     @classmethod
     def load(cls, environ: Mapping[str, str] | None = None, overrides: Mapping[str, Any] | None = None) -> Settings:

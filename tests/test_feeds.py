@@ -260,9 +260,9 @@ def test_datafeed_streams_in_batches(publishing: Any, client: TestClient, monkey
         return result
 
     monkeypatch.setattr(publishing.store, "feed_entries", counting)
-    from feed.store import changes
+    from feed import feeds
 
-    monkeypatch.setattr(changes.ChangeLog.iter_feed_entries, "__defaults__", (10,))
+    monkeypatch.setattr(feeds, "DATAFEED_BATCH", 10)
     feed = client.get("/claimreview.json").json()
     assert len(feed["dataFeedElement"]) == 25
     assert calls == [10, 10, 5]  # never more than one batch in memory

@@ -1,0 +1,131 @@
+"""How `factcard serve` runs granian: connection limits, read timeouts, the shutdown deadline.
+
+Granian's defaults suit a benchmark, not the open internet: it accepts at most `backlog`
+(1,024) connections per worker, so a thousand idle or slowloris sockets starve every new
+client, and on SIGTERM it waits for every response to finish, however slowly it is read.
+
+What granian offers and what we map onto it:
+- `backpressure`: connections a worker holds at once (FACTCARD_MAX_CONNECTIONS); `backlog`:
+  the kernel's accept queue (FACTCARD_BACKLOG).
+- HTTP/1 `header_read_timeout`: a deadline for the request line and headers, counted from
+  the connection's opening or the end of the previous response, so it also closes idle
+  keep-alive connections (FACTCARD_HEADER_TIMEOUT). Granian has no separate idle timeout.
+- No body read timeout: `BodyDeadline` below answers 408 when a body is still arriving
+  after FACTCARD_BODY_TIMEOUT; the connection closes with the unread rest.
+- `workers_kill_timeout`: after SIGTERM, workers that have not finished within
+  FACTCARD_SHUTDOWN_TIMEOUT are killed, cutting their connections.
+- HTTP/1 only: the header deadline has no HTTP/2 counterpart in granian, and without TLS
+  no browser speaks HTTP/2 to us anyway (TLS and HTTP/2 belong to the reverse proxy).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import resource
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from feed.problems import HTTPProblem
+from feed.settings import Settings
+
+# File descriptors besides client connections: the listening socket, the database, logs, pipes.
+SPARE_FILES = 256
+HEADER_TIMEOUT_LIMIT = 300  # seconds; a longer deadline is no defence
+
+
+def check(settings: Settings) -> None:
+    """Refuse server settings that cannot work, naming the variable."""
+    positive = {
+        "FACTCARD_MAX_CONNECTIONS": settings.max_connections,
+        "FACTCARD_BODY_TIMEOUT": settings.body_timeout,
+        "FACTCARD_SHUTDOWN_TIMEOUT": settings.shutdown_timeout,
+    }
+    for env, value in positive.items():
+        if value < 1:
+            raise ValueError(f"{env} must be at least 1, got {value}")
+    if settings.backlog < 128:  # granian raises anything lower to 128 silently
+        raise ValueError(f"FACTCARD_BACKLOG must be at least 128, got {settings.backlog}")
+    timeout = settings.header_timeout
+    if not 1 <= timeout <= HEADER_TIMEOUT_LIMIT:
+        raise ValueError(f"FACTCARD_HEADER_TIMEOUT must be 1-{HEADER_TIMEOUT_LIMIT} seconds, got {timeout}")
+
+
+def granian_options(settings: Settings) -> dict[str, Any]:
+    """Keyword arguments for `granian.Granian` that carry our limits and timeouts."""
+    from granian.constants import HTTPModes
+    from granian.http import HTTP1Settings
+
+    check(settings)
+    return {
+        "http": HTTPModes.http1,
+        "backlog": settings.backlog,
+        "backpressure": settings.max_connections,
+        "http1_settings": HTTP1Settings(header_read_timeout=settings.header_timeout * 1000, keep_alive=True),
+        "workers_kill_timeout": settings.shutdown_timeout,
+    }
+
+
+def raise_open_files_limit(needed: int) -> int:
+    """Raise this process's soft limit on open files towards `needed` (workers inherit it).
+
+    Many systems start services with a soft limit of 1,024, below the connections we are
+    told to hold; the hard limit is the ceiling. Returns the limit now in force.
+    """
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != resource.RLIM_INFINITY and soft < needed:
+        soft = needed if hard == resource.RLIM_INFINITY else min(needed, hard)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+    return soft
+
+
+def files_needed(settings: Settings, workers: int) -> int:
+    return settings.max_connections * workers + settings.backlog + SPARE_FILES
+
+
+class BodyDeadline:
+    """ASGI wrapper: a request body must arrive in full within `seconds` of the request.
+
+    A late body makes `receive` raise a 408 problem, which the app answers like any other.
+    Once the body is complete, `receive` is passed through untouched: a streamed response
+    waits on it for the disconnect, for as long as the client reads.
+    """
+
+    def __init__(self, app: ASGIApp, seconds: float):
+        self.app, self.seconds = app, seconds
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.seconds
+        complete = False
+
+        async def receive_in_time() -> Message:
+            nonlocal complete
+            if complete:
+                return await receive()
+            try:
+                message = await asyncio.wait_for(_awaited(receive), max(deadline - loop.time(), 0))
+            except TimeoutError:
+                raise HTTPProblem(
+                    408, "Request timeout", f"The request body did not arrive within {self.seconds:g} seconds."
+                ) from None
+            complete = message["type"] != "http.request" or not message.get("more_body", False)
+            return message
+
+        await self.app(scope, receive_in_time, send)
+
+
+async def _awaited(receive: Receive) -> Message:
+    # The server's receive returns an awaitable that is not a coroutine; wait_for wants one.
+    return await receive()
+
+
+def serving_app() -> ASGIApp:
+    """The app a `factcard serve` worker runs: the app, with the body deadline in front."""
+    from feed.app import create_app
+
+    settings = Settings.load()  # from the environment, which `factcard serve` filled in
+    return BodyDeadline(create_app(settings), settings.body_timeout)
