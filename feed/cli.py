@@ -104,6 +104,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from granian.constants import Interfaces
 
     from feed.demo import load_demo
+    from feed.metricsdir import use_multiprocess_dir
 
     if args.workers < 1:
         raise ValueError("--workers must be at least 1")
@@ -117,6 +118,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     # Workers are separate processes: hand them the resolved settings through the environment.
     for setting in SETTINGS:
         os.environ[setting.env] = str(getattr(settings, setting.name))
+    use_multiprocess_dir()  # so a scrape of any worker counts every worker's requests
     if settings.base_url == origin:
         where = "links follow the address served; set FACTCARD_BASE_URL for a public origin"
     else:
