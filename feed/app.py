@@ -163,6 +163,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         if worker is not None:
             worker.stop()
         store.close()
+        metrics.flush()
         access_log.stop()
 
     # This process's own writes drop their cached pages at once; other processes' within

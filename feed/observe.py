@@ -16,9 +16,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from feed.accesslog import AccessLog
 from feed.clients import Network, client_address
 from feed.metrics import Metrics
-from feed.rendercache import CACHE_STATE
+from feed.rendercache import CACHE_STATE, INTERNAL
 
-MAX_REMEMBERED = 8192  # paths whose route template is remembered (made-up paths are not kept past it)
+MAX_REMEMBERED = 8192  # routed paths whose template is remembered (unrouted ones are never kept)
 
 
 class Observer:
@@ -31,25 +31,25 @@ class Observer:
         trusted: tuple[Network, ...],
     ):
         self.app, self.routes, self.access_log, self.metrics, self.trusted = app, routes, access_log, metrics, trusted
-        self.templates: dict[str, str | None] = {}
+        self.templates: dict[str, str] = {}
 
     def route_of(self, scope: Scope) -> str | None:
         """The path template of the route a request's path matches (any method), or None."""
         path: str = scope["path"]
-        if path in self.templates:
-            return self.templates[path]
-        template = None
+        template = self.templates.get(path)
+        if template is not None:
+            return template
         for route in self.routes:
             match, _ = route.matches(scope)
             if match is not Match.NONE:
                 template = getattr(route, "path", None)
                 break
-        if len(self.templates) < MAX_REMEMBERED:
+        if template is not None and len(self.templates) < MAX_REMEMBERED:
             self.templates[path] = template
         return template
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http" or INTERNAL in scope:
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
@@ -74,7 +74,7 @@ class Observer:
         cache = scope.get(CACHE_STATE)
         if self.metrics is not None:
             self.metrics.observe(scope["method"], route, status, seconds, cache)
-        if self.access_log.enabled:
+        if self.access_log.thread is not None:  # on and running
             query: bytes = scope.get("query_string", b"")
             self.access_log.write({
                 "method": scope["method"],

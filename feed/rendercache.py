@@ -31,6 +31,7 @@ GENERATION = "factcard.cache_generation"
 # How the fast path dealt with a GET or HEAD, for the access log and metrics: "hit" (answered
 # from the cache), "miss" (the app answered a URL it may keep), "bypass" (never kept).
 CACHE_STATE = "factcard.cache"
+INTERNAL = "factcard.internal"  # set on warm()'s requests: renders, not readers, so not logged or counted
 # Query parameters some cached page reads; a URL with any other is answered but not kept, so
 # made-up query strings cannot fill the cache with copies of one page.
 # Answers never kept (writes' reads, the streamed DataFeed): concurrent requests for them
@@ -221,5 +222,6 @@ async def warm(app: ASGIApp, paths: list[str]) -> None:
             "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET",
             "scheme": "http", "path": path, "raw_path": path.encode(), "query_string": b"", "root_path": "",
             "headers": [(b"host", b"localhost")], "client": ("127.0.0.1", 0), "server": ("127.0.0.1", 80),
+            INTERNAL: True,
         }  # fmt: skip
         await app(scope, receive, discard)

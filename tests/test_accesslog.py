@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import logging
 import threading
 import time
 from datetime import datetime
@@ -15,6 +14,7 @@ from feed.accesslog import AccessLog
 from feed.app import create_app
 from feed.clock import utc_now
 from feed.settings import Settings
+from feed.tokens import create_token
 from tests.conftest import demo_documents
 
 
@@ -60,19 +60,36 @@ def test_one_json_line_per_request_for_rendered_and_cached_answers(tmp_path: Pat
     assert refused["route"] == "/api/checks" and refused["cache"] is None
 
 
+def test_pages_rendered_after_a_write_are_not_logged_as_requests(tmp_path: Path) -> None:
+    log = tmp_path / "access.log"
+    app = app_logging_to(tmp_path, str(log))
+    token = create_token(app.state.context.store, "desk", utc_now())
+    document = demo_documents()[0] | {"slug": "warmed-after-writing"}
+    with TestClient(app) as client:
+        created = client.post("/api/checks", json=document, headers={"Authorization": f"Bearer {token}"})
+        assert created.status_code == 201 and created.json()["status"] == "published"
+        assert client.get("/checks/warmed-after-writing").status_code == 200
+    write, read = lines(log)  # the pages rendered for the cache after the write made no lines
+    assert (write["method"], write["status"]) == ("POST", 201)
+    assert (read["route"], read["cache"]) == ("/checks/{slug}", "hit")
+
+
 def test_requests_never_wait_for_the_log_to_be_written(tmp_path: Path) -> None:
     release = threading.Event()
-    written: list[str] = []
+    written: list[bytes] = []
 
-    class Stuck(logging.Handler):
+    class Stuck:
         """A destination that blocks, like a full pipe or a hung network disk."""
 
-        def emit(self, record: logging.LogRecord) -> None:
+        def write(self, data: bytes) -> None:
             release.wait(30)
-            written.append(self.format(record))
+            written.append(data)
+
+        def close(self) -> None:
+            pass
 
     app = app_logging_to(tmp_path, "stderr")
-    app.observer.access_log.handler = Stuck()
+    app.observer.access_log.open_sink = Stuck
     try:
         with TestClient(app) as client:
             started = time.monotonic()
@@ -83,7 +100,21 @@ def test_requests_never_wait_for_the_log_to_be_written(tmp_path: Path) -> None:
             release.set()
     finally:
         release.set()
-    assert len(written) == 5
+    assert [orjson.loads(line)["route"] for line in b"".join(written).splitlines()] == ["/"] * 5
+
+
+def test_lines_past_the_queue_limit_are_dropped_and_counted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("feed.accesslog.MAX_QUEUED", 3)
+    log = AccessLog(str(tmp_path / "access.log"))
+    log.thread = threading.Thread()  # a writer that is not writing: lines pile up
+    for n in range(5):
+        log.write({"n": n})
+    log.thread = None
+    log.start()
+    log.stop()
+    found = lines(tmp_path / "access.log")
+    assert [line.get("n") for line in found[:3]] == [0, 1, 2]
+    assert found[3]["dropped"] == 2
 
 
 def test_standard_error_by_default_and_off_when_asked(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -114,7 +145,10 @@ def test_the_client_is_the_forwarded_address_only_behind_a_trusted_proxy(tmp_pat
     assert not_a_proxy["client"] == "192.0.2.8"
 
 
-def test_access_log_queues_without_a_running_writer() -> None:
-    log = AccessLog("off")
-    log.write({"path": "/"})
-    assert log.listener is None and log.queue.empty()
+def test_nothing_is_queued_when_off_or_not_running(tmp_path: Path) -> None:
+    for log in (AccessLog("off"), AccessLog(str(tmp_path / "access.log"))):
+        log.write({"path": "/"})
+        assert log.thread is None and log.queue.empty()
+    off = AccessLog("off")
+    off.start()
+    assert off.thread is None

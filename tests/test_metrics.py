@@ -18,6 +18,7 @@ from starlette.testclient import TestClient
 from feed.app import create_app
 from feed.clock import stamp, utc_now
 from feed.config import load_publishers
+from feed.metrics import FLUSH_SECONDS
 from feed.metricsdir import MULTIPROC_ENV, remove_dir, use_multiprocess_dir
 from feed.publishing import Publishing
 from feed.settings import Settings
@@ -216,6 +217,7 @@ def test_two_worker_server_reports_the_whole_servers_counts(tmp_path: Path) -> N
         with ThreadPoolExecutor(8) as pool:  # concurrent connections, so both workers answer some
             statuses = list(pool.map(lambda _: _get(base + PAGE)[0], range(sent)))
         assert statuses == [200] * sent
+        time.sleep(FLUSH_SECONDS + 0.5)  # each worker adds its counts to the shared files within this
         totals = set()
         for _ in range(12):
             found = samples(_get(base + "/metrics", SCRAPER)[1])
@@ -228,3 +230,36 @@ def test_two_worker_server_reports_the_whole_servers_counts(tmp_path: Path) -> N
         process.terminate()
         output, _ = process.communicate(timeout=20)
     assert not folder.exists(), output  # the server removes its metrics folder when it stops
+
+
+def test_batched_latencies_match_prometheus_clients_own_histogram(tmp_path: Path) -> None:
+    """Requests are counted in batches; the histogram must read as if each were observed."""
+    import asyncio
+
+    from prometheus_client import CollectorRegistry, Histogram, generate_latest
+
+    from feed.metrics import BUCKETS, Metrics
+    from feed.store import open_store
+
+    durations = [0.0001, 0.0005, 0.00050001, 0.003, 0.003, 0.7, 10.0, 42.0]
+    metrics = Metrics(open_store(f"sqlite:///{tmp_path / 'h.db'}"))
+
+    async def count() -> None:
+        for seconds in durations:
+            metrics.observe("GET", "/x", 200, seconds, None)
+        metrics.flush()
+
+    asyncio.run(count())
+    reference = CollectorRegistry()
+    expected = Histogram(
+        "factcard_http_request_duration_seconds", "", ["method", "route"], buckets=BUCKETS, registry=reference
+    ).labels("GET", "/x")
+    for seconds in durations:
+        expected.observe(seconds)
+
+    def histogram(found: Samples) -> Samples:
+        return {key: number for key, number in found.items() if key[0].startswith("factcard_http_request_duration")}
+
+    ours = histogram(samples(metrics.exposition("")[0].decode()))
+    assert ours == histogram(samples(generate_latest(reference).decode()))
+    assert value(ours, "factcard_http_request_duration_seconds_bucket", method="GET", route="/x", le="0.0005") == 2
