@@ -32,16 +32,14 @@ class Sink(Protocol):
 
 
 class StandardStream:
-    """sys.stderr or sys.stdout as it is at each write, not at start-up, so a replaced
-    stream is followed rather than written to after it is closed."""
+    """sys.stderr or sys.stdout as it is when the log starts (whatever replaced it then)."""
 
     def __init__(self, name: str):
-        self.name = name
+        self.stream = getattr(sys, name)
 
     def write(self, data: bytes) -> None:
-        stream = getattr(sys, self.name)
-        stream.write(data.decode())
-        stream.flush()
+        self.stream.write(data.decode())
+        self.stream.flush()
 
     def close(self) -> None:
         pass

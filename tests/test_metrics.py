@@ -16,12 +16,13 @@ from prometheus_client.parser import text_string_to_metric_families
 from starlette.testclient import TestClient
 
 from feed.app import create_app
-from feed.clock import stamp, utc_now
+from feed.clock import stamp, store_time, utc_now
 from feed.config import load_publishers
 from feed.metrics import FLUSH_SECONDS
 from feed.metricsdir import MULTIPROC_ENV, remove_dir, use_multiprocess_dir
 from feed.publishing import Publishing
 from feed.settings import Settings
+from feed.store import Store
 from feed.store.sqlite import SQLiteStore
 from tests.conftest import demo_documents, free_port
 
@@ -263,3 +264,14 @@ def test_batched_latencies_match_prometheus_clients_own_histogram(tmp_path: Path
     ours = histogram(samples(metrics.exposition("")[0].decode()))
     assert ours == histogram(samples(generate_latest(reference).decode()))
     assert value(ours, "factcard_http_request_duration_seconds_bucket", method="GET", route="/x", le="0.0005") == 2
+
+
+def test_outbox_backlog_on_each_backend(store: Store, publishers: Any) -> None:
+    assert store.outbox_backlog() == []
+    Publishing(store, publishers, "http://testserver", ("websub",)).import_documents(demo_documents(), utc_now())
+    rows = store.outbox()
+    store.mark_failed(rows[0].id, "HTTP 410", stamp(utc_now()))
+    store.mark_delivered(rows[1].id, stamp(utc_now()))
+    (backlog,) = store.outbox_backlog()
+    assert (backlog.target, backlog.pending, backlog.failed) == ("websub", len(rows) - 2, 1)
+    assert backlog.oldest_pending_at is not None and store_time(backlog.oldest_pending_at) <= utc_now()
