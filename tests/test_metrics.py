@@ -275,3 +275,13 @@ def test_outbox_backlog_on_each_backend(store: Store, publishers: Any) -> None:
     (backlog,) = store.outbox_backlog()
     assert (backlog.target, backlog.pending, backlog.failed) == ("websub", len(rows) - 2, 1)
     assert backlog.oldest_pending_at is not None and store_time(backlog.oldest_pending_at) <= utc_now()
+
+
+def test_a_multiprocess_folder_set_too_late_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from feed.metrics import Metrics
+    from feed.store import open_store
+
+    # This test process imported prometheus_client with no folder set: its counters are in memory.
+    monkeypatch.setenv(MULTIPROC_ENV, str(tmp_path))
+    with pytest.raises(RuntimeError, match="set after prometheus_client was imported"):
+        Metrics(open_store(f"sqlite:///{tmp_path / 'late.db'}"))

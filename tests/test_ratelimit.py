@@ -144,3 +144,8 @@ def test_client_address(peer: str, forwarded: str | None, trusted: str, client: 
 def test_a_bad_trusted_proxy_setting_is_refused() -> None:
     with pytest.raises(ValueError, match=r"FACTCARD_TRUSTED_PROXIES: 'proxy\.internal' is not an IP"):
         Settings.load({"FACTCARD_TRUSTED_PROXIES": "10.0.0.1, proxy.internal"})
+
+
+def test_a_negative_limit_is_refused() -> None:
+    with pytest.raises(ValueError, match="writes_per_minute_per_token must be 0"):
+        Settings.load({"FACTCARD_WRITES_PER_MINUTE_PER_TOKEN": "-1"})
