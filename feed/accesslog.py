@@ -1,11 +1,11 @@
 """The access log: one JSON line per request, written by a background thread.
 
-A request only puts its fields on an in-memory queue; a writer thread turns what has
-queued up into JSON lines and writes them in one go, so no request ever waits on a disk,
-a pipe or a terminal. The writer wakes at most every WAIT seconds while requests come in:
-waking it for each line cost a busy server a third of its CPU in thread switches, and the
-logging module's QueueHandler cost more still (building a LogRecord alone takes longer than
-the fast path's whole answer to a cached request). If the writer falls behind by
+A request turns its fields into one JSON line (a microsecond or two) and puts it on an
+in-memory queue; a writer thread writes what has queued up in one go, so no request ever
+waits on a disk, a pipe or a terminal. While requests come in, the writer wakes at most
+every WAIT seconds, not once per line. (The logging module's QueueHandler was tried first:
+building a LogRecord alone takes longer than the fast path's whole answer to a cached
+request.) If the writer falls behind by
 MAX_QUEUED lines, further lines are dropped, and counted in a line of their own, rather
 than letting memory grow.
 """
