@@ -5,9 +5,8 @@ in-memory queue; a writer thread writes what has queued up in one go, so no requ
 waits on a disk, a pipe or a terminal. While requests come in, the writer wakes at most
 every WAIT seconds, not once per line. (The logging module's QueueHandler was tried first:
 building a LogRecord alone takes longer than the fast path's whole answer to a cached
-request.) If the writer falls behind by
-MAX_QUEUED lines, further lines are dropped, and counted in a line of their own, rather
-than letting memory grow.
+request.) If the writer falls behind by MAX_QUEUED lines, further lines are dropped, and
+counted in a line of their own, rather than letting memory grow.
 """
 
 from __future__ import annotations
