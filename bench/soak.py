@@ -90,8 +90,16 @@ class AppServer:
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
+        # Rate limits would refuse the soak's own writers, and an access log line per request
+        # would only fill the log: both are off here.
+        env = os.environ | {
+            "FACTCARD_WRITES_PER_MINUTE_PER_TOKEN": "0", "FACTCARD_WRITES_PER_MINUTE_PER_ADDRESS": "0",
+            "FACTCARD_AUTH_FAILURES_PER_MINUTE": "0", "FACTCARD_ACCESS_LOG": "off",
+        }  # fmt: skip
         with self.log.open("ab") as log:
-            self.process = subprocess.Popen(self.command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+            self.process = subprocess.Popen(
+                self.command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True, env=env
+            )
 
     def kill(self) -> None:
         if self.process is not None and self.process.poll() is None:
@@ -170,8 +178,9 @@ class Tally:
     acknowledged: list[tuple[str, int, str]] = field(default_factory=list)  # (slug, version, headline)
     windows: dict[str, list[float]] = field(default_factory=dict)  # cause -> [start, end]
 
-    def error(self, server: str, what: str) -> None:
-        self.errors.append((time.monotonic(), server, what))
+    def error(self, server: str, what: str, sent: float) -> None:
+        """An error of a request sent at `sent`: it is put down to what was happening then."""
+        self.errors.append((sent, server, what))
 
 
 def read_paths(slugs: list[str], base_url: str) -> list[str]:
@@ -187,14 +196,15 @@ async def reader(server: str, port: int, paths: list[str], tally: Tally, stop: a
     for path in itertools.cycle(random.sample(paths, len(paths))):
         if stop.is_set():
             break
+        sent = time.monotonic()
         try:
             status, _, _ = await connection.request("GET", path, {"Accept-Encoding": "gzip"})
         except (TimeoutError, OSError, asyncio.IncompleteReadError, ValueError, IndexError) as exc:
-            tally.error(server, type(exc).__name__)
+            tally.error(server, type(exc).__name__, sent)
             await asyncio.sleep(0.2)
             continue
         if status >= 500:
-            tally.error(server, f"HTTP {status}")
+            tally.error(server, f"HTTP {status}", sent)
         else:
             tally.served[server] += 1
     connection.close()
@@ -216,14 +226,15 @@ async def writer(server: str, port: int, token: str, prefix: str, tally: Tally, 
         etag, headline = "", doc["headline"]
         for method, path, new_headline, body in steps:
             headers = auth | ({"If-Match": etag} if etag else {})
+            sent = time.monotonic()
             try:
                 status, answer, _ = await connection.request(method, path, headers, orjson.dumps(body) if body else b"")
             except (TimeoutError, OSError, asyncio.IncompleteReadError, ValueError, IndexError) as exc:
-                tally.error(server, "write " + type(exc).__name__)
+                tally.error(server, "write " + type(exc).__name__, sent)
                 await asyncio.sleep(0.5)
                 break
             if status >= 300:  # every step is valid, so any refusal is a failure
-                tally.error(server, f"write HTTP {status}")
+                tally.error(server, f"write HTTP {status}", sent)
                 await asyncio.sleep(0.5)
                 break
             headline = new_headline or headline
@@ -361,6 +372,13 @@ def report(args: argparse.Namespace, result: dict[str, Any], lost: int) -> None:
     kinds = Counter(what for _, _, what in tally.errors)
     if kinds:
         print("\nerror kinds:", dict(kinds))
+    others = Counter(
+        (int(moment - tally.started) // 10 * 10, server, what)
+        for moment, server, what in tally.errors
+        if not any(start <= moment <= end for start, end in tally.windows.values())
+    )
+    for (second, server, what), count in sorted(others.items()):
+        print(f"  other: {count} x {what} on {server}, sent {second}-{second + 10} s into the run")
 
 
 def main() -> None:

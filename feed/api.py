@@ -23,6 +23,7 @@ from feed.context import Context, context_of
 from feed.problems import HTTPProblem, invalid
 from feed.publishing import OutOfScope
 from feed.query import page_number
+from feed.ratelimit import limits_of
 from feed.rendercache import pages_of, warm
 from feed.representation import record_json
 from feed.responses import JSONResponse
@@ -115,8 +116,13 @@ def bearer(request: Request, ctx: Context) -> TokenHolder | None:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         return None
+    limits = limits_of(request)
+    limits.before_auth(request.scope)  # 429 for an address that has guessed too often
     # Read from the store on every request: a revocation must hold at once on every server.
-    return verify_token(ctx.store, token.strip(), utc_now())
+    holder = verify_token(ctx.store, token.strip(), utc_now())
+    if holder is None:
+        limits.auth_failed(request.scope)
+    return holder
 
 
 async def require_token(request: Request, ctx: Context) -> TokenHolder:
@@ -129,6 +135,8 @@ async def require_token(request: Request, ctx: Context) -> TokenHolder:
             "make one with `factcard token create NAME`.",
             headers={"WWW-Authenticate": 'Bearer realm="factcard"'},
         )
+    if request.method not in ("GET", "HEAD"):
+        limits_of(request).before_write(request.scope, holder.key_id)
     return holder
 
 

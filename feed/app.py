@@ -14,13 +14,18 @@ from starlette.routing import BaseRoute, Match, Route
 from starlette.types import Receive, Scope, Send
 
 from feed import api, badges, feeds, pages, static_files
+from feed.accesslog import AccessLog
+from feed.clients import parse_networks
 from feed.config import load_publishers
 from feed.context import Context
 from feed.health import health_routes
+from feed.metrics import Metrics, metrics_route
+from feed.observe import Observer
 from feed.openapi import openapi_document
 from feed.problems import HTTPProblem, invalid, problem_response
 from feed.publishing import InvalidTransition, Publishing
 from feed.query import takes
+from feed.ratelimit import RateLimits
 from feed.render import make_environment
 from feed.rendercache import FastPath, ResponseCache
 from feed.responses import JSONResponse
@@ -33,16 +38,18 @@ from widget.routes import widget_routes
 
 
 class FactcardApp(Starlette):
-    """Starlette, with the cached-response fast path in front of its whole middleware stack."""
+    """Starlette, with the cached-response fast path in front of its whole middleware stack,
+    and the access log and metrics in front of that."""
 
     fast_path: FastPath
+    observer: Observer
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         problem = host_problem(scope) if scope["type"] == "http" else None
         if problem is not None:
             await SecurityHeaders(problem_response(Request(scope), problem))(scope, receive, send)
             return
-        await self.fast_path(scope, receive, send)
+        await self.observer(scope, receive, send)
 
 
 def allowed_methods(routes: list[BaseRoute], scope: Scope) -> list[str]:
@@ -85,6 +92,14 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     def openapi(request: Request) -> Response:
         return JSONResponse(openapi_document(settings.base_url))
 
+    trusted = parse_networks(settings.trusted_proxies)
+    metrics = Metrics(store)
+    access_log = AccessLog(settings.access_log)
+    limits = RateLimits(
+        settings.auth_failures_per_minute, settings.writes_per_minute_per_token,
+        settings.writes_per_minute_per_address, trusted, on_limited=metrics.limited,
+    )  # fmt: skip
+
     # Each route names the query parameters it reads (feed.query.takes): any other is a 400.
     routes = [
         Route("/", takes("page")(pages.home)),
@@ -110,6 +125,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         Route(static_files.PREFIX + "{name}", takes()(static_files.static_route)),
         Route("/favicon.ico", takes()(static_files.favicon_route)),
         *health_routes(),
+        Route("/metrics", metrics_route(metrics, settings.metrics_token, limits), methods=["GET"]),
     ]
     if settings.indexnow_key:
         routes.append(Route(f"/{settings.indexnow_key}.txt", takes()(feeds.indexnow_key_route)))
@@ -169,10 +185,13 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         worker = start_push_worker(settings, store, publishers) if settings.push_targets else None
+        access_log.start()
         yield
         if worker is not None:
             worker.stop()
         store.close()
+        metrics.flush()
+        access_log.stop()
 
     # This process's own writes drop their cached pages at once; other processes' within
     # CHECK_INTERVAL.
@@ -196,8 +215,11 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.router.redirect_slashes = False
     app.state.context = context
     app.state.response_cache = cache
+    app.state.rate_limits = limits
+    app.state.metrics = metrics
     # Security headers outermost, so even the 500 of an unhandled error carries them.
     app.fast_path = FastPath(SecurityHeaders(super(FactcardApp, app).__call__), cache)
+    app.observer = Observer(app.fast_path, app.router.routes, access_log, metrics, trusted)
     return app
 
 

@@ -117,6 +117,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from granian.constants import Interfaces
 
     from feed.demo import load_demo
+    from feed.metricsdir import use_multiprocess_dir
     from feed.server import files_needed, granian_options, raise_open_files_limit
 
     if args.workers < 1:
@@ -140,6 +141,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     # Workers are separate processes: hand them the resolved settings through the environment.
     for setting in SETTINGS:
         os.environ[setting.env] = str(getattr(settings, setting.name))
+    use_multiprocess_dir()  # so a scrape of any worker counts every worker's requests
     if settings.base_url == origin:
         where = "links follow the address served; set FACTCARD_BASE_URL for a public origin"
     else:

@@ -113,6 +113,10 @@ _IF_MATCH = {"name": "If-Match", "in": "header", "schema": {"type": "string"}}
 _UNAUTHORIZED = {
     "401": _problem("Missing, unknown, expired or revoked bearer token"),
     "403": _problem("The token is limited to another publisher"),
+    "429": {
+        **_problem("Too many failed token checks from this address, or too many writes by this token or address"),
+        "headers": {"Retry-After": {"schema": {"type": "integer"}, "description": "Seconds to wait"}},
+    },
 }
 _WRITE_ERRORS = {
     "400": _problem("Malformed JSON"),

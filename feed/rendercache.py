@@ -38,12 +38,16 @@ CHECK_INTERVAL = 0.25  # seconds between checks for changes made elsewhere
 LISTING = ("listing", "")  # on any change (home, feeds' first pages, sitemaps)
 FIXED = ("fixed", "")  # never (the widget script, a feed page pinned by its cursor)
 GENERATION = "factcard.cache_generation"
+# How the fast path dealt with a GET or HEAD, for the access log and metrics: "hit" (answered
+# from the cache), "miss" (the app answered a URL it may keep), "bypass" (never kept).
+CACHE_STATE = "factcard.cache"
+INTERNAL = "factcard.internal"  # set on warm()'s requests: renders, not readers, so not logged or counted
 # Query parameters some cached page reads. Routes refuse parameters they do not take (see
 # feed.query), and keys are canonical (see cache_key); a URL with any other parameter is still
 # never kept, so made-up query strings cannot fill the cache with copies of one page.
 # Answers never kept (writes' reads, the streamed DataFeed): concurrent requests for them
 # are not made to wait for one another.
-NEVER_KEPT = ("/api/", "/claimreview.json", "/widget.json", "/openapi.json")
+NEVER_KEPT = ("/api/", "/claimreview.json", "/widget.json", "/openapi.json", "/metrics")
 PARAMETERS = {"page", "cursor", "since", "theme", "lang", "claim", "url", "maxwidth", "maxheight", "format"}
 
 
@@ -218,12 +222,14 @@ class FastPath:
             elif name == b"if-modified-since":
                 if_modified_since = value.decode("latin-1")
         status, headers, body = entry.respond(accept_encoding, if_none_match, if_modified_since, secured=True)
+        scope[CACHE_STATE] = "hit"
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else body})
 
     async def _render(self, key: str, scope: Scope, receive: Receive, send: Send) -> None:
         scope[GENERATION] = self.cache.seen  # taken before the handler reads any data
         never_kept = scope["path"].startswith(NEVER_KEPT)
+        scope[CACHE_STATE] = "bypass" if never_kept and key not in self.cache.known else "miss"
         if (never_kept and key not in self.cache.known) or key in self.rendering:
             await self.app(scope, receive, send)
             return
@@ -259,5 +265,6 @@ async def warm(app: ASGIApp, paths: list[str]) -> None:
             "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET",
             "scheme": "http", "path": path, "raw_path": path.encode(), "query_string": b"", "root_path": "",
             "headers": [(b"host", b"localhost")], "client": ("127.0.0.1", 0), "server": ("127.0.0.1", 80),
+            INTERNAL: True,
         }  # fmt: skip
         await app(scope, receive, discard)

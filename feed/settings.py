@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from ipaddress import ip_address
 from typing import Any
 
+from feed.clients import parse_networks
+
 
 @dataclass(frozen=True)
 class Setting:
@@ -122,6 +124,34 @@ SETTINGS: tuple[Setting, ...] = (
         "`serve`: seconds that open requests may take to finish after SIGTERM or SIGINT; then "
         "the workers are stopped and their connections cut.",
     ),
+    Setting(
+        "access_log", "FACTCARD_ACCESS_LOG", "stderr",
+        "Where the access log goes, one JSON line per request: stderr, stdout, a file path "
+        "(appended to), or off.",
+    ),
+    Setting(
+        "metrics_token", "FACTCARD_METRICS_TOKEN", "",
+        "Bearer token that Prometheus sends to scrape /metrics; empty: /metrics is off (404).",
+    ),
+    Setting(
+        "trusted_proxies", "FACTCARD_TRUSTED_PROXIES", "",
+        "Comma-separated addresses or networks (10.0.0.0/8) of reverse proxies whose "
+        "X-Forwarded-For names the client; empty: the connecting address is the client.",
+    ),
+    Setting(
+        "auth_failures_per_minute", "FACTCARD_AUTH_FAILURES_PER_MINUTE", 10,
+        "Failed token checks one client address may make per minute before it gets 429 "
+        "(per worker process; 0: no limit).",
+    ),
+    Setting(
+        "writes_per_minute_per_token", "FACTCARD_WRITES_PER_MINUTE_PER_TOKEN", 60,
+        "API writes one token may make per minute before it gets 429 (per worker process; 0: no limit).",
+    ),
+    Setting(
+        "writes_per_minute_per_address", "FACTCARD_WRITES_PER_MINUTE_PER_ADDRESS", 120,
+        "API writes one client address may make per minute before it gets 429 "
+        "(per worker process; 0: no limit).",
+    ),
 )  # fmt: skip
 
 
@@ -166,6 +196,12 @@ class Settings:
     header_timeout: int
     body_timeout: int
     shutdown_timeout: int
+    access_log: str
+    metrics_token: str
+    trusted_proxies: str
+    auth_failures_per_minute: int
+    writes_per_minute_per_token: int
+    writes_per_minute_per_address: int
 
     @classmethod
     def load(cls, environ: Mapping[str, str] | None = None, overrides: Mapping[str, Any] | None = None) -> Settings:
@@ -184,6 +220,10 @@ class Settings:
         key = values["indexnow_key"]
         if key and not re.fullmatch(r"[A-Za-z0-9-]{8,128}", key):
             raise ValueError("FACTCARD_INDEXNOW_KEY must be 8-128 letters, digits or dashes")
+        parse_networks(values["trusted_proxies"])  # a bad entry is refused at start, by name
+        for name in ("auth_failures_per_minute", "writes_per_minute_per_token", "writes_per_minute_per_address"):
+            if values[name] < 0:
+                raise ValueError(f"{name} must be 0 (no limit) or more, got {values[name]}")
         return cls(**values)
 
     @property

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from feed.store.base import Actor, Change, Conflict, NotFound, Record, Revision, StaleVersion, Store
 from feed.store.changes import PUBLIC_STATUSES, FeedEntry
-from feed.store.outbox import Notification, OutboxRow
+from feed.store.outbox import Notification, OutboxBacklog, OutboxRow
 from feed.store.sql import StoreUnavailable
 from feed.store.tokens import TokenInfo
 
@@ -37,6 +37,7 @@ __all__ = [
     "FeedEntry",
     "NotFound",
     "Notification",
+    "OutboxBacklog",
     "OutboxRow",
     "Record",
     "Revision",

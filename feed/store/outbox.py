@@ -39,6 +39,14 @@ class OutboxRow:
     last_error: str | None
 
 
+@dataclass(frozen=True)
+class OutboxBacklog:
+    target: str
+    pending: int  # neither delivered nor given up on
+    failed: int  # given up on (a permanent error, or out of attempts)
+    oldest_pending_at: str | None
+
+
 class OutboxQueue(SQLBase):
     def claim_due(self, now: str, lease_until: str, limit: int) -> list[Notification]:
         with self._transaction() as cur:
@@ -90,6 +98,24 @@ class OutboxQueue(SQLBase):
                 "last_error = ? WHERE id = ?",
                 (now, error[:1000], notification_id),
             )
+
+    def outbox_backlog(self) -> list[OutboxBacklog]:
+        """Per target: rows waiting, rows given up on, the oldest waiting row's time (for metrics).
+
+        Both counts are read through the outbox_pending index, so a scrape stays cheap however
+        many rows were delivered."""
+        found: dict[str, OutboxBacklog] = {}
+        for target, count, oldest in self._query(
+            "SELECT target, COUNT(*), MIN(created_at) FROM outbox "
+            "WHERE delivered_at IS NULL AND failed_at IS NULL GROUP BY target"
+        ):
+            found[target] = OutboxBacklog(target, int(count), 0, oldest)
+        for target, count in self._query(
+            "SELECT target, COUNT(*) FROM outbox WHERE delivered_at IS NULL AND failed_at IS NOT NULL GROUP BY target"
+        ):
+            pending = found.get(target, OutboxBacklog(target, 0, 0, None))
+            found[target] = OutboxBacklog(target, pending.pending, int(count), pending.oldest_pending_at)
+        return [found[target] for target in sorted(found)]
 
     def outbox(self) -> list[OutboxRow]:
         rows = self._query(

@@ -86,6 +86,11 @@ class PostgresStore(Store):
         # Repeatable read: one snapshot for the whole transaction, without blocking writers.
         cursor.execute("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
 
+    def pool_stats(self) -> dict[str, float]:
+        """The pool's own figures (pool_size, pool_available, requests_waiting, ...), for /metrics."""
+        pool = self._pool
+        return {name: float(value) for name, value in pool.get_stats().items()} if pool is not None else {}
+
     def close(self) -> None:
         with self._pool_lock:
             pool, self._pool = self._pool, None

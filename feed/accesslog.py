@@ -1,0 +1,148 @@
+"""The access log: one JSON line per request, written by a background thread.
+
+A request turns its fields into one JSON line (a microsecond or two) and puts it on an
+in-memory queue; a writer thread writes what has queued up in one go, so no request ever
+waits on a disk, a pipe or a terminal. While requests come in, the writer wakes at most
+every WAIT seconds, not once per line. (The logging module's QueueHandler was tried first:
+building a LogRecord alone takes longer than the fast path's whole answer to a cached
+request.) If the writer falls behind by MAX_QUEUED lines, further lines are dropped, and
+counted in a line of their own, rather than letting memory grow.
+"""
+
+from __future__ import annotations
+
+import queue
+import sys
+import threading
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+import orjson
+
+OFF = ("", "off", "none")
+MAX_QUEUED = 100_000
+WAIT = 0.1  # seconds a line may wait for others to be written with it
+
+
+class Sink(Protocol):
+    def write(self, data: bytes) -> Any: ...
+    def close(self) -> None: ...
+
+
+class StandardStream:
+    """sys.stderr or sys.stdout as it is when the log starts (whatever replaced it then)."""
+
+    def __init__(self, name: str):
+        self.stream = getattr(sys, name)
+
+    def write(self, data: bytes) -> None:
+        self.stream.write(data.decode())
+        self.stream.flush()
+
+    def close(self) -> None:
+        pass
+
+
+class AppendedFile:
+    def __init__(self, path: str):
+        self.file = open(path, "ab")  # kept open for the writer thread's life
+
+    def write(self, data: bytes) -> None:
+        self.file.write(data)
+        self.file.flush()
+
+    def close(self) -> None:
+        self.file.close()
+
+
+def open_destination(destination: str) -> Sink:
+    """stderr, stdout or a file (appended to)."""
+    return StandardStream(destination) if destination in ("stderr", "stdout") else AppendedFile(destination)
+
+
+class Clock:
+    """RFC 3339 UTC times to the millisecond; the date and time part made once a second."""
+
+    def __init__(self) -> None:
+        self.second, self.prefix = -1, ""
+
+    def format(self, moment: float) -> str:
+        second = int(moment)
+        if second != self.second:
+            self.second = second
+            self.prefix = datetime.fromtimestamp(second, UTC).strftime("%Y-%m-%dT%H:%M:%S")
+        return f"{self.prefix}.{int((moment - second) * 1000):03d}Z"
+
+
+class AccessLog:
+    """Started by the app's lifespan; stopped, with every queued line written out, when the
+    app shuts down. Requests served outside that span (an app run without lifespan events)
+    are not logged."""
+
+    def __init__(self, destination: str):
+        self.destination = destination.strip()
+        self.enabled = self.destination.lower() not in OFF
+        self.open_sink: Callable[[], Sink] = lambda: open_destination(self.destination)
+        self.queue: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
+        self.clock = Clock()
+        self.thread: threading.Thread | None = None
+        self.lock = threading.Lock()
+        self.dropped = 0
+
+    def start(self) -> None:
+        with self.lock:
+            if self.enabled and self.thread is None:
+                self.thread = threading.Thread(target=self._run, name="factcard-access-log", daemon=True)
+                self.thread.start()
+
+    def stop(self) -> None:
+        """Write out what is queued and end the thread."""
+        with self.lock:
+            thread, self.thread = self.thread, None
+        if thread is not None:
+            self.queue.put(None)
+            thread.join(30)
+
+    def write(self, fields: dict[str, Any]) -> None:
+        """Queue one line (its time is now); never blocks. Called on the event loop's thread."""
+        if self.thread is None:  # off, or not running
+            return
+        if self.queue.qsize() >= MAX_QUEUED:
+            self.dropped += 1
+            return
+        # Made into bytes here, a microsecond, so the writer thread holds the GIL only to write.
+        self.queue.put(orjson.dumps({"time": self.clock.format(time.time()), **fields}))
+
+    def _run(self) -> None:
+        try:
+            sink = self.open_sink()
+        except OSError as exc:
+            print(f"factcard: cannot write the access log to {self.destination}: {exc}", file=sys.stderr)
+            return
+        failing = False
+        while True:
+            batch = [self.queue.get()]  # idle until a line comes
+            if batch[0] is not None:
+                time.sleep(WAIT)  # let the lines of the next moment queue up behind it
+            while batch[-1] is not None:
+                try:
+                    batch.append(self.queue.get_nowait())
+                except queue.Empty:
+                    break
+            lines = [line for line in batch if line is not None]
+            if self.dropped:
+                dropped, self.dropped = self.dropped, 0
+                lines.append(orjson.dumps({"time": Clock().format(time.time()), "dropped": dropped}))
+            try:
+                if lines:
+                    sink.write(b"\n".join(lines) + b"\n")
+                failing = False
+            except (OSError, ValueError) as exc:  # a full disk, a closed stream: go on, say so once
+                if not failing:
+                    print(f"factcard: access log lines lost: {exc}", file=sys.stderr)
+                failing = True
+            if batch[-1] is None:
+                sink.close()
+                return

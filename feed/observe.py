@@ -1,0 +1,89 @@
+"""The outermost layer: times every request, then counts it and writes its access log line.
+
+It sits in front of the fast path, so requests answered from the render cache are seen
+too. Per request it does a few dictionary look-ups and puts one record on a queue; the
+route template of each path is found once and remembered.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+
+from starlette.routing import BaseRoute, Match
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from feed.accesslog import AccessLog
+from feed.clients import Network, client_address
+from feed.metrics import Metrics
+from feed.rendercache import CACHE_STATE, INTERNAL
+
+MAX_REMEMBERED = 8192  # routed paths whose template is remembered (unrouted ones are never kept)
+
+
+class Observer:
+    def __init__(
+        self,
+        app: ASGIApp,
+        routes: Sequence[BaseRoute],
+        access_log: AccessLog,
+        metrics: Metrics | None,
+        trusted: tuple[Network, ...],
+    ):
+        self.app, self.routes, self.access_log, self.metrics, self.trusted = app, routes, access_log, metrics, trusted
+        self.templates: dict[str, str] = {}
+
+    def route_of(self, scope: Scope) -> str | None:
+        """The path template of the route a request's path matches (any method), or None."""
+        path: str = scope["path"]
+        template = self.templates.get(path)
+        if template is not None:
+            return template
+        for route in self.routes:
+            match, _ = route.matches(scope)
+            if match is not Match.NONE:
+                template = getattr(route, "path", None)
+                break
+        if template is not None and len(self.templates) < MAX_REMEMBERED:
+            self.templates[path] = template
+        return template
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or INTERNAL in scope:
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status, size = 0, 0
+
+        async def observed(message: Message) -> None:
+            nonlocal status, size
+            if message["type"] == "http.response.body":
+                size += len(message.get("body", b""))
+            elif message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, observed)
+        finally:
+            # status 0: the app failed, or the client left, before any response began.
+            self.record(scope, status or 500, size, time.perf_counter() - started)
+
+    def record(self, scope: Scope, status: int, size: int, seconds: float) -> None:
+        route = self.route_of(scope)
+        cache = scope.get(CACHE_STATE)
+        if self.metrics is not None:
+            self.metrics.observe(scope["method"], route, status, seconds, cache)
+        if self.access_log.thread is not None:  # on and running
+            query: bytes = scope.get("query_string", b"")
+            self.access_log.write({
+                "method": scope["method"],
+                "path": scope["path"],
+                "query": query.decode("latin-1"),
+                "route": route,
+                "status": status,
+                "bytes": size,
+                "duration_ms": round(seconds * 1000, 3),
+                "client": client_address(scope, self.trusted),
+                "cache": cache,
+            })  # fmt: skip
