@@ -36,8 +36,8 @@ def lines(path: Path) -> list[dict[str, Any]]:
 def test_one_json_line_per_request_for_rendered_and_cached_answers(tmp_path: Path) -> None:
     log = tmp_path / "access.log"
     with TestClient(app_logging_to(tmp_path, str(log))) as client:
-        first = client.get("/checks/lightning-never-strikes-twice?theme=dark")
-        second = client.get("/checks/lightning-never-strikes-twice?theme=dark")
+        first = client.get("/embed/lightning-never-strikes-twice?theme=dark")
+        second = client.get("/embed/lightning-never-strikes-twice?theme=dark")
         missing = client.get("/no/such/page")
         write = client.post("/api/checks", json={})
     # Leaving the client shuts the app down, which writes out every queued line.
@@ -47,9 +47,9 @@ def test_one_json_line_per_request_for_rendered_and_cached_answers(tmp_path: Pat
     assert rendered["cache"] == "miss" and cached["cache"] == "hit"  # the second came from the fast path
     for line, response in ((rendered, first), (cached, second)):
         assert line["method"] == "GET"
-        assert line["path"] == "/checks/lightning-never-strikes-twice"
+        assert line["path"] == "/embed/lightning-never-strikes-twice"
         assert line["query"] == "theme=dark"
-        assert line["route"] == "/checks/{slug}"
+        assert line["route"] == "/embed/{slug}"
         assert line["status"] == 200
         assert line["bytes"] == int(response.headers["content-length"])  # as sent: compressed
         assert isinstance(line["duration_ms"], float) and line["duration_ms"] >= 0
