@@ -12,7 +12,7 @@ from datetime import date, datetime
 from typing import Any
 
 from schemas.errors import FieldError, ValidationError
-from schemas.markdown import citation_numbers
+from schemas.markdown import citation_numbers, mark_count
 from schemas.model import (
     CLAIMANT_TYPES,
     STATUSES,
@@ -38,6 +38,9 @@ LANGUAGE_TAG = re.compile(
 MAX_SHORT_TEXT = 500
 MAX_LONG_TEXT = 20_000
 MAX_ITEMS = 200
+# Runs of Markdown markup characters (`*`, `[`, `]`, backticks) in a whole document. A long
+# fact-check holds a few hundred; each costs some work on every rendering.
+MAX_MARKS = 5_000
 
 TOP_LEVEL_FIELDS = {
     "slug", "status", "headline", "language", "publisher", "authors", "datePublished",
@@ -49,8 +52,9 @@ TOP_LEVEL_FIELDS = {
 class _Reader:
     """Reads typed fields out of nested dicts, recording problems instead of raising."""
 
-    def __init__(self) -> None:
+    def __init__(self, incoming: bool) -> None:
         self.errors: list[FieldError] = []
+        self.incoming = incoming
 
     def fail(self, path: str, message: str) -> None:
         self.errors.append(FieldError(path, message))
@@ -154,12 +158,16 @@ def is_date_or_datetime(value: str) -> bool:
     return True
 
 
-def parse_factcheck(document: Any, publishers: Mapping[str, Publisher]) -> FactCheck:
+def parse_factcheck(document: Any, publishers: Mapping[str, Publisher], *, incoming: bool = False) -> FactCheck:
     """Validate `document` against the model and the publishers' rating scales.
+
+    `incoming` marks a document arriving from outside (the API, an import): it is also held to
+    the rules that only new text must meet. A stored document is read as it was
+    accepted, so a rule added later never makes it unreadable.
 
     Raises ValidationError naming every problem found; returns the FactCheck otherwise.
     """
-    r = _Reader()
+    r = _Reader(incoming)
     data = r.obj(document, "", TOP_LEVEL_FIELDS)
     if data is None:
         raise ValidationError(r.errors)
@@ -219,11 +227,13 @@ def parse_factcheck(document: Any, publishers: Mapping[str, Publisher]) -> FactC
         paragraphs = r.strings(item, "paragraphs", path, limit=MAX_LONG_TEXT)
         sections.append(Section(heading or "", paragraphs))
 
-    # Every [n] marker must point at a numbered source.
     cited_texts: list[tuple[str, str]] = [("summary", summary or ""), ("bottomLine", bottom_line or "")]
     for s_index, section in enumerate(sections):
         for p_index, paragraph in enumerate(section.paragraphs):
             cited_texts.append((f"sections[{s_index}].paragraphs[{p_index}]", paragraph))
+    if r.incoming and not _within_mark_budget(r, data, cited_texts):
+        cited_texts = []  # reading that much markup is the very cost the budget spares
+    # Every [n] marker must point at a numbered source.
     for where, text in cited_texts:
         for number in citation_numbers(text):
             if not 1 <= number <= len(sources):
@@ -292,6 +302,22 @@ def parse_factcheck(document: Any, publishers: Mapping[str, Publisher]) -> FactC
         status=str(status),
         retraction=retraction,
     )
+
+
+def _within_mark_budget(r: _Reader, data: Mapping[str, Any], texts: list[tuple[str, str]]) -> bool:
+    """False (with the field that goes over named) when the document's Markdown holds more than MAX_MARKS marks."""
+    texts = list(texts)
+    claims = data.get("claims")
+    for index, claim in enumerate(claims if isinstance(claims, list) else []):
+        if isinstance(claim, Mapping) and isinstance(claim.get("explanation"), str):
+            texts.append((f"claims[{index}].explanation", claim["explanation"]))
+    total = 0
+    for where, text in texts:
+        total += mark_count(text)
+        if total > MAX_MARKS:
+            r.fail(where, f"takes the document past {MAX_MARKS} runs of Markdown markup (*, [, ], `)")
+            return False
+    return True
 
 
 def _parse_claim(r: _Reader, raw: Any, path: str, publisher: Publisher | None) -> Claim | None:
