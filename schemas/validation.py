@@ -27,6 +27,7 @@ from schemas.model import (
     Source,
 )
 from schemas.publisher import Publisher
+from schemas.text import character_problem
 from schemas.urls import url_problem
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -56,6 +57,13 @@ class _Reader:
         self.errors: list[FieldError] = []
         self.incoming = incoming
 
+    def characters(self, value: str, where: str) -> bool:
+        """False (and the problem recorded) when new text holds a character it may not."""
+        problem = character_problem(value) if self.incoming else None
+        if problem:
+            self.fail(where, problem)
+        return problem is None
+
     def fail(self, path: str, message: str) -> None:
         self.errors.append(FieldError(path, message))
 
@@ -82,6 +90,7 @@ class _Reader:
             return None
         if len(value) > limit:
             self.fail(where, f"must be at most {limit} characters (has {len(value)})")
+        self.characters(value, where)
         return value
 
     def url(self, data: Mapping[str, Any], key: str, path: str, *, required: bool = False) -> str | None:
@@ -93,6 +102,8 @@ class _Reader:
         problem = url_problem(value)
         if problem:
             self.fail(_join(path, key), problem)
+            return None
+        if not self.characters(str(value), _join(path, key)):
             return None
         return str(value)
 
@@ -123,7 +134,7 @@ class _Reader:
                 self.fail(where, "must be a non-empty string")
             elif len(item) > limit:
                 self.fail(where, f"must be at most {limit} characters")
-            else:
+            elif self.characters(item, where):
                 out.append(item)
         return tuple(out)
 
@@ -133,7 +144,7 @@ class _Reader:
             problem = url_problem(item)
             if problem:
                 self.fail(f"{_join(path, key)}[{index}]", problem)
-            else:
+            elif self.characters(item, f"{_join(path, key)}[{index}]"):
                 out.append(item)
         return tuple(out)
 
@@ -162,7 +173,7 @@ def parse_factcheck(document: Any, publishers: Mapping[str, Publisher], *, incom
     """Validate `document` against the model and the publishers' rating scales.
 
     `incoming` marks a document arriving from outside (the API, an import): it is also held to
-    the rules that only new text must meet. A stored document is read as it was
+    the rules that only new text must meet (`schemas.text`). A stored document is read as it was
     accepted, so a rule added later never makes it unreadable.
 
     Raises ValidationError naming every problem found; returns the FactCheck otherwise.
