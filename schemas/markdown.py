@@ -29,7 +29,7 @@ Node = dict[str, Any]
 MAX_NESTING = 12
 # Runs of markup characters read per text. Real paragraphs hold a few dozen; the bound keeps the
 # cost of a text, and the size of its tree, small whatever the text.
-MAX_MARKS = 1_000
+MAX_TEXT_MARKS = 1_000
 _ANY_MARK = re.compile(r"[`*\[\]]")
 _MARK = re.compile(r"`+|\*+|\[+|\]+")
 # Where the next construct can start; everything between two matches is plain text.
@@ -342,7 +342,7 @@ class _Parser:
         return root
 
 
-def parse_inline(text: str, *, max_marks: int = MAX_MARKS) -> list[Node]:
+def parse_inline(text: str, *, max_marks: int = MAX_TEXT_MARKS) -> list[Node]:
     """Nodes for one paragraph: text, strong, em, code, link and cite.
 
     Only the first `max_marks` runs of markup characters are read as markup; the rest of an

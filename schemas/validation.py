@@ -41,7 +41,7 @@ MAX_LONG_TEXT = 20_000
 MAX_ITEMS = 200
 # Runs of Markdown markup characters (`*`, `[`, `]`, backticks) in a whole document. A long
 # fact-check holds a few hundred; each costs some work on every rendering.
-MAX_MARKS = 5_000
+MAX_DOCUMENT_MARKS = 5_000
 
 TOP_LEVEL_FIELDS = {
     "slug", "status", "headline", "language", "publisher", "authors", "datePublished",
@@ -316,7 +316,7 @@ def parse_factcheck(document: Any, publishers: Mapping[str, Publisher], *, incom
 
 
 def _within_mark_budget(r: _Reader, data: Mapping[str, Any], texts: list[tuple[str, str]]) -> bool:
-    """False (with the field that goes over named) when the document's Markdown holds more than MAX_MARKS marks."""
+    """False, naming the field that goes over, when the Markdown holds more than MAX_DOCUMENT_MARKS runs."""
     texts = list(texts)
     claims = data.get("claims")
     for index, claim in enumerate(claims if isinstance(claims, list) else []):
@@ -325,8 +325,8 @@ def _within_mark_budget(r: _Reader, data: Mapping[str, Any], texts: list[tuple[s
     total = 0
     for where, text in texts:
         total += mark_count(text)
-        if total > MAX_MARKS:
-            r.fail(where, f"takes the document past {MAX_MARKS} runs of Markdown markup (*, [, ], `)")
+        if total > MAX_DOCUMENT_MARKS:
+            r.fail(where, f"takes the document past {MAX_DOCUMENT_MARKS} runs of Markdown markup (*, [, ], `)")
             return False
     return True
 

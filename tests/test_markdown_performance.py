@@ -22,7 +22,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from schemas.markdown import MAX_NESTING, parse_inline
-from schemas.validation import MAX_MARKS
+from schemas.validation import MAX_DOCUMENT_MARKS
 
 ROOT = Path(__file__).resolve().parent.parent
 MEBIBYTE = 1_048_576  # FACTCARD_MAX_BODY_BYTES by default: no text can be longer
@@ -188,7 +188,7 @@ def test_a_document_at_the_body_limit_is_published_or_refused_promptly(
     if created.status_code == 422:
         # Far more markup than any fact-check holds: refused, naming where it went over.
         (error,) = created.json()["errors"]
-        assert error["message"].startswith(f"takes the document past {MAX_MARKS} runs of Markdown markup")
+        assert error["message"].startswith(f"takes the document past {MAX_DOCUMENT_MARKS} runs of Markdown markup")
         return
     assert created.status_code == 201, created.text
     for call in (
