@@ -9,8 +9,10 @@ The reader follows CommonMark's inline rules for that subset (code spans bind
 first; `*` runs pair by the flanking and rule-of-three rules; no link inside a
 link) and runs in time linear in the text, whatever the text: every character
 is looked at a bounded number of times, so a run of `[` or `*` costs no more
-than prose. Everything else (backslash escapes, entities, `_`, raw HTML,
-images, autolinks, titles in links) is left as the text it is.
+than prose. A text's first MAX_TEXT_MARKS runs of markup are read as markup
+and the rest is left as written, which bounds the work and the tree of any one
+text. Everything else (backslash escapes, entities, `_`, raw HTML, images,
+autolinks, titles in links) is left as the text it is.
 """
 
 from __future__ import annotations
