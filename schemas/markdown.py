@@ -47,30 +47,6 @@ _WHITESPACE = re.compile(r"\s+")
 _GAP_BEFORE_PUNCTUATION = re.compile(r" ([.,;:!?])")
 
 
-class _Opener:
-    """A run of `[`; at most one of them opens a link (those before it are then inactive)."""
-
-    __slots__ = ("count", "delimiter", "epoch", "href", "length", "link_at")
-
-    def __init__(self, length: int, delimiter: int, epoch: int):
-        self.length = length
-        self.count = length  # brackets still waiting for their `]`
-        self.delimiter = delimiter  # the last `*` run before this one, the floor for emphasis inside a link
-        self.epoch = epoch  # links formed before it; a later link makes it inactive
-        self.link_at = -1
-        self.href = ""
-
-
-class _Closer:
-    """A run of `]`; its last one may close a link, taking `(destination)` with it."""
-
-    __slots__ = ("length", "link")
-
-    def __init__(self, length: int):
-        self.length = length
-        self.link = False
-
-
 _OTHER, _SPACE, _PUNCTUATION = 0, 1, 2
 _ASCII_CLASS = [
     _SPACE if c in "\t\n\f\r " else _PUNCTUATION if c in string.punctuation else _OTHER for c in map(chr, range(128))
@@ -89,10 +65,11 @@ class _Parser:
     def __init__(self, text: str, max_marks: int):
         self.text = text
         self.max_marks = max_marks
-        self.tokens: list[Any] = []  # str (text), dict (code, cite), int (a `*` run), _Opener, _Closer
-        # The `*` runs, by number in reading order, in columns: plain lists of numbers, not objects
-        # linked both ways, which the garbage collector would walk again and again. Run 0 stands
-        # before the text; `prev` and `next` link the runs not yet settled.
+        # str (text), dict (code, cite), int (a `*` run), ("[", n) and ("]", n) (bracket runs).
+        self.tokens: list[Any] = []
+        # Runs are kept by number in reading order, in columns: plain lists of numbers rather than
+        # objects linked both ways, which the garbage collector would walk again and again.
+        # `*` runs: run 0 stands before the text; `prev` and `next` link the runs not yet settled.
         self.length = [0]
         self.count = [0]  # `*`s of the run not yet used by a pair
         self.can_open = [False]
@@ -102,8 +79,17 @@ class _Parser:
         self.opens: dict[int, list[int]] = {}  # 1 (em) or 2 (strong), innermost first
         self.closes: dict[int, list[int]] = {}
         self.top = 0  # the last run not yet settled
-        self.brackets: list[_Opener] = []
+        # `[` runs: at most one `[` of a run opens a link, and those before it are then inactive.
+        self.open_length: list[int] = []
+        self.open_count: list[int] = []  # brackets of the run still waiting for their `]`
+        self.open_floor: list[int] = []  # the last `*` run before it: the floor for emphasis inside a link
+        self.open_epoch: list[int] = []  # links formed before it; a later link makes it inactive
+        self.link_at: dict[int, tuple[int, str]] = {}  # which `[` of the run opens a link, and to where
+        self.brackets: list[int] = []  # `[` runs with brackets still waiting
         self.epoch = 0
+        # `]` runs: the last `]` of a run may close a link, taking `(destination)` with it.
+        self.close_length: list[int] = []
+        self.closes_link: set[int] = set()
         # Backtick runs met while looking for closers, by length; the text is looked through once.
         self.backticks: dict[int, list[int]] = {}
         self.backtick_seen: dict[int, int] = {}  # run length -> how many of those lie behind
@@ -179,29 +165,33 @@ class _Parser:
         self.tokens.append(run)
 
     def open_run(self, length: int) -> None:
-        opener = _Opener(length, self.top, self.epoch)
-        self.brackets.append(opener)
-        self.tokens.append(opener)
+        run = len(self.open_length)
+        self.open_length.append(length)
+        self.open_count.append(length)
+        self.open_floor.append(self.top)
+        self.open_epoch.append(self.epoch)
+        self.brackets.append(run)
+        self.tokens.append(("[", run))
 
     def close_run(self, start: int, stop: int) -> int:
         """Each `]` takes the nearest `[`; the last one may make a link of it. Returns where to go on."""
-        closer = _Closer(stop - start)
-        self.tokens.append(closer)
+        closer = len(self.close_length)
+        self.close_length.append(stop - start)
+        self.tokens.append(("]", closer))
         # All but the last are followed by another `]`, not by a destination: each just takes its `[`.
         self.pop_brackets(stop - start - 1)
         if not self.brackets:
             return stop
         opener = self.brackets[-1]
         self.pop_brackets(1)
-        if opener.epoch != self.epoch or self.tokens[-2] is opener:  # inactive, or an empty label
+        if self.open_epoch[opener] != self.epoch or self.tokens[-2] == ("[", opener):  # inactive, or empty
             return stop
         destination = _DESTINATION.match(self.text, stop, min(len(self.text), stop + _DESTINATION_SCAN))
         if destination is None or url_problem(destination[1]) is not None:
             return stop
-        opener.link_at = opener.count
-        opener.href = destination[1]
-        closer.link = True
-        self.emphasis(opener.delimiter)
+        self.link_at[opener] = (self.open_count[opener], destination[1])
+        self.closes_link.add(closer)
+        self.emphasis(self.open_floor[opener])
         self.epoch += 1  # no link inside a link: every `[` before this one is now inactive
         return destination.end()
 
@@ -209,10 +199,10 @@ class _Parser:
         """Take the `count` nearest unclosed `[` (or as many as there are), whole runs at a time."""
         while count and self.brackets:
             opener = self.brackets[-1]
-            taken = min(count, opener.count)
-            opener.count -= taken
+            taken = min(count, self.open_count[opener])
+            self.open_count[opener] -= taken
             count -= taken
-            if opener.count == 0:
+            if self.open_count[opener] == 0:
                 self.brackets.pop()
 
     def emphasis(self, bottom: int) -> None:
@@ -325,21 +315,25 @@ class _Parser:
                     else:
                         pending.append("*" * used)
                         stack.append((children, "flat"))
-            elif type(token) is _Opener:
-                if token.link_at < 0:
-                    pending.append("[" * token.length)
+            elif token[0] == "[":
+                length = self.open_length[token[1]]
+                link = self.link_at.get(token[1])
+                if link is None:
+                    pending.append("[" * length)
                 else:
-                    pending.append("[" * token.link_at)
-                    open_node({"t": "link", "href": token.href, "c": []}, "link")
+                    at, href = link
+                    pending.append("[" * at)
+                    open_node({"t": "link", "href": href, "c": []}, "link")
                     in_link = True
-                    pending.append("[" * (token.length - token.link_at - 1))
+                    pending.append("[" * (length - at - 1))
             else:
-                if token.link:
-                    pending.append("]" * (token.length - 1))
+                length = self.close_length[token[1]]
+                if token[1] in self.closes_link:
+                    pending.append("]" * (length - 1))
                     close_node()
                     in_link = False
                 else:
-                    pending.append("]" * token.length)
+                    pending.append("]" * length)
         flush()
         return root
 

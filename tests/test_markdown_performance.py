@@ -1,9 +1,10 @@
 """Reading Markdown takes time linear in the text, whatever the text.
 
 Each pattern is one that makes a backtracking or rescanning reader quadratic. Timings run in a
-child process with a deadline, so a reader that is slow fails the test instead of hanging it;
-the bounds are loose enough for a busy shared machine, and far below what a quadratic reader
-takes (a mebibyte of `[` took hours; 20,000 of them took 1.8 s).
+child process with a deadline, so a reader that is slow fails the test instead of hanging it,
+and count the child's CPU time, which other work on a busy machine does not inflate. The bounds
+are loose, and far below what a quadratic reader takes (20,000 `[` took 1.8 s; a mebibyte of
+them, hours).
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ PATTERNS = {
 }
 
 _CHILD = """
-import json, statistics, sys, time
+import json, sys, time
 from schemas.markdown import citation_numbers, parse_inline, plain_text
 
 pattern, max_marks, big_size, small_size = json.loads(sys.argv[1])
@@ -55,27 +56,27 @@ options = {} if max_marks is None else {"max_marks": max_marks}
 def text(size):
     return (pattern * (size // len(pattern) + 1))[:size]
 
-def median(read, size, runs=5):
+def fastest(read, size, runs=5):
     sample = text(size)
     times = []
     for _ in range(runs):
-        start = time.perf_counter()
+        start = time.process_time()
         read(sample)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        times.append(time.process_time() - start)
+    return min(times)  # noise on a shared machine only ever adds time
 
 if max_marks is None:
     # What pages, feeds and validation call, at the size limit and a quarter of it.
     big = text(big_size)
-    start = time.perf_counter()
+    start = time.process_time()
     citation_numbers(big)
     plain_text(big)
-    others = time.perf_counter() - start
-    result = {"n": median(parse_inline, big_size // 4), "4n": median(parse_inline, big_size), "others": others}
+    others = time.process_time() - start
+    result = {"n": fastest(parse_inline, big_size // 4), "4n": fastest(parse_inline, big_size), "others": others}
 else:
     # The reader itself, with no bound on the marks it reads.
     read = lambda sample: parse_inline(sample, **options)
-    result = {"n": median(read, small_size), "4n": median(read, 4 * small_size)}
+    result = {"n": fastest(read, small_size), "4n": fastest(read, 4 * small_size)}
 print(json.dumps(result))
 """
 
@@ -106,14 +107,14 @@ def test_a_mebibyte_of_any_pattern_is_read_in_well_under_two_seconds(pattern: st
 def test_reading_four_times_the_text_takes_about_four_times_as_long(pattern: str) -> None:
     measured = timings(pattern, None)
     # A quadratic reader takes 16 times as long; noise on a busy machine is allowed for, and
-    # times too small to compare (a few milliseconds) pass.
-    assert measured["4n"] < 8 * measured["n"] or measured["4n"] < 0.05, measured
+    # times too small to compare (some milliseconds) pass.
+    assert measured["4n"] < 8 * measured["n"] or measured["4n"] < 0.1, measured
 
 
 @pytest.mark.parametrize("pattern", PATTERNS.values(), ids=PATTERNS.keys())
 def test_the_reader_is_linear_even_without_its_bound_on_marks(pattern: str) -> None:
     measured = timings(pattern, 10**9)
-    assert measured["4n"] < 8 * measured["n"] or measured["4n"] < 0.05, measured
+    assert measured["4n"] < 8 * measured["n"] or measured["4n"] < 0.1, measured
 
 
 def test_deep_emphasis_is_kept_to_a_bounded_depth() -> None:
