@@ -24,6 +24,7 @@ from feed.jsonfeed import json_feed, json_feed_item
 from feed.problems import HTTPProblem
 from feed.rendercache import FIXED, LISTING
 from feed.syndication import entry_view
+from schemas.text import xml_safe
 
 # Part of the DataFeed's ETag: bump it when a change to this code changes the feed's bytes.
 RENDERER_VERSION = "2"
@@ -158,6 +159,9 @@ def atom_feed_route(request: Request) -> Response:
         hub=ctx.settings.websub_hub or None,
         views=[(view, item_template.render(view=view)) for view in page.views],
     )
+    # Documents stored before control characters were refused may still hold some: one would
+    # make the whole feed unreadable.
+    body = xml_safe(body)
     rep = representation(body.encode(), "application/atom+xml", page.last_modified)
     headers = _feed_headers(ctx, f"{ctx.settings.base_url}/feed.atom")
     return cached_response(request, rep, _control(ctx), headers, page.cache_scope)
@@ -208,7 +212,7 @@ def sitemap_route(request: Request) -> Response:
             last = max(last or newest, newest)
             sitemaps.append({"loc": f"{base}/sitemap-{number}.xml", "lastmod": rfc3339_stamp(newest)})
         body = templates.get_template("sitemap_index.xml").render(sitemaps=sitemaps)
-    rep = representation(body.encode(), "application/xml", store_time(last) if last else None)
+    rep = representation(xml_safe(body).encode(), "application/xml", store_time(last) if last else None)
     return cached_response(request, rep, _control(ctx), cache_scope=LISTING)
 
 
@@ -221,7 +225,7 @@ def sitemap_part_route(request: Request) -> Response:
     entries = ctx.store.sitemap_entries(SITEMAP_LIMIT, (number - 1) * SITEMAP_LIMIT)
     body = ctx.templates.get_template("sitemap.xml").render(urls=_urls(ctx, entries, with_home=number == 1))
     last = max(updated for _, updated in entries)
-    rep = representation(body.encode(), "application/xml", store_time(last))
+    rep = representation(xml_safe(body).encode(), "application/xml", store_time(last))
     return cached_response(request, rep, _control(ctx), cache_scope=LISTING)
 
 

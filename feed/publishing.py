@@ -64,8 +64,9 @@ class Publishing:
     def page_url(self, slug: str) -> str:
         return f"{self.base_url}/checks/{slug}"
 
-    def parse(self, document: Any) -> FactCheck:
-        return parse_factcheck(document, self.publishers)
+    def parse(self, document: Any, *, incoming: bool = False) -> FactCheck:
+        """A stored document, or with `incoming` one arriving to be written (held to every rule for new text)."""
+        return parse_factcheck(document, self.publishers, incoming=incoming)
 
     def problems(self, fc: FactCheck) -> list[FieldError]:
         """ClaimReview vocabulary and publishing-rule problems for a fact-check."""
@@ -76,7 +77,7 @@ class Publishing:
     def check(self, document: Any, now: datetime) -> list[FieldError]:
         """Every problem with a document, checking its ClaimReview as if it were published now."""
         try:
-            fc = self.parse(document)
+            fc = self.parse(document, incoming=True)
         except ValidationError as exc:
             return exc.errors
         return self.problems(replace(fc, status="published", date_published=fc.date_published or rfc3339(now)))
@@ -113,7 +114,7 @@ class Publishing:
     def create(self, document: Any, now: datetime, actor: Actor | None = None, scope: str | None = None) -> Record:
         if scope is not None and isinstance(document, dict) and "publisher" not in document:
             document = {**document, "publisher": scope}  # a scoped writer's default publisher is its own
-        fc = self.parse(document)
+        fc = self.parse(document, incoming=True)
         _in_scope(scope, fc.publisher)
         fc = self._prepare(fc, now)
         return self._written(self.store.create(self._change(fc, None, actor), stamp(now)))
@@ -135,7 +136,7 @@ class Publishing:
             # A client that leaves the publisher out keeps it, rather than getting the default one.
             document = {"status": current.status, "publisher": previous.publisher, **document}
             document.setdefault("slug", slug)
-        fc = self.parse(document)
+        fc = self.parse(document, incoming=True)
         errors: list[FieldError] = []
         if fc.slug != slug:
             errors.append(FieldError("slug", f"cannot change: this fact-check is {slug!r}"))
@@ -197,7 +198,7 @@ class Publishing:
             date_modified=rfc3339(now),
         )
         # Validate the retracted document as a whole (e.g. the reason's length).
-        fc = self.parse(to_document(fc))
+        fc = self.parse(to_document(fc), incoming=True)
         return self._save(current, fc, _version(current, expected_version), now, actor)
 
     def import_documents(self, documents: Iterable[Any], now: datetime) -> int:
@@ -210,7 +211,7 @@ class Publishing:
         seen: set[str] = set()
         for index, document in enumerate(documents):
             try:
-                fc = self._prepare(self.parse(document), now)
+                fc = self._prepare(self.parse(document, incoming=True), now)
             except ValidationError as exc:
                 errors.extend(FieldError(f"records[{index}].{e.field}", e.message) for e in exc.errors)
                 continue

@@ -12,7 +12,7 @@ from datetime import date, datetime
 from typing import Any
 
 from schemas.errors import FieldError, ValidationError
-from schemas.markdown import citation_numbers
+from schemas.markdown import citation_numbers, mark_count
 from schemas.model import (
     CLAIMANT_TYPES,
     STATUSES,
@@ -27,6 +27,7 @@ from schemas.model import (
     Source,
 )
 from schemas.publisher import Publisher
+from schemas.text import character_problem
 from schemas.urls import url_problem
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -38,6 +39,9 @@ LANGUAGE_TAG = re.compile(
 MAX_SHORT_TEXT = 500
 MAX_LONG_TEXT = 20_000
 MAX_ITEMS = 200
+# Runs of Markdown markup characters (`*`, `[`, `]`, backticks) in a whole document. A long
+# fact-check holds a few hundred; each costs some work on every rendering.
+MAX_DOCUMENT_MARKS = 5_000
 
 TOP_LEVEL_FIELDS = {
     "slug", "status", "headline", "language", "publisher", "authors", "datePublished",
@@ -49,8 +53,16 @@ TOP_LEVEL_FIELDS = {
 class _Reader:
     """Reads typed fields out of nested dicts, recording problems instead of raising."""
 
-    def __init__(self) -> None:
+    def __init__(self, incoming: bool) -> None:
         self.errors: list[FieldError] = []
+        self.incoming = incoming
+
+    def characters(self, value: str, where: str) -> bool:
+        """False (and the problem recorded) when new text holds a character it may not."""
+        problem = character_problem(value) if self.incoming else None
+        if problem:
+            self.fail(where, problem)
+        return problem is None
 
     def fail(self, path: str, message: str) -> None:
         self.errors.append(FieldError(path, message))
@@ -78,6 +90,7 @@ class _Reader:
             return None
         if len(value) > limit:
             self.fail(where, f"must be at most {limit} characters (has {len(value)})")
+        self.characters(value, where)
         return value
 
     def url(self, data: Mapping[str, Any], key: str, path: str, *, required: bool = False) -> str | None:
@@ -89,6 +102,8 @@ class _Reader:
         problem = url_problem(value)
         if problem:
             self.fail(_join(path, key), problem)
+            return None
+        if not self.characters(str(value), _join(path, key)):
             return None
         return str(value)
 
@@ -119,7 +134,7 @@ class _Reader:
                 self.fail(where, "must be a non-empty string")
             elif len(item) > limit:
                 self.fail(where, f"must be at most {limit} characters")
-            else:
+            elif self.characters(item, where):
                 out.append(item)
         return tuple(out)
 
@@ -129,7 +144,7 @@ class _Reader:
             problem = url_problem(item)
             if problem:
                 self.fail(f"{_join(path, key)}[{index}]", problem)
-            else:
+            elif self.characters(item, f"{_join(path, key)}[{index}]"):
                 out.append(item)
         return tuple(out)
 
@@ -154,12 +169,16 @@ def is_date_or_datetime(value: str) -> bool:
     return True
 
 
-def parse_factcheck(document: Any, publishers: Mapping[str, Publisher]) -> FactCheck:
+def parse_factcheck(document: Any, publishers: Mapping[str, Publisher], *, incoming: bool = False) -> FactCheck:
     """Validate `document` against the model and the publishers' rating scales.
+
+    `incoming` marks a document arriving from outside (the API, an import): it is also held to
+    the rules that only new text must meet (`schemas.text`). A stored document is read as it was
+    accepted, so a rule added later never makes it unreadable.
 
     Raises ValidationError naming every problem found; returns the FactCheck otherwise.
     """
-    r = _Reader()
+    r = _Reader(incoming)
     data = r.obj(document, "", TOP_LEVEL_FIELDS)
     if data is None:
         raise ValidationError(r.errors)
@@ -219,11 +238,13 @@ def parse_factcheck(document: Any, publishers: Mapping[str, Publisher]) -> FactC
         paragraphs = r.strings(item, "paragraphs", path, limit=MAX_LONG_TEXT)
         sections.append(Section(heading or "", paragraphs))
 
-    # Every [n] marker must point at a numbered source.
     cited_texts: list[tuple[str, str]] = [("summary", summary or ""), ("bottomLine", bottom_line or "")]
     for s_index, section in enumerate(sections):
         for p_index, paragraph in enumerate(section.paragraphs):
             cited_texts.append((f"sections[{s_index}].paragraphs[{p_index}]", paragraph))
+    if r.incoming and not _within_mark_budget(r, data, cited_texts):
+        cited_texts = []  # reading that much markup is the very cost the budget spares
+    # Every [n] marker must point at a numbered source.
     for where, text in cited_texts:
         for number in citation_numbers(text):
             if not 1 <= number <= len(sources):
@@ -292,6 +313,22 @@ def parse_factcheck(document: Any, publishers: Mapping[str, Publisher]) -> FactC
         status=str(status),
         retraction=retraction,
     )
+
+
+def _within_mark_budget(r: _Reader, data: Mapping[str, Any], texts: list[tuple[str, str]]) -> bool:
+    """False, naming the field that goes over, when the Markdown holds more than MAX_DOCUMENT_MARKS runs."""
+    texts = list(texts)
+    claims = data.get("claims")
+    for index, claim in enumerate(claims if isinstance(claims, list) else []):
+        if isinstance(claim, Mapping) and isinstance(claim.get("explanation"), str):
+            texts.append((f"claims[{index}].explanation", claim["explanation"]))
+    total = 0
+    for where, text in texts:
+        total += mark_count(text)
+        if total > MAX_DOCUMENT_MARKS:
+            r.fail(where, f"takes the document past {MAX_DOCUMENT_MARKS} runs of Markdown markup (*, [, ], `)")
+            return False
+    return True
 
 
 def _parse_claim(r: _Reader, raw: Any, path: str, publisher: Publisher | None) -> Claim | None:
