@@ -138,7 +138,8 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         )
         if is_page and request.method in ("GET", "HEAD"):
             html = templates.get_template("error.html").render(title=problem.title, detail=problem.detail or "")
-            return HTMLResponse(html, status_code=problem.status)
+            # The problem's own headers (Retry-After, Allow, WWW-Authenticate) hold for people too.
+            return HTMLResponse(html, status_code=problem.status, headers=problem.headers)
         return problem_response(request, problem)
 
     async def on_problem(request: Request, exc: Exception) -> Response:

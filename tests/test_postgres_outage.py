@@ -177,6 +177,9 @@ def test_an_outage_answers_503_and_a_write_during_it_changes_nothing(cluster: Cl
             assert response.status_code == 503, response.text
             assert response.headers["content-type"] == "application/problem+json"
             assert response.headers["cache-control"] == "no-store"
+        page = client.get("/checks/not-rendered-yet")  # a reader gets a page, with the same advice
+        assert page.status_code == 503 and page.headers["content-type"].startswith("text/html")
+        assert page.headers["retry-after"] == "5"
         started = time.monotonic()
         assert client.get("/healthz").status_code == 200  # the process is alive; the database is not its concern
         assert time.monotonic() - started < 0.5
