@@ -47,6 +47,7 @@ from bench.generate import document, generate
 
 HOST = "127.0.0.1"
 TIMEOUT = 15.0  # seconds one request may take before it counts as an error
+IN_FLIGHT = 2.0  # seconds around an outage whose failed requests are put down to it
 
 
 # -- PostgreSQL and the app servers ---------------------------------------------------------------
@@ -310,7 +311,8 @@ async def soak(
     await wait_ready(a.port)
     await wait_ready(b.port)
     healed = time.monotonic() - restarted
-    tally.windows["database restart"] = [restart, time.monotonic() + 2]  # grace for requests in flight
+    # From just before (requests in flight when it began) to just after both servers are ready.
+    tally.windows["database restart"] = [restart - IN_FLIGHT, time.monotonic() + IN_FLIGHT]
     result["db_restart_s"], result["db_heal_s"] = restarted - restart, healed
 
     await asyncio.sleep(0.30 * duration)
@@ -318,7 +320,7 @@ async def soak(
     b.kill()
     b.start()
     result["app_heal_s"] = await wait_ready(b.port)
-    tally.windows["server B killed"] = [killed, time.monotonic() + 2]
+    tally.windows["server B killed"] = [killed - IN_FLIGHT, time.monotonic() + IN_FLIGHT]
 
     await asyncio.sleep(max(0.0, tally.started + duration - time.monotonic()))
     stop.set()

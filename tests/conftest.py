@@ -11,6 +11,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +57,61 @@ def _as_postgres_user(command: list[str]) -> list[str]:
     return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else command
 
 
+@dataclass
+class Cluster:
+    """A throwaway PostgreSQL cluster in a temporary folder: started, stopped, restarted, removed."""
+
+    pg_ctl: str
+    root: Path
+    options: str
+    url: str  # libpq URL without a database name
+
+    @property
+    def data(self) -> Path:
+        return self.root / "data"
+
+    def _ctl(self, *args: str) -> None:
+        log = self.root / "log"
+        command = [self.pg_ctl, "-D", str(self.data), "-o", self.options, "-l", str(log), "-w", *args]
+        subprocess.run(_as_postgres_user(command), check=True, capture_output=True)
+
+    def start(self) -> None:
+        self._ctl("start")
+
+    def stop(self) -> None:
+        self._ctl("-m", "fast", "stop")
+
+    def restart(self) -> None:
+        self._ctl("-m", "fast", "restart")
+
+    def remove(self) -> None:
+        subprocess.run(
+            _as_postgres_user([self.pg_ctl, "-D", str(self.data), "-m", "immediate", "stop"]), capture_output=True
+        )
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+def new_cluster(prefix: str) -> Cluster:
+    """initdb a cluster and start it (skips, or fails under FACTCARD_REQUIRE_ALL, without the binaries)."""
+    initdb, pg_ctl = _pg_binary("initdb"), _pg_binary("pg_ctl")
+    if not initdb or not pg_ctl:
+        if os.environ.get("FACTCARD_REQUIRE_ALL") == "1":
+            pytest.fail("PostgreSQL binaries not found, and FACTCARD_REQUIRE_ALL=1")
+        pytest.skip("PostgreSQL binaries (initdb, pg_ctl) not installed")
+    root = Path(tempfile.mkdtemp(prefix=prefix))
+    if os.geteuid() == 0:
+        shutil.chown(root, "postgres", "postgres")
+    port = free_port()
+    subprocess.run(
+        _as_postgres_user([initdb, "-D", str(root / "data"), "-U", "postgres", "--auth=trust", "-E", "UTF8"]),
+        check=True, capture_output=True,
+    )  # fmt: skip
+    options = f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off"
+    cluster = Cluster(pg_ctl, root, options, f"postgresql://postgres@127.0.0.1:{port}")
+    cluster.start()
+    return cluster
+
+
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[str]:
     """A libpq URL (without database name) of a PostgreSQL server for this test session."""
@@ -63,29 +119,11 @@ def postgres_server() -> Iterator[str]:
     if external:
         yield external.rstrip("/")
         return
-    initdb, pg_ctl = _pg_binary("initdb"), _pg_binary("pg_ctl")
-    if not initdb or not pg_ctl:
-        if os.environ.get("FACTCARD_REQUIRE_ALL") == "1":
-            pytest.fail("PostgreSQL binaries not found, and FACTCARD_REQUIRE_ALL=1")
-        pytest.skip("PostgreSQL binaries (initdb, pg_ctl) not installed")
-    root = Path(tempfile.mkdtemp(prefix="factcard-pg-"))
-    if os.geteuid() == 0:
-        shutil.chown(root, "postgres", "postgres")
-    data, port = root / "data", free_port()
-    subprocess.run(
-        _as_postgres_user([initdb, "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8"]),
-        check=True, capture_output=True,
-    )  # fmt: skip
-    options = f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off"
-    subprocess.run(
-        _as_postgres_user([pg_ctl, "-D", str(data), "-o", options, "-l", str(root / "log"), "-w", "start"]),
-        check=True, capture_output=True,
-    )  # fmt: skip
+    cluster = new_cluster("factcard-pg-")
     try:
-        yield f"postgresql://postgres@127.0.0.1:{port}"
+        yield cluster.url
     finally:
-        subprocess.run(_as_postgres_user([pg_ctl, "-D", str(data), "-m", "immediate", "stop"]), capture_output=True)
-        shutil.rmtree(root, ignore_errors=True)
+        cluster.remove()
 
 
 @pytest.fixture

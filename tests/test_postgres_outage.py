@@ -7,15 +7,9 @@ return everything works again, the render cache included.
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -28,7 +22,7 @@ from feed.settings import Settings
 from feed.store import Change, Store, StoreUnavailable, open_store
 from feed.store.postgres import PostgresStore
 from feed.tokens import create_token
-from tests.conftest import _as_postgres_user, _pg_binary, demo_documents, free_port
+from tests.conftest import Cluster, demo_documents, new_cluster
 
 pytestmark = pytest.mark.postgres
 
@@ -37,53 +31,14 @@ LIGHTNING = next(d for d in demo_documents() if d["slug"] == SLUG)
 RECOVERY = 10.0  # seconds the app may take to work again once the server is back
 
 
-@dataclass
-class Cluster:
-    """A throwaway PostgreSQL cluster that a test may stop, start and restart."""
-
-    pg_ctl: str
-    data: Path
-    options: str
-    log: Path
-    url: str
-
-    def _ctl(self, *args: str) -> None:
-        command = [self.pg_ctl, "-D", str(self.data), "-o", self.options, "-l", str(self.log), "-w", *args]
-        subprocess.run(_as_postgres_user(command), check=True, capture_output=True)
-
-    def start(self) -> None:
-        self._ctl("start")
-
-    def stop(self) -> None:
-        self._ctl("-m", "fast", "stop")
-
-    def restart(self) -> None:
-        self._ctl("-m", "fast", "restart")
-
-
 @pytest.fixture
 def cluster() -> Iterator[Cluster]:
-    initdb, pg_ctl = _pg_binary("initdb"), _pg_binary("pg_ctl")
-    if not initdb or not pg_ctl:
-        if os.environ.get("FACTCARD_REQUIRE_ALL") == "1":
-            pytest.fail("PostgreSQL binaries not found, and FACTCARD_REQUIRE_ALL=1")
-        pytest.skip("PostgreSQL binaries (initdb, pg_ctl) not installed")
-    root = Path(tempfile.mkdtemp(prefix="factcard-pg-restart-"))
-    if os.geteuid() == 0:
-        shutil.chown(root, "postgres", "postgres")
-    data, port = root / "data", free_port()
-    subprocess.run(
-        _as_postgres_user([initdb, "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8"]),
-        check=True, capture_output=True,
-    )  # fmt: skip
-    options = f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off"
-    server = Cluster(pg_ctl, data, options, root / "log", f"postgresql://postgres@127.0.0.1:{port}/postgres")
-    server.start()
+    """A cluster of the test's own, which it may stop and restart (never the session's)."""
+    server = new_cluster("factcard-pg-restart-")
     try:
         yield server
     finally:
-        subprocess.run(_as_postgres_user([pg_ctl, "-D", str(data), "-m", "immediate", "stop"]), capture_output=True)
-        shutil.rmtree(root, ignore_errors=True)
+        server.remove()
 
 
 def app_on(store: Store) -> Any:
@@ -117,7 +72,10 @@ def edit(client: TestClient, headers: dict[str, str], headline: str) -> httpx.Re
 
 
 def test_app_servers_ride_out_a_postgresql_restart(cluster: Cluster) -> None:
-    writer_app, reader_app = app_on(open_store(cluster.url)), app_on(open_store(cluster.url))
+    writer_app, reader_app = (
+        app_on(open_store(cluster.url + "/postgres")),
+        app_on(open_store(cluster.url + "/postgres")),
+    )
     writer_app.state.context.publishing.import_documents(demo_documents(), utc_now())
     auth = {"Authorization": "Bearer " + create_token(writer_app.state.context.store, "desk", utc_now())}
     page = f"/checks/{SLUG}"
@@ -159,7 +117,7 @@ def test_app_servers_ride_out_a_postgresql_restart(cluster: Cluster) -> None:
 
 
 def test_an_outage_answers_503_and_a_write_during_it_changes_nothing(cluster: Cluster) -> None:
-    store = PostgresStore(cluster.url, timeout=1.0)
+    store = PostgresStore(cluster.url + "/postgres", timeout=1.0)
     store.migrate()
     app = app_on(store)
     app.state.context.publishing.import_documents(demo_documents(), utc_now())
