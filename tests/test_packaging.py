@@ -232,7 +232,8 @@ def test_pages_link_to_the_port_being_served(installed_server: Server) -> None:
     origin = installed_server.origin
     port = urlsplit(origin).port
     assert port != 8000
-    assert f"on {origin}" in installed_server.output()
+    # The whole log: the startup line is followed by the access log's lines.
+    assert f"on {origin} " in installed_server.log.read_text()
     slug = orjson.loads(fetch(origin + "/feed.json")[2])["items"][0]["url"].rsplit("/", 1)[1]
     for path in ("/", f"/checks/{slug}", f"/checks/{slug}.json", "/feed.json", "/feed.atom", "/sitemap.xml",
                  "/robots.txt", f"/embed/{slug}"):  # fmt: skip
