@@ -63,9 +63,22 @@ class ResponseCache:
         self.seen = store.snapshot()
         self.checked_at = time.monotonic()
 
-    def due(self) -> bool:
-        """Whether a request should look for changes now (and no other thread is looking)."""
-        return time.monotonic() - self.checked_at >= CHECK_INTERVAL and not self.refreshing.locked()
+    def claim(self) -> bool:
+        """Whether the calling request is the one to look for changes now.
+
+        Called on the event loop, where claiming needs no lock: one request per CHECK_INTERVAL
+        then waits for a worker thread to look (`look`), rather than every request that arrives
+        while a look is due, which on a busy server would queue cache hits behind renders.
+        """
+        now = time.monotonic()
+        if now - self.checked_at < CHECK_INTERVAL or self.refreshing.locked():
+            return False
+        self.checked_at = now
+        return True
+
+    def look(self) -> None:
+        """Look for changes now, unless another thread is looking (see `claim`)."""
+        self._look(blocking=False)
 
     def refresh(self, force: bool = False) -> None:
         """Drop what changed in the store since the last look (at most every CHECK_INTERVAL).
@@ -73,13 +86,15 @@ class ResponseCache:
         If the store cannot be reached, nothing is dropped and the next look (CHECK_INTERVAL
         later) tries again; `seen` stays put, so that look drops all that changed meanwhile.
         """
-        now = time.monotonic()
-        if not force and now - self.checked_at < CHECK_INTERVAL:
+        if not force and time.monotonic() - self.checked_at < CHECK_INTERVAL:
             return
-        if not self.refreshing.acquire(blocking=force):
+        self._look(blocking=force)
+
+    def _look(self, blocking: bool) -> None:
+        if not self.refreshing.acquire(blocking=blocking):
             return  # another thread is looking right now
         try:
-            self.checked_at = now
+            self.checked_at = time.monotonic()
             self._drop_changed()
         except StoreUnavailable:
             pass  # the next look tries again; readers get the pages kept, writes have committed
@@ -195,10 +210,10 @@ class FastPath:
             await self.app(scope, receive, send)  # health checks: no store look, nothing kept
             return
         cache = self.cache
-        if cache.due():
+        if cache.claim():
             try:
                 # In a worker thread: while the database is away the look waits for a connection.
-                await run_in_threadpool(cache.refresh)
+                await run_in_threadpool(cache.look)
             except Exception:  # the store failed otherwise: let the app answer (and report) it
                 await self.app(scope, receive, send)
                 return
