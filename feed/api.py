@@ -24,7 +24,7 @@ from feed.problems import HTTPProblem, invalid
 from feed.publishing import OutOfScope
 from feed.query import page_number
 from feed.ratelimit import limits_of
-from feed.rendercache import pages_of, warm
+from feed.rendercache import pages_of, prerender
 from feed.representation import record_json
 from feed.responses import JSONResponse
 from feed.store import PUBLIC_STATUSES, NotFound, Record
@@ -179,10 +179,10 @@ async def if_match_version(request: Request, ctx: Context, slug: str, *, require
 
 
 def _record_response(ctx: Context, record: Record, status: int = 200) -> Response:
-    fc = ctx.publishing.parse(record.document)
+    fc = ctx.publishing.load(record.document)
     page_url = ctx.publishing.page_url(record.slug)
     body = record_json(record, fc, ctx.publishers[fc.publisher], page_url)
-    headers = {"ETag": record.etag, "Location": f"{ctx.settings.base_url}/api/checks/{record.slug}"}
+    headers = {"ETag": record.etag, "Location": ctx.urls.url("api_check", slug=record.slug)}
     return JSONResponse(body, status_code=status, headers=headers)
 
 
@@ -190,7 +190,8 @@ def _written(request: Request, ctx: Context, record: Record, status: int = 200) 
     """The response to a write; once it is sent, the changed pages are rendered (render on write)."""
     response = _record_response(ctx, record, status)
     if record.status != "draft":
-        response.background = BackgroundTask(warm, request.app, pages_of(record.slug))
+        renderer, cache = request.app.state.renderer, request.app.state.response_cache
+        response.background = BackgroundTask(prerender, renderer.render, cache, pages_of(record.slug))
     return response
 
 
@@ -270,11 +271,11 @@ async def list_checks(request: Request) -> Response:
         return ctx.store.count(statuses), ctx.store.newest(statuses, size, (page - 1) * size)
 
     total, records = await run_in_threadpool(load)
-    base = f"{ctx.settings.base_url}/api/checks"
+    base = ctx.urls.url("api_checks")
     query = f"status={wanted}&" if wanted else ""
     items = []
     for record in records:
-        fc = ctx.publishing.parse(record.document)
+        fc = ctx.publishing.load(record.document)
         items.append(record_json(record, fc, ctx.publishers[fc.publisher], ctx.publishing.page_url(record.slug)))
     return JSONResponse(
         {

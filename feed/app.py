@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 from starlette.applications import Starlette
@@ -13,28 +15,27 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute, Match, Route
 from starlette.types import Receive, Scope, Send
 
-from feed import api, badges, feeds, pages, static_files
+from feed import api, feeds
 from feed.accesslog import AccessLog
 from feed.clients import parse_networks
-from feed.config import load_publishers
-from feed.context import Context
 from feed.health import health_routes
+from feed.keeper import BuildKeeper
 from feed.metrics import Metrics, metrics_route
 from feed.observe import Observer
-from feed.openapi import openapi_document
 from feed.problems import HTTPProblem, invalid, problem_response
-from feed.publishing import InvalidTransition, Publishing
+from feed.publishing import InvalidTransition
 from feed.query import takes
 from feed.ratelimit import RateLimits
-from feed.render import make_environment
 from feed.rendercache import FastPath, ResponseCache
-from feed.responses import JSONResponse
+from feed.renderer import Renderer
+from feed.respond import public_routes
 from feed.security import SecurityHeaders, host_problem
 from feed.settings import Settings
+from feed.site import open_site
 from feed.store import Conflict, NotFound, StaleVersion, Store, StoreUnavailable, open_store
+from feed.urls import PATTERNS, api_root
 from schemas.errors import ValidationError
 from schemas.publisher import Publisher
-from widget.routes import widget_routes
 
 
 class FactcardApp(Starlette):
@@ -74,23 +75,15 @@ def start_push_worker(settings: Settings, store: Store, publishers: dict[str, Pu
 def create_app(settings: Settings | None = None, store: Store | None = None) -> FactcardApp:
     settings = settings or Settings.load()
     store = store or open_store(settings.database_url)
-    publishers = load_publishers(settings)
-    templates = make_environment(
-        base_url=settings.base_url,
-        site_name=next(iter(publishers.values())).name,
-        static_url=static_files.static_url_for(settings.base_url),
-    )
     cache = ResponseCache(store)
-    context = Context(
-        settings=settings,
-        store=store,
-        publishers=publishers,
-        publishing=Publishing(store, publishers, settings.base_url, settings.push_targets),
-        templates=templates,
-    )
-
-    def openapi(request: Request) -> Response:
-        return JSONResponse(openapi_document(settings.base_url))
+    # Views with several spellings of one URL find the canonical one's bytes in the cache.
+    context = dataclasses.replace(open_site(settings, store), recall=cache.get)
+    publishers, templates = context.publishers, context.templates
+    renderer = Renderer(context)
+    # With a build directory, every server rewrites what each change touched (feed.keeper).
+    keeper = BuildKeeper(context, Path(settings.build_dir)) if settings.build_dir else None
+    if keeper is not None:
+        cache.on_change.append(keeper.changed)
 
     trusted = parse_networks(settings.trusted_proxies)
     metrics = Metrics(store)
@@ -102,28 +95,15 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
 
     # Each route names the query parameters it reads (feed.query.takes): any other is a 400.
     routes = [
-        Route("/", takes("page")(pages.home)),
-        Route("/checks/{slug}.json", takes()(pages.check_json)),
-        Route("/checks/{slug}", takes()(pages.check_page)),
-        Route("/scales.css", takes()(pages.scale_css)),
-        Route(badges.ROUTE, takes()(badges.verdict_badge)),
-        Route("/feed.json", takes("since", "cursor")(feeds.json_feed_route)),
-        Route("/feed.atom", takes("since", "cursor")(feeds.atom_feed_route)),
-        Route("/claimreview.json", takes()(feeds.datafeed_route)),
-        Route("/sitemap.xml", takes()(feeds.sitemap_route)),
-        Route("/sitemap-{number:int}.xml", takes()(feeds.sitemap_part_route)),
-        Route("/robots.txt", takes()(feeds.robots_route)),
-        Route("/openapi.json", takes()(openapi)),
-        Route("/api/checks", takes("status", "page")(api.list_checks), methods=["GET"]),
-        Route("/api/checks", takes()(api.create_check), methods=["POST"]),
-        Route("/api/checks/{slug}", takes()(api.get_check), methods=["GET"]),
-        Route("/api/checks/{slug}", takes()(api.update_check), methods=["PUT"]),
-        Route("/api/checks/{slug}/publish", takes()(api.publish_check), methods=["POST"]),
-        Route("/api/checks/{slug}/retract", takes()(api.retract_check), methods=["POST"]),
-        Route("/api/checks/{slug}/revisions", takes()(api.list_revisions), methods=["GET"]),
-        *widget_routes(),
-        Route(static_files.PREFIX + "{name}", takes()(static_files.static_route)),
-        Route("/favicon.ico", takes()(static_files.favicon_route)),
+        *public_routes(),
+        Route(PATTERNS["datafeed"], takes()(feeds.datafeed_route)),
+        Route(PATTERNS["api_checks"], takes("status", "page")(api.list_checks), methods=["GET"]),
+        Route(PATTERNS["api_checks"], takes()(api.create_check), methods=["POST"]),
+        Route(PATTERNS["api_check"], takes()(api.get_check), methods=["GET"]),
+        Route(PATTERNS["api_check"], takes()(api.update_check), methods=["PUT"]),
+        Route(PATTERNS["api_publish"], takes()(api.publish_check), methods=["POST"]),
+        Route(PATTERNS["api_retract"], takes()(api.retract_check), methods=["POST"]),
+        Route(PATTERNS["api_revisions"], takes()(api.list_revisions), methods=["GET"]),
         *health_routes(),
         Route("/metrics", metrics_route(metrics, settings.metrics_token, limits), methods=["GET"]),
     ]
@@ -133,8 +113,8 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     def render_problem(request: Request, problem: HTTPProblem) -> Response:
         """HTML for people on pages, problem+json for the API and JSON twins."""
         path = request.url.path
-        is_page = not path.startswith(("/api/", "/oembed")) and not path.endswith(
-            (".json", ".css", ".atom", ".xml", ".txt", ".js")
+        is_page = not path.startswith((api_root(), PATTERNS["oembed"])) and not path.endswith(
+            (".json", ".css", ".atom", ".xml", ".txt", ".js", ".png", ".svg")
         )
         if is_page and request.method in ("GET", "HEAD"):
             html = templates.get_template("error.html").render(title=problem.title, detail=problem.detail or "")
@@ -187,7 +167,11 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         worker = start_push_worker(settings, store, publishers) if settings.push_targets else None
         access_log.start()
+        if keeper is not None:
+            keeper.start()
         yield
+        if keeper is not None:
+            keeper.stop()
         if worker is not None:
             worker.stop()
         store.close()
@@ -216,6 +200,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.router.redirect_slashes = False
     app.state.context = context
     app.state.response_cache = cache
+    app.state.renderer = renderer
     app.state.rate_limits = limits
     app.state.metrics = metrics
     # Security headers outermost, so even the 500 of an unhandled error carries them.

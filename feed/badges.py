@@ -7,20 +7,17 @@ can show a verdict the way its publisher's pages do: white text on the scale's c
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from starlette.requests import Request
-from starlette.responses import Response
-
-from feed.caching import cached_response, representation
-from feed.context import context_of
+from feed.context import Context
 from feed.problems import HTTPProblem
-from feed.rendercache import FIXED
+from feed.rendered import FIXED, Rendered, rendered
+from feed.urls import Urls
 from schemas.publisher import Publisher
 from schemas.ratings import RatingLabel
 
-ROUTE = "/verdicts/{publisher}/{index}.svg"
 # The URL is fixed but its bytes follow the settings file, so not `immutable`: fresh for a
 # day, then revalidated against its strong ETag.
 CONTROL = "public, max-age=86400, stale-while-revalidate=604800"
@@ -29,13 +26,11 @@ FONT_SIZE = 16
 PADDING = 14
 
 
-def badge_url(base_url: str, publisher_id: str, index: int) -> str:
-    return base_url + ROUTE.format(publisher=publisher_id, index=index)
-
-
-def with_badges(publisher: Publisher, base_url: str) -> Publisher:
+def with_badges(publisher: Publisher, urls: Urls) -> Publisher:
     """`publisher`, naming the badge this service serves for each label of its scale."""
-    images = tuple(badge_url(base_url, publisher.id, index) for index in range(len(publisher.scale.labels)))
+    images = tuple(
+        urls.url("badge", publisher=publisher.id, index=index) for index in range(len(publisher.scale.labels))
+    )
     return replace(publisher, verdict_images=images)
 
 
@@ -74,14 +69,12 @@ def badge_view(label: RatingLabel) -> dict[str, Any]:
     }
 
 
-def verdict_badge(request: Request) -> Response:
-    ctx = context_of(request)
-    publisher = ctx.publishers.get(request.path_params["publisher"])
-    raw = request.path_params["index"]
+def verdict_badge(ctx: Context, params: Mapping[str, Any], query: Mapping[str, str]) -> Rendered:
+    publisher = ctx.publishers.get(params["publisher"])
+    raw = params["index"]
     # One URL per badge: no leading zeros, no index past the scale.
     number = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 4 and str(int(raw)) == raw else None
     if publisher is None or number is None or number >= len(publisher.scale.labels):
         raise HTTPProblem(404, "Not found", "No verdict badge has that publisher and number.")
     svg = ctx.templates.get_template("verdict.svg").render(**badge_view(publisher.scale.labels[number]))
-    rep = representation(svg.encode(), "image/svg+xml", None)
-    return cached_response(request, rep, CONTROL, cache_scope=FIXED)
+    return rendered(svg.encode(), "image/svg+xml", None, CONTROL, scope=FIXED)

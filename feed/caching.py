@@ -173,28 +173,6 @@ class Entry:
         return 200, full, self.body(coding)
 
 
-def cached_response(
-    request: Request,
-    rep: Representation,
-    control: str,
-    headers: dict[str, str] | None = None,
-    cache_scope: tuple[str, str] | None = None,
-    key: str | None = None,
-) -> Response:
-    """Answer from a rendered representation; with `cache_scope`, keep it for later requests
-    under `key` (the canonical URL; by default the request's own).
-
-    Scopes: ("check", slug) is dropped when that fact-check changes, ("listing", "") on any
-    change, ("fixed", "") never (content addressed by its URL, such as a pinned feed page).
-    """
-    entry = Entry(rep, control, headers)
-    if cache_scope is not None:
-        from feed.rendercache import remember
-
-        remember(request, entry, cache_scope, key)
-    return entry_response(request, entry)
-
-
 def entry_response(request: Request, entry: Entry) -> Response:
     """The response to `request` from a rendered entry: 200 or 304, in the coding it accepts."""
     status, raw_headers, body = entry.respond(

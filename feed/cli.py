@@ -1,4 +1,4 @@
-"""The `factcard` command: serve, import, export, validate, token create/list/revoke, backup, restore."""
+"""The `factcard` command: serve, import, export, validate, build, token create/list/revoke, backup, restore."""
 
 from __future__ import annotations
 
@@ -74,6 +74,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     revoke = token_commands.add_parser("revoke", parents=[parent], help="revoke a token at once, on every server")
     revoke.add_argument("key_id", metavar="KEY_ID", help="the key id shown by `token list` (or the whole token)")
+
+    build = commands.add_parser(
+        "build", parents=[parent],
+        help="write every public page, card, feed and file to DIR for a web server or CDN to serve",
+    )  # fmt: skip
+    build.add_argument("dir", metavar="DIR", help="the build directory (made if missing)")
+
+    nginx = commands.add_parser(
+        "nginx-config", parents=[parent],
+        help="print an nginx server configuration that serves a build and passes the rest to factcard",
+    )  # fmt: skip
+    nginx.add_argument("--root", required=True, metavar="DIR", help="the build directory nginx serves")
+    nginx.add_argument("--upstream", default="127.0.0.1:8000", help="host:port of `factcard serve`")
+    nginx.add_argument("--listen", default="80", help="nginx's listen address (default 80)")
 
     backup = commands.add_parser(
         "backup", parents=[parent],
@@ -284,6 +298,34 @@ def _token_revoke(args: argparse.Namespace, publishing: Any) -> int:
     return 0
 
 
+def cmd_build(args: argparse.Namespace) -> int:
+    import time
+    from pathlib import Path
+
+    from feed.keeper import full_build
+    from feed.site import open_site
+
+    started = time.monotonic()
+    report = full_build(open_site(_settings(args)), Path(args.dir))
+    print(
+        f"built {args.dir}: {len(report.written)} file(s) written, {report.unchanged} unchanged, "
+        f"{len(report.removed)} removed, in {time.monotonic() - started:.1f}s"
+    )
+    return 0
+
+
+def cmd_nginx_config(args: argparse.Namespace) -> int:
+    from feed.nginxconf import nginx_config
+    from feed.site import open_site
+    from feed.store import open_store
+
+    settings = _settings(args)
+    # The configuration reads no fact-check: an in-memory store spares opening the real one.
+    site = open_site(settings, open_store("sqlite:///:memory:") if settings.database_url else None)
+    sys.stdout.write(nginx_config(site, args.root, args.upstream, args.listen))
+    return 0
+
+
 def cmd_backup(args: argparse.Namespace) -> int:
     from feed.backup import BackupError, backup_to
     from feed.store import open_store
@@ -338,6 +380,8 @@ COMMANDS = {
     "export": cmd_export,
     "validate": cmd_validate,
     "token": cmd_token,
+    "build": cmd_build,
+    "nginx-config": cmd_nginx_config,
     "backup": cmd_backup,
     "restore": cmd_restore,
 }

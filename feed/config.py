@@ -8,10 +8,10 @@ from typing import Any
 
 from feed.badges import with_badges
 from feed.settings import Settings
+from feed.urls import Urls
 from schemas.publisher import Publisher, parse_publishers
 
 DEFAULT_CONFIG = Path(__file__).with_name("default_config.toml")
-LOGO_PATH = "/static/logo.svg"
 
 
 def load_publishers(settings: Settings) -> dict[str, Publisher]:
@@ -22,9 +22,10 @@ def load_publishers(settings: Settings) -> dict[str, Publisher]:
     path = Path(settings.config_file) if settings.config_file else DEFAULT_CONFIG
     with open(path, "rb") as handle:
         data: dict[str, Any] = tomllib.load(handle)
+    urls = Urls(settings.base_url)
     for raw in (data.get("publishers") or {}).values():
-        raw.setdefault("url", settings.base_url + "/")
+        raw.setdefault("url", urls.home())
         if "logo" not in raw and raw["url"].rstrip("/") == settings.base_url:
-            raw["logo"] = settings.base_url + LOGO_PATH
+            raw["logo"] = urls.static("logo.svg")
     # Ratings in ClaimReview point at the verdict badges this service serves.
-    return {pid: with_badges(publisher, settings.base_url) for pid, publisher in parse_publishers(data).items()}
+    return {pid: with_badges(publisher, urls) for pid, publisher in parse_publishers(data).items()}

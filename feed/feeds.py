@@ -6,28 +6,29 @@ Walks are pinned to a snapshot and paged by keyset cursor (see feed.store.change
 
 from __future__ import annotations
 
-import hashlib
+import os
 import re
+from collections.abc import Mapping
 from datetime import UTC, datetime
+from email.utils import format_datetime
 from typing import Any
-from urllib.parse import urlencode
 
 import orjson
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import FileResponse, Response
 
-from feed.caching import cache_control, cached_response, representation, streamed_response
+from feed.caching import cache_control, etag_for, is_not_modified, negotiate_encoding
 from feed.clock import rfc3339_stamp, store_time
 from feed.context import Context, context_of
-from feed.datafeed import DATAFEED_BATCH, datafeed_chunks
+from feed.datafile import current_datafeed, files_dir
 from feed.jsonfeed import json_feed, json_feed_item
 from feed.problems import HTTPProblem
-from feed.rendercache import FIXED, LISTING
+from feed.rendered import FIXED, LISTING, Rendered, rendered
 from feed.syndication import entry_view
+from feed.urls import api_root
 from schemas.text import xml_safe
 
-# Part of the DataFeed's ETag: bump it when a change to this code changes the feed's bytes.
-RENDERER_VERSION = "2"
 SITEMAP_LIMIT = 50_000  # URLs per sitemap file, the protocol's maximum
 # Our Atom extensions: the corrections log in entries, and a link relation for the since URL
 # (RFC 4287 takes a full IRI as rel). Names, never fetched.
@@ -40,11 +41,11 @@ _SINCE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{
 class FeedPage:
     """One page of a feed walk: its entries and the links onward."""
 
-    def __init__(self, ctx: Context, request: Request, path: str):
-        self.ctx, self.path = ctx, path
+    def __init__(self, ctx: Context, query: Mapping[str, str], route: str):
+        self.ctx, self.route = ctx, route
         store, limit = ctx.store, ctx.settings.feed_page_size
-        since = request.query_params.get("since")
-        cursor = request.query_params.get("cursor")
+        since = query.get("since")
+        self.cursor = cursor = query.get("cursor")
         self.pinned = cursor is not None
         self.current = store.public_snapshot()
         if cursor is not None:
@@ -57,7 +58,7 @@ class FeedPage:
         self.since = since
         entries = store.feed_entries(self.snapshot, limit + 1, before, self.since_seq)
         self.has_more = len(entries) > limit
-        self.views = [entry_view(e, ctx.publishers, ctx.settings.base_url) for e in entries[:limit]]
+        self.views = [entry_view(e, ctx.publishers, ctx.publishing) for e in entries[:limit]]
         newest = store.change_time(self.snapshot) if self.snapshot else None
         self.last_modified = store_time(newest) if newest else datetime(2000, 1, 1, tzinfo=UTC)
         self.newest_change = rfc3339_stamp(newest) if newest else None
@@ -76,8 +77,7 @@ class FeedPage:
         return LISTING if self.since in (None, self.newest_change) else None
 
     def url(self, **params: Any) -> str:
-        query = urlencode({k: v for k, v in params.items() if v is not None})
-        return f"{self.ctx.settings.base_url}{self.path}" + (f"?{query}" if query else "")
+        return self.ctx.urls.url(self.route, {k: v for k, v in params.items() if v is not None})
 
     @property
     def next_url(self) -> str | None:
@@ -125,33 +125,33 @@ def _title(ctx: Context) -> str:
     return f"{next(iter(ctx.publishers.values())).name}: fact-checks"
 
 
-def json_feed_route(request: Request) -> Response:
-    ctx = context_of(request)
-    page = FeedPage(ctx, request, "/feed.json")
+def json_feed_view(ctx: Context, params: Mapping[str, Any], query: Mapping[str, str]) -> Rendered:
+    page = FeedPage(ctx, query, "json_feed")
+    feed_url = ctx.urls.url("json_feed")
     feed = json_feed(
         title=_title(ctx),
-        home_page_url=f"{ctx.settings.base_url}/",
-        feed_url=f"{ctx.settings.base_url}/feed.json",
+        home_page_url=ctx.urls.home(),
+        feed_url=feed_url,
+        icon=ctx.urls.static("logo.svg"),
+        favicon=ctx.urls.url("favicon"),
         items=[json_feed_item(view, ctx.templates) for view in page.views],
         next_url=page.next_url,
         since_url=page.since_url,
         hub=ctx.settings.websub_hub or None,
     )
-    rep = representation(orjson.dumps(feed), "application/feed+json", page.last_modified)
-    headers = _feed_headers(ctx, f"{ctx.settings.base_url}/feed.json")
-    return cached_response(request, rep, _control(ctx), headers, page.cache_scope)
+    return rendered(orjson.dumps(feed), "application/feed+json", page.last_modified, _control(ctx),
+                    _feed_headers(ctx, feed_url), page.cache_scope)  # fmt: skip
 
 
-def atom_feed_route(request: Request) -> Response:
-    ctx = context_of(request)
-    page = FeedPage(ctx, request, "/feed.atom")
+def atom_feed_view(ctx: Context, params: Mapping[str, Any], query: Mapping[str, str]) -> Rendered:
+    page = FeedPage(ctx, query, "atom_feed")
     item_template = ctx.templates.get_template("feed_item.html")
-    self_url = page.url(since=page.since, cursor=request.query_params.get("cursor"))
+    feed_url = ctx.urls.url("atom_feed")
     body = ctx.templates.get_template("feed.atom").render(
-        feed_id=f"{ctx.settings.base_url}/feed.atom",
+        feed_id=feed_url,
         title=_title(ctx),
         updated=page.newest_change or "2000-01-01T00:00:00Z",
-        self_url=self_url,
+        self_url=page.url(since=page.since, cursor=page.cursor),
         next_url=page.next_url,
         since_url=page.since_url,
         since_rel=SINCE_REL,
@@ -162,85 +162,75 @@ def atom_feed_route(request: Request) -> Response:
     # Documents stored before control characters were refused may still hold some: one would
     # make the whole feed unreadable.
     body = xml_safe(body)
-    rep = representation(body.encode(), "application/atom+xml", page.last_modified)
-    headers = _feed_headers(ctx, f"{ctx.settings.base_url}/feed.atom")
-    return cached_response(request, rep, _control(ctx), headers, page.cache_scope)
+    return rendered(body.encode(), "application/atom+xml", page.last_modified, _control(ctx),
+                    _feed_headers(ctx, feed_url), page.cache_scope)  # fmt: skip
 
 
-def datafeed_route(request: Request) -> Response:
+async def datafeed_route(request: Request) -> Response:
+    """The DataFeed, sent as a file (see feed.datafile): brought up to date first if it is behind."""
     ctx = context_of(request)
-    store, base = ctx.store, ctx.settings.base_url
-    snapshot = store.public_snapshot()
-    newest = store.change_time(snapshot) if snapshot else None
-    last_modified = store_time(newest) if newest else datetime(2000, 1, 1, tzinfo=UTC)
-    header: dict[str, Any] = {
-        "@context": "https://schema.org",
-        "@type": "DataFeed",
-        "name": _title(ctx),
-        "url": f"{base}/claimreview.json",
-        "dateModified": rfc3339_stamp(newest) if newest else None,
+    found = await run_in_threadpool(current_datafeed, ctx, files_dir(ctx.settings))
+    coding = negotiate_encoding(request.headers.get("accept-encoding", ""))
+    headers = {
+        **_feed_headers(ctx, ctx.urls.url("datafeed")),
+        "ETag": etag_for(found.tag, coding),
+        "Cache-Control": _control(ctx),
+        "Vary": "Accept-Encoding",
+        "Last-Modified": format_datetime(found.last_modified.astimezone(UTC), usegmt=True),
     }
-    # The body is a function of the snapshot, the configuration and this code, so the ETag is known
-    # before a single row is read and a 304 costs one query.
-    state = f"{snapshot}|{base}|{ctx.publishers!r}|{RENDERER_VERSION}"
-    tag = hashlib.sha256(state.encode()).hexdigest()[:32]
-
-    def views() -> Any:
-        for entry in store.iter_feed_entries(snapshot, DATAFEED_BATCH):
-            yield entry_view(entry, ctx.publishers, base)
-
-    return streamed_response(
-        request, datafeed_chunks(header, views()), "application/ld+json", tag, last_modified, _control(ctx),
-        _feed_headers(ctx, f"{base}/claimreview.json"),
-    )  # fmt: skip
+    if is_not_modified(request.headers.get("if-none-match"), request.headers.get("if-modified-since"), found.tag,
+                       found.last_modified):  # fmt: skip
+        return Response(status_code=304, headers=headers)
+    if coding != "identity":
+        headers["Content-Encoding"] = coding
+    path = found.path if coding == "identity" else found.copy(coding)
+    # No stat-based validators of its own: the DataFeed's ETag names its content.
+    return FileResponse(path, media_type="application/ld+json", headers=headers, stat_result=os.stat(path))
 
 
-def sitemap_route(request: Request) -> Response:
-    ctx = context_of(request)
-    base, total = ctx.settings.base_url, ctx.store.public_count()
+def sitemap_view(ctx: Context, params: Mapping[str, Any], query: Mapping[str, str]) -> Rendered:
+    total = ctx.store.public_count()
     templates = ctx.templates
     if total + 1 <= SITEMAP_LIMIT:
         entries = ctx.store.sitemap_entries(SITEMAP_LIMIT, 0)
         body = templates.get_template("sitemap.xml").render(urls=_urls(ctx, entries, with_home=True))
         last = max((updated for _, updated in entries), default=None)
     else:
-        files = -(-total // SITEMAP_LIMIT)
         sitemaps, last = [], None
-        for number in range(1, files + 1):
+        for number in range(1, sitemap_files(total) + 1):
             entries = ctx.store.sitemap_entries(SITEMAP_LIMIT, (number - 1) * SITEMAP_LIMIT)
             newest = max(updated for _, updated in entries)
             last = max(last or newest, newest)
-            sitemaps.append({"loc": f"{base}/sitemap-{number}.xml", "lastmod": rfc3339_stamp(newest)})
+            sitemaps.append({"loc": ctx.urls.url("sitemap_part", number=number), "lastmod": rfc3339_stamp(newest)})
         body = templates.get_template("sitemap_index.xml").render(sitemaps=sitemaps)
-    rep = representation(xml_safe(body).encode(), "application/xml", store_time(last) if last else None)
-    return cached_response(request, rep, _control(ctx), cache_scope=LISTING)
+    return rendered(xml_safe(body).encode(), "application/xml", store_time(last) if last else None, _control(ctx),
+                    scope=LISTING)  # fmt: skip
 
 
-def sitemap_part_route(request: Request) -> Response:
-    ctx = context_of(request)
-    number = request.path_params["number"]
-    total = ctx.store.public_count()
-    if total + 1 <= SITEMAP_LIMIT or not 1 <= number <= -(-total // SITEMAP_LIMIT):
+def sitemap_files(total: int) -> int:
+    """How many numbered sitemaps `total` public fact-checks take (0: the one sitemap.xml holds all)."""
+    return 0 if total + 1 <= SITEMAP_LIMIT else -(-total // SITEMAP_LIMIT)
+
+
+def sitemap_part_view(ctx: Context, params: Mapping[str, Any], query: Mapping[str, str]) -> Rendered:
+    number = params["number"]
+    if not 1 <= number <= sitemap_files(ctx.store.public_count()):
         raise HTTPProblem(404, "Not found", "No such sitemap; start at /sitemap.xml.")
     entries = ctx.store.sitemap_entries(SITEMAP_LIMIT, (number - 1) * SITEMAP_LIMIT)
     body = ctx.templates.get_template("sitemap.xml").render(urls=_urls(ctx, entries, with_home=number == 1))
     last = max(updated for _, updated in entries)
-    rep = representation(xml_safe(body).encode(), "application/xml", store_time(last))
-    return cached_response(request, rep, _control(ctx), cache_scope=LISTING)
+    return rendered(xml_safe(body).encode(), "application/xml", store_time(last), _control(ctx), scope=LISTING)
 
 
 def _urls(ctx: Context, entries: list[tuple[str, str]], *, with_home: bool) -> list[dict[str, str | None]]:
-    base = ctx.settings.base_url
-    urls: list[dict[str, str | None]] = [{"loc": f"{base}/", "lastmod": None}] if with_home else []
-    urls.extend({"loc": f"{base}/checks/{slug}", "lastmod": rfc3339_stamp(updated)} for slug, updated in entries)
+    urls: list[dict[str, str | None]] = [{"loc": ctx.urls.home(), "lastmod": None}] if with_home else []
+    urls.extend({"loc": ctx.urls.check(slug), "lastmod": rfc3339_stamp(updated)} for slug, updated in entries)
     return urls
 
 
-def robots_route(request: Request) -> Response:
-    ctx = context_of(request)
-    body = f"User-agent: *\nAllow: /\nDisallow: /api/\n\nSitemap: {ctx.settings.base_url}/sitemap.xml\n"
-    rep = representation(body.encode(), "text/plain", None)
-    return cached_response(request, rep, _control(ctx), cache_scope=FIXED)
+def robots_view(ctx: Context, params: Mapping[str, Any], query: Mapping[str, str]) -> Rendered:
+    body = f"User-agent: *\nAllow: /\nDisallow: {api_root()}\n\nSitemap: {ctx.urls.url('sitemap')}\n"
+    return rendered(body.encode(), "text/plain", None, _control(ctx), scope=FIXED)
 
 
 def indexnow_key_route(request: Request) -> Response:

@@ -72,6 +72,8 @@ def json_feed(
     title: str,
     home_page_url: str,
     feed_url: str,
+    icon: str,
+    favicon: str,
     items: list[dict[str, Any]],
     next_url: str | None,
     since_url: str | None,
@@ -83,8 +85,8 @@ def json_feed(
         "home_page_url": home_page_url,
         "feed_url": feed_url,
         "description": "Fact-checks with their verdicts and ClaimReview markup, most recently changed first.",
-        "icon": f"{home_page_url}static/logo.svg",
-        "favicon": f"{home_page_url}favicon.ico",
+        "icon": icon,
+        "favicon": favicon,
         "items": items,
     }
     if next_url:

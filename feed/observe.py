@@ -16,7 +16,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from feed.accesslog import AccessLog
 from feed.clients import Network, client_address
 from feed.metrics import Metrics
-from feed.rendercache import CACHE_STATE, INTERNAL
+from feed.rendercache import CACHE_STATE
 
 MAX_REMEMBERED = 8192  # routed paths whose template is remembered (unrouted ones are never kept)
 
@@ -49,7 +49,7 @@ class Observer:
         return template
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or INTERNAL in scope:
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from feed.urls import PATTERNS
+
 _URL = {"type": "string", "format": "uri", "pattern": "^https?://"}
 _DATE = {"type": "string", "description": "A date (2025-10-30) or an RFC 3339 date-time with offset"}
 _TEXT = {"type": "string", "minLength": 1}
@@ -183,7 +185,7 @@ def openapi_document(base_url: str) -> dict[str, Any]:
                         "CheckList": LIST_SCHEMA, "Revisions": REVISIONS_SCHEMA},
         },
         "paths": {
-            "/api/checks": {
+            PATTERNS["api_checks"]: {
                 "get": {
                     "operationId": "listChecks",
                     "summary": "List fact-checks, newest first (drafts only with a token)",
@@ -206,7 +208,7 @@ def openapi_document(base_url: str) -> dict[str, Any]:
                     "responses": {"201": _record("Created"), "409": _problem("Slug taken"), **_WRITE_ERRORS},
                 },
             },
-            "/api/checks/{slug}": {
+            PATTERNS["api_check"]: {
                 "parameters": [_SLUG],
                 "get": {
                     "operationId": "getCheck",
@@ -233,7 +235,7 @@ def openapi_document(base_url: str) -> dict[str, Any]:
                     },
                 },
             },
-            "/api/checks/{slug}/publish": {
+            PATTERNS["api_publish"]: {
                 "parameters": [_SLUG],
                 "post": {
                     "operationId": "publishCheck",
@@ -245,7 +247,7 @@ def openapi_document(base_url: str) -> dict[str, Any]:
                                   "422": _problem("Breaks the ClaimReview rules")},
                 },
             },
-            "/api/checks/{slug}/retract": {
+            PATTERNS["api_retract"]: {
                 "parameters": [_SLUG],
                 "post": {
                     "operationId": "retractCheck",
@@ -259,7 +261,7 @@ def openapi_document(base_url: str) -> dict[str, Any]:
                                   **_WRITE_ERRORS},
                 },
             },
-            "/api/checks/{slug}/revisions": {
+            PATTERNS["api_revisions"]: {
                 "parameters": [_SLUG],
                 "get": {
                     "operationId": "listRevisions",

@@ -1,26 +1,31 @@
-"""Canonical pages: the fact-check page, its JSON twin, the home page, scale colours."""
+"""Canonical pages: the fact-check page, its JSON twin, the home page, scale colours.
+
+Each view takes the context, the route's path parameters and its query parameters, and
+returns what to answer (feed.rendered.Rendered): no Request, so the HTTP handlers, the
+render cache and the static build all get the same bytes from it.
+"""
 
 from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Mapping
 from typing import Any
-from urllib.parse import urlencode
 
 import orjson
-from starlette.requests import Request
-from starlette.responses import Response
 
-from feed.caching import cache_control, cached_response, representation
+from feed.caching import cache_control
+from feed.cards import card_links
 from feed.clock import store_time
-from feed.context import Context, context_of
+from feed.context import Context
+from feed.lookup import public_factcheck
+from feed.openapi import openapi_document
 from feed.problems import HTTPProblem
-from feed.query import page_number
-from feed.rendercache import FIXED, LISTING
-from feed.representation import page_view, record_json, text_direction, verdict_class
-from feed.store import PUBLIC_STATUSES, Record
+from feed.query import MAX_PAGE, whole_number
+from feed.rendered import FIXED, LISTING, Rendered, of_check, rendered
+from feed.representation import page_view, record_json, verdict_class
+from schemas.languages import text_direction
 from schemas.markdown import plain_text
-from schemas.model import FactCheck
 from widget.card import card_title, embed_code, iframe_code
 from widget.i18n import Messages, choose_language
 
@@ -86,28 +91,20 @@ def link_citations(view: dict[str, Any]) -> dict[int, str]:
     return first
 
 
-def public_factcheck(ctx: Context, slug: str) -> tuple[FactCheck, Record]:
-    """A published or retracted fact-check, or a 404 (drafts are not public)."""
-    record = ctx.store.get(slug)
-    if record is None or record.status not in PUBLIC_STATUSES:
-        raise HTTPProblem(404, "Not found", f"No published fact-check is called {slug!r}.")
-    return ctx.publishing.parse(record.document), record
-
-
-def check_page(request: Request) -> Response:
-    ctx = context_of(request)
-    slug = request.path_params["slug"]
+def check_page(ctx: Context, params: Mapping[str, Any], query: Mapping[str, str]) -> Rendered:
+    slug = params["slug"]
     fc, record = public_factcheck(ctx, slug)
-    page_url = ctx.publishing.page_url(slug)
+    urls = ctx.urls
+    page_url = urls.check(slug)
     publisher = ctx.publishers[fc.publisher]
     view = page_view(fc, publisher, page_url)
     t = Messages(choose_language(None, fc.language))  # the card's catalogues, so page and card agree
-    base = ctx.settings.base_url
     retracted = fc.status == "retracted"
     if retracted and fc.retraction:
         description = shorten(f"{t('retracted_notice')} {plain_text(fc.retraction.reason)}", 300)
     else:
         description = shorten(plain_text(fc.summary), 300)
+    links = card_links(urls, fc)
     html = ctx.templates.get_template("check.html").render(
         **view | {"description": description},
         title=card_title(fc, t),
@@ -116,68 +113,82 @@ def check_page(request: Request) -> Response:
         cited=link_citations(view),
         numbered=[bool(NUMBERED.match(section.heading)) for section in fc.sections],
         # A retracted fact-check is not offered for embedding; cards already out say it was retracted.
-        embed_code=None if retracted else embed_code(ctx.templates, fc, publisher, page_url, base),
-        iframe_code=None if retracted else iframe_code(ctx.templates, fc, base),
-        oembed_url=None if retracted else f"{base}/oembed?{urlencode({'url': page_url, 'format': 'json'})}",
+        embed_code=None if retracted else embed_code(ctx.templates, fc, publisher, links),
+        iframe_code=None if retracted else iframe_code(ctx.templates, fc, links),
+        oembed_url=None if retracted else urls.check_oembed(slug),
     )
-    links = f'<{page_url}.json>; rel="alternate"; type="application/json", <{page_url}>; rel="canonical"'
-    rep = representation(html.encode(), "text/html; charset=utf-8", store_time(record.updated_at))
-    return cached_response(request, rep, _control(ctx), {"Link": links}, ("check", slug))
+    link = f'<{urls.check_json(slug)}>; rel="alternate"; type="application/json", <{page_url}>; rel="canonical"'
+    return rendered(html.encode(), "text/html; charset=utf-8", store_time(record.updated_at), _control(ctx),
+                    {"Link": link}, of_check(slug))  # fmt: skip
 
 
-def check_json(request: Request) -> Response:
-    ctx = context_of(request)
-    slug = request.path_params["slug"]
+def check_json(ctx: Context, params: Mapping[str, Any], query: Mapping[str, str]) -> Rendered:
+    slug = params["slug"]
     fc, record = public_factcheck(ctx, slug)
-    page_url = ctx.publishing.page_url(slug)
+    page_url = ctx.urls.check(slug)
     body = orjson.dumps(record_json(record, fc, ctx.publishers[fc.publisher], page_url))
-    rep = representation(body, "application/json", store_time(record.updated_at))
     link = f'<{page_url}>; rel="alternate"; type="text/html"'
-    return cached_response(request, rep, _control(ctx), {"Link": link}, ("check", slug))
+    return rendered(body, "application/json", store_time(record.updated_at), _control(ctx), {"Link": link},
+                    of_check(slug))  # fmt: skip
 
 
-def home(request: Request) -> Response:
-    ctx = context_of(request)
-    page = page_number(request)
+def home(ctx: Context, params: Mapping[str, Any], query: Mapping[str, str]) -> Rendered:
+    """The list of fact-checks, newest first: page 1 at /, page N at /page/N (or /?page=N)."""
+    if "page" in params:
+        # /page/1 is / by another name: one address per page.
+        page = params["page"] if 2 <= params["page"] <= MAX_PAGE else 0
+        if not page:
+            raise HTTPProblem(404, "Not found", "Page 1 of the fact-checks is /; later pages are /page/2 and on.")
+    else:
+        page = whole_number(query.get("page"), "page", 1, MAX_PAGE) or 1
     size = ctx.settings.page_size
     total = ctx.store.count(["published"])
     pages = max(1, -(-total // size))
     if page > pages:
         raise HTTPProblem(404, "Not found", f"There are only {pages} page(s) of fact-checks.")
     items = []
+    urls = ctx.urls
+    api_url = urls.url("api_checks", {"page": str(page)} if page > 1 else None)
     for record in ctx.store.newest(["published"], size, (page - 1) * size):
-        fc = ctx.publishing.parse(record.document)
-        view = page_view(fc, ctx.publishers[fc.publisher], ctx.publishing.page_url(fc.slug))
+        fc = ctx.publishing.load(record.document)
+        view = page_view(fc, ctx.publishers[fc.publisher], urls.check(fc.slug))
         items.append({
             **view, "description": shorten(plain_text(fc.summary), 240), "direction": text_direction(fc.language),
             "t": Messages(choose_language(None, fc.language)),
         })  # fmt: skip
-    base = ctx.settings.base_url
     html = ctx.templates.get_template("index.html").render(
         items=items,
         page=page,
         pages=pages,
-        prev_url=(f"{base}/?page={page - 1}" if page > 2 else f"{base}/") if page > 1 else None,
-        next_url=f"{base}/?page={page + 1}" if page < pages else None,
+        canonical_url=urls.home(page),
+        api_url=api_url,
+        prev_url=urls.home(page - 1) if page > 1 else None,
+        next_url=urls.home(page + 1) if page < pages else None,
     )
-    api = f"{base}/api/checks" + (f"?page={page}" if page > 1 else "")
     newest = ctx.store.change_time(ctx.store.public_snapshot())
-    rep = representation(html.encode(), "text/html; charset=utf-8", store_time(newest) if newest else None)
-    link = f'<{api}>; rel="alternate"; type="application/json"'
-    return cached_response(request, rep, _control(ctx), {"Link": link}, LISTING)
+    link = f'<{api_url}>; rel="alternate"; type="application/json"'
+    # /?page=2 and /page/2 are one page, kept once.
+    key = ctx.urls.path("home") if page == 1 else ctx.urls.path("home_page", page=page)
+    return rendered(html.encode(), "text/html; charset=utf-8", store_time(newest) if newest else None,
+                    _control(ctx), {"Link": link}, LISTING, key)  # fmt: skip
 
 
 def _control(ctx: Context) -> str:
     return cache_control(ctx.settings.cache_max_age, ctx.settings.cache_stale_while_revalidate)
 
 
-def scale_css(request: Request) -> Response:
+def scale_css(ctx: Context, params: Mapping[str, Any], query: Mapping[str, str]) -> Rendered:
     """Badge colours for every configured rating scale, so pages need no inline styles."""
-    ctx = context_of(request)
     rules = []
     for publisher in ctx.publishers.values():
         for index, label in enumerate(publisher.scale.labels):
             # Colours were validated as #rrggbb when the settings were loaded.
             rules.append(f".{verdict_class(publisher, index)} {{ background: {label.colour}; }}")
-    rep = representation(("\n".join(rules) + "\n").encode(), "text/css; charset=utf-8", None)
-    return cached_response(request, rep, _control(ctx), cache_scope=FIXED)
+    return rendered(("\n".join(rules) + "\n").encode(), "text/css; charset=utf-8", None, _control(ctx),
+                    scope=FIXED)  # fmt: skip
+
+
+def openapi_view(ctx: Context, params: Mapping[str, Any], query: Mapping[str, str]) -> Rendered:
+    """The publishing API's OpenAPI description."""
+    body = orjson.dumps(openapi_document(ctx.settings.base_url))
+    return rendered(body, "application/json", None, "public, max-age=300", scope=FIXED)

@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 from feed.clock import rfc3339, sort_key, stamp
 from feed.store import Actor, Change, Record, StaleVersion, Store
+from feed.urls import Urls
 from schemas.claimreview import build_claimreviews
 from schemas.errors import FieldError, ValidationError
 from schemas.model import FactCheck, Retraction, to_document
@@ -52,7 +53,7 @@ class Publishing:
     ):
         self.store = store
         self.publishers = publishers
-        self.base_url = base_url
+        self.urls = Urls(base_url)
         self.push_targets = push_targets  # outbox targets told about every public change
         self.after_write: list[Callable[[], None]] = []  # e.g. drop cached pages at once
 
@@ -62,7 +63,11 @@ class Publishing:
         return result
 
     def page_url(self, slug: str) -> str:
-        return f"{self.base_url}/checks/{slug}"
+        return self.urls.check(slug)
+
+    def load(self, document: Any) -> FactCheck:
+        """A stored document: it was validated when it was written."""
+        return self.parse(document)
 
     def parse(self, document: Any, *, incoming: bool = False) -> FactCheck:
         """A stored document, or with `incoming` one arriving to be written (held to every rule for new text)."""

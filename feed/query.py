@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 from starlette.requests import Request
@@ -34,8 +34,13 @@ def is_tracking(name: str) -> bool:
 
 def check_parameters(request: Request, names: tuple[str, ...]) -> None:
     """A 400 naming each query parameter the route does not take, or takes once but got twice."""
-    params = request.query_params
-    unknown = sorted({name for name in params if name not in names and not is_tracking(name)})
+    check_names(request.query_params.multi_items(), names)
+
+
+def check_names(query: Iterable[tuple[str, str]], names: tuple[str, ...]) -> None:
+    """check_parameters for a query given as (name, value) pairs."""
+    given = [name for name, _ in query]
+    unknown = sorted({name for name in given if name not in names and not is_tracking(name)})
     if unknown:
         takes = f"it takes {', '.join(names)}" if names else "it takes none"
         raise HTTPProblem(
@@ -43,7 +48,7 @@ def check_parameters(request: Request, names: tuple[str, ...]) -> None:
             f"No parameter {', '.join(repr(n[:40]) for n in unknown[:_SHOWN])} here; {takes}.",
             [FieldError(name[:100], "is not a parameter of this URL") for name in unknown[:100]],
         )  # fmt: skip
-    repeated = [name for name in names if len(params.getlist(name)) > 1]
+    repeated = [name for name in names if given.count(name) > 1]
     if repeated:
         raise HTTPProblem(
             400, "Repeated parameter", f"Give {', '.join(repeated)} once.",

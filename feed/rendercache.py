@@ -1,6 +1,6 @@
 """Render once, serve bytes: the response cache and the fast path in front of the app.
 
-Handlers render a page once and hand the bytes to the cache (see caching.cached_response).
+Views render a page once (feed.renderer) and the handlers hand its bytes to the cache (feed.respond).
 Later requests for the same URL are answered here, before routing, middleware or any
 template: a dictionary lookup and precomputed headers. The cache stays correct with several
 processes or app servers sharing one database: at most every CHECK_INTERVAL seconds a
@@ -21,7 +21,7 @@ import asyncio
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from urllib.parse import parse_qsl, quote, urlencode
 
 from starlette.concurrency import run_in_threadpool
@@ -30,24 +30,25 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from feed.caching import Entry
 from feed.health import PATHS as HEALTH_PATHS
+from feed.problems import HTTPProblem
 from feed.query import is_tracking
+from feed.rendered import FIXED, LISTING, Rendered
 from feed.store import Store, StoreUnavailable
+from feed.urls import fill
+
+__all__ = ["FIXED", "LISTING", "FastPath", "ResponseCache", "canonical_key", "pages_of", "prerender", "remember"]
 
 CHECK_INTERVAL = 0.25  # seconds between checks for changes made elsewhere
-# Cache scopes: when a kept response is dropped.
-LISTING = ("listing", "")  # on any change (home, feeds' first pages, sitemaps)
-FIXED = ("fixed", "")  # never (the widget script, a feed page pinned by its cursor)
 GENERATION = "factcard.cache_generation"
 # How the fast path dealt with a GET or HEAD, for the access log and metrics: "hit" (answered
 # from the cache), "miss" (the app answered a URL it may keep), "bypass" (never kept).
 CACHE_STATE = "factcard.cache"
-INTERNAL = "factcard.internal"  # set on warm()'s requests: renders, not readers, so not logged or counted
 # Query parameters some cached page reads. Routes refuse parameters they do not take (see
 # feed.query), and keys are canonical (see cache_key); a URL with any other parameter is still
 # never kept, so made-up query strings cannot fill the cache with copies of one page.
 # Answers never kept (writes' reads, the streamed DataFeed): concurrent requests for them
 # are not made to wait for one another.
-NEVER_KEPT = ("/api/", "/claimreview.json", "/widget.json", "/openapi.json", "/metrics")
+NEVER_KEPT = (fill("api_checks"), fill("datafeed"), fill("widget_manifest"), fill("openapi"), "/metrics")
 PARAMETERS = {"page", "cursor", "since", "theme", "lang", "claim", "url", "maxwidth", "maxheight", "format"}
 
 
@@ -62,6 +63,7 @@ class ResponseCache:
         self.known: set[str] = set()  # URLs kept at least once: worth waiting for when re-rendered
         self.seen = store.snapshot()
         self.checked_at = time.monotonic()
+        self.on_change: list[Callable[[set[str]], None]] = []  # told which fact-checks changed
 
     def claim(self) -> bool:
         """Whether the calling request is the one to look for changes now.
@@ -114,6 +116,8 @@ class ResponseCache:
                     del self.entries[key]
                     entry.on_grow = None
                     self.bytes -= entry.size
+        for listener in self.on_change:
+            listener(changed)
 
     def clear(self) -> None:
         with self.lock:
@@ -259,27 +263,21 @@ class FastPath:
 
 def pages_of(slug: str) -> list[str]:
     """What a change to one fact-check re-renders at once: its pages and the first listings."""
-    return [f"/checks/{slug}", f"/checks/{slug}.json", f"/embed/{slug}", "/feed.json", "/feed.atom", "/"]
+    return [
+        fill("check", slug=slug), fill("check_json", slug=slug), fill("card", slug=slug),
+        fill("json_feed"), fill("atom_feed"), fill("home"),
+    ]  # fmt: skip
 
 
-async def warm(app: ASGIApp, paths: list[str]) -> None:
-    """Render `paths` into the cache now, as a reader's GET would, discarding the responses.
-
-    Runs after a write in the process that made it (a background task of the API response),
-    so the bytes of a changed fact-check are ready before its first reader arrives.
-    """
-
-    async def receive() -> dict[str, object]:
-        return {"type": "http.request", "body": b"", "more_body": False}
-
-    async def discard(message: object) -> None:
-        return None
-
+def prerender(render: Callable[[str], Rendered], cache: ResponseCache, paths: list[str]) -> None:
+    """Render `paths` into the cache now, so the bytes of a changed fact-check are ready before
+    its first reader arrives. Runs after a write, in the process that made it."""
+    generation = cache.seen  # taken before any data is read, as for a reader's request
     for path in paths:
-        scope = {
-            "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET",
-            "scheme": "http", "path": path, "raw_path": path.encode(), "query_string": b"", "root_path": "",
-            "headers": [(b"host", b"localhost")], "client": ("127.0.0.1", 0), "server": ("127.0.0.1", 80),
-            INTERNAL: True,
-        }  # fmt: skip
-        await app(scope, receive, discard)
+        try:
+            result = render(path)
+        except (HTTPProblem, StoreUnavailable):
+            continue  # a retracted card still renders; what cannot is rendered by its first reader
+        if result.scope is not None:
+            for key in (result.key or path, *result.also):
+                cache.put(key, result.entry, result.scope, generation)

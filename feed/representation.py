@@ -9,15 +9,10 @@ from typing import Any
 
 from feed.store import Record
 from schemas.claimreview import build_claimreviews, claim_url
+from schemas.languages import text_direction
 from schemas.markdown import parse_inline, plain_text
 from schemas.model import FactCheck
 from schemas.publisher import Publisher
-
-RTL_LANGUAGES = {"ar", "he", "fa", "ur", "ps", "yi", "dv", "ckb"}
-
-
-def text_direction(language: str) -> str:
-    return "rtl" if language.split("-")[0].lower() in RTL_LANGUAGES else "ltr"
 
 
 def claimreviews_for(fc: FactCheck, publisher: Publisher, page_url: str) -> list[dict[str, Any]]:

@@ -48,6 +48,11 @@ SETTINGS: tuple[Setting, ...] = (
         "address `factcard serve` listens on (http://HOST:PORT), http://127.0.0.1:8000 for other commands.",
     ),
     Setting(
+        "build_dir", "FACTCARD_BUILD_DIR", "",
+        "Directory of the static build (`factcard build`), which every server then keeps up to date "
+        "after each change; empty: no build, and the DataFeed file is kept in a private temporary directory.",
+    ),
+    Setting(
         "config_file", "FACTCARD_CONFIG", "",
         "TOML file with publishers and their rating scales; empty uses the built-in "
         "demo publisher and default scale.",
@@ -178,6 +183,7 @@ class Settings:
     """Resolved settings; build with `Settings.load` (defaults live in SETTINGS only)."""
 
     database_url: str
+    build_dir: str
     base_url: str
     config_file: str
     max_body_bytes: int

@@ -11,19 +11,17 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from starlette.requests import Request
-from starlette.responses import Response
-
-from feed.caching import cached_response, representation
+from feed.context import Context
 from feed.problems import HTTPProblem
-from feed.rendercache import FIXED
+from feed.rendered import FIXED, Rendered, rendered
+from feed.urls import Urls
 
 STATIC = Path(__file__).with_name("static")
-PREFIX = "/static/"
 IMMUTABLE = "public, max-age=31536000, immutable"
 PLAIN = "public, max-age=300, stale-while-revalidate=86400"
 # Our own table, not `mimetypes`, which reads the host's /etc/mime.types and so differs by machine.
@@ -79,30 +77,30 @@ def static_files(directory: Path = STATIC) -> StaticIndex:
     return StaticIndex({f.name: f for f in files}, {f.fingerprinted: f for f in files})
 
 
-def static_url_for(base_url: str) -> Callable[[str], str]:
+def static_url_for(urls: Urls) -> Callable[[str], str]:
     """The `static_url('factcard.css')` of templates: the fingerprinted URL of a static file.
 
     An unknown name raises KeyError, so a template cannot link a file that is not shipped.
     """
 
     def static_url(name: str) -> str:
-        return base_url + PREFIX + static_files().plain[name].fingerprinted
+        return urls.static(static_files().plain[name].fingerprinted)
 
     return static_url
 
 
-def serve(request: Request, name: str) -> Response:
+def serve(name: str) -> Rendered:
     found = static_files().find(name)
     if found is None:
         raise HTTPProblem(404, "Not found", f"No static file is called {name!r}.")
     file, control = found
-    return cached_response(request, representation(file.body, file.media_type, None), control, cache_scope=FIXED)
+    return rendered(file.body, file.media_type, None, control, scope=FIXED)
 
 
-def static_route(request: Request) -> Response:
-    return serve(request, request.path_params["name"])
+def static_view(ctx: Context, params: Mapping[str, Any], query: Mapping[str, str]) -> Rendered:
+    return serve(params["name"])
 
 
-def favicon_route(request: Request) -> Response:
+def favicon_view(ctx: Context, params: Mapping[str, Any], query: Mapping[str, str]) -> Rendered:
     # Browsers ask for /favicon.ico by that name whatever the page links, so it is a plain name.
-    return serve(request, "favicon.ico")
+    return serve("favicon.ico")

@@ -7,16 +7,17 @@ is deleted), so an id is stable across edits, retraction and a change of host.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from feed.clock import rfc3339_stamp
+from feed.publishing import Publishing
 from feed.store import FeedEntry
 from schemas.claimreview import build_claimreviews, claim_url
 from schemas.markdown import plain_text
 from schemas.model import FactCheck
 from schemas.publisher import Publisher
-from schemas.validation import parse_factcheck
 
 ID_NAMESPACE = uuid.UUID("6f1c2a4e-8d3b-5c7a-9e0f-1a2b3c4d5e6f")
 
@@ -95,6 +96,6 @@ class EntryView:
         return [claim_url(self.page_url, self.fc, index) for index in range(len(self.fc.claims))]
 
 
-def entry_view(entry: FeedEntry, publishers: dict[str, Publisher], base_url: str) -> EntryView:
-    fc = parse_factcheck(entry.document, publishers)
-    return EntryView(entry, fc, publishers[fc.publisher], f"{base_url}/checks/{fc.slug}")
+def entry_view(entry: FeedEntry, publishers: Mapping[str, Publisher], publishing: Publishing) -> EntryView:
+    fc = publishing.load(entry.document)
+    return EntryView(entry, fc, publishers[fc.publisher], publishing.page_url(fc.slug))

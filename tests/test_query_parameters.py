@@ -80,11 +80,11 @@ def test_problems_for_apis_are_problem_json(client: TestClient, demo: None) -> N
 def test_spellings_of_one_card_render_once_under_its_canonical_key(
     client: TestClient, app: Any, demo: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from widget import routes
+    from widget import card
 
     renders: list[Any] = []
-    original = routes.card_page
-    monkeypatch.setattr(routes, "card_page", lambda *args: renders.append(args) or original(*args))
+    original = card.card_page
+    monkeypatch.setattr(card, "card_page", lambda *args: renders.append(args) or original(*args))
     cache = app.state.response_cache
     canonical = client.get(f"/embed/{SLUG}?lang=pt")
     assert canonical.status_code == 200 and len(renders) == 1
@@ -97,18 +97,18 @@ def test_spellings_of_one_card_render_once_under_its_canonical_key(
         assert client.get(f"/embed/{SLUG}?utm_source=n{n}").status_code == 200
     assert len(renders) == 3  # pt; the plain card (its own language, tracking tags); claim 3, dark
     assert set(cache.entries) - before == {
-        f"/embed/{SLUG}", f"/embed/{SLUG}?claim=3&theme=dark",
+        f"/embed/{SLUG}", f"/embed/{SLUG}/3/dark", f"/embed/{SLUG}?claim=3&theme=dark",
     }  # fmt: skip
 
 
 def test_spellings_of_one_oembed_answer_share_its_canonical_key(
     client: TestClient, app: Any, demo: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from widget import routes
+    from widget import card
 
     calls: list[Any] = []
-    original = routes.oembed
-    monkeypatch.setattr(routes, "oembed", lambda *args: calls.append(args) or original(*args))
+    original = card.oembed
+    monkeypatch.setattr(card, "oembed", lambda *args: calls.append(args) or original(*args))
     cache = app.state.response_cache
     first = client.get(OEMBED).json()
     before = set(cache.entries)

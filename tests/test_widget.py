@@ -9,8 +9,8 @@ import re
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
+import orjson
 import pytest
 from starlette.testclient import TestClient
 
@@ -38,7 +38,9 @@ def gzip_size(body: bytes) -> int:
 
 
 def test_widget_js_fits_its_gzip_budget() -> None:
-    size = gzip_size(WIDGET_JS.read_bytes())
+    from feed.cards import served_script
+
+    size = gzip_size(served_script().body)  # as served: with the URL patterns filled in
     assert size <= WIDGET_BUDGET, f"widget.js is {size} bytes gzipped; the budget is {WIDGET_BUDGET}"
 
 
@@ -76,7 +78,9 @@ def test_widget_js_uses_no_eval_markup_strings_or_style_strings() -> None:
 
 
 def test_widget_served_evergreen_and_pinned_with_sri(client: TestClient) -> None:
-    body = WIDGET_JS.read_bytes()
+    from feed.cards import served_script
+
+    body = served_script().body
     evergreen = client.get("/widget.js")
     assert evergreen.content == body
     assert evergreen.headers["content-type"].startswith("text/javascript")
@@ -88,6 +92,16 @@ def test_widget_served_evergreen_and_pinned_with_sri(client: TestClient) -> None
     assert pinned.headers["cache-control"] == "public, max-age=31536000, immutable"
     assert client.get("/widget/0000000000000000.js").status_code == 404
     assert evergreen.headers["access-control-allow-origin"] == "*"  # crossorigin=anonymous with SRI
+
+
+def test_widget_js_builds_card_addresses_from_the_url_scheme(client: TestClient) -> None:
+    from feed.urls import PATTERNS
+
+    served = client.get("/widget.js").text
+    assert "/*PATHS*/" not in served and "'/embed/" not in served and "'/checks/" not in served
+    paths = orjson.loads(re.search(r"var paths = (\{.*?\});", served)[1])  # type: ignore[index]
+    assert paths == {name: PATTERNS[name].replace(":int}", "}") for name in paths}
+    assert set(paths) == {"check", "card", "card_variant", "card_in_language"}
 
 
 # -- the card page -------------------------------------------------------------
@@ -242,9 +256,12 @@ def discover(client: TestClient, page: str) -> str:
 
 def test_oembed_consumer_discovers_and_reads_the_card(client: TestClient, demo: None) -> None:
     endpoint = discover(client, "/checks/three-everyday-health-myths")
-    assert parse_qs(urlsplit(endpoint).query)["url"] == ["http://testserver/checks/three-everyday-health-myths"]
+    # A fixed URL, which a static build holds as a file: the same bytes as the query endpoint.
+    assert endpoint == "http://testserver/oembed/three-everyday-health-myths.json"
     response = client.get(endpoint.removeprefix("http://testserver"))
     assert response.status_code == 200 and response.headers["content-type"] == "application/json"
+    asked = client.get("/oembed", params={"url": "http://testserver/checks/three-everyday-health-myths"})
+    assert asked.content == response.content
     body = response.json()
     assert body["version"] == "1.0" and body["type"] == "rich"
     assert isinstance(body["width"], int) and isinstance(body["height"], int)

@@ -16,8 +16,8 @@ from typing import Any
 from jinja2 import Environment
 from markupsafe import Markup
 
-from feed.representation import text_direction
 from schemas.claimreview import claim_url
+from schemas.languages import text_direction
 from schemas.markdown import plain_text
 from schemas.model import Claim, FactCheck
 from schemas.publisher import Publisher
@@ -30,6 +30,16 @@ ICONS = {"true": "✓", "mostly-true": "✓", "mixed": "◐", "misleading": "!",
 
 def csp_hash(text: str) -> str:
     return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode()).digest()).decode() + "'"
+
+
+@dataclass(frozen=True)
+class CardLinks:
+    """The service's addresses a card and its embed code name (the service builds them)."""
+
+    origin: str  # the service's origin, without a trailing slash
+    page_url: str  # the fact-check's page
+    card_url: str  # its card with the defaults, the iframe's src
+    widget_js: str  # the loader that turns the embed code into the card
 
 
 @dataclass(frozen=True)
@@ -89,31 +99,38 @@ def _checked_on(fc: FactCheck, t: Messages) -> str:
 
 
 def card_page(
-    templates: Environment, fc: FactCheck, publisher: Publisher, page_url: str, base_url: str, request: CardRequest
+    templates: Environment, fc: FactCheck, publisher: Publisher, links: CardLinks, request: CardRequest
 ) -> tuple[str, str]:
     """The card's HTML and its Content-Security-Policy (hashes of its one style and one script)."""
     language = choose_language(request.lang, fc.language)
     t = Messages(language)
-    shown = _shown(fc, publisher, page_url, claim_number(fc, request.claim), t)
-    css = templates.get_template("card.css").render(colour=shown["colour"])
-    js = templates.get_template("card.js").render()
+    shown = _shown(fc, publisher, links.page_url, claim_number(fc, request.claim), t)
+    css, js, policy = card_assets(templates)
     # The logo only when we serve it: the card makes no third-party requests.
-    logo = publisher.logo if publisher.logo and publisher.logo.startswith(base_url + "/") else None
+    logo = publisher.logo if publisher.logo and publisher.logo.startswith(links.origin + "/") else None
     html = templates.get_template("card.html").render(
         **shown, lang=language, dir=text_direction(language), theme=request.theme,
         css=Markup(css), js=Markup(js),  # noqa: S704 (our own files)
         logo=logo, icon=ICONS.get(shown["category"], "?"),
         date=_checked_on(fc, t),
     )  # fmt: skip
+    return html, policy
+
+
+def card_assets(templates: Environment) -> tuple[str, str, str]:
+    """The card's one stylesheet, its one script, and the Content-Security-Policy that allows
+    exactly those two: the same for every card (deploy/nginx.conf sends it for the static build)."""
+    css = templates.get_template("card.css").render()
+    js = templates.get_template("card.js").render()
     policy = (
         f"default-src 'none'; style-src {csp_hash(css)}; script-src {csp_hash(js)}; img-src 'self'; "
         "base-uri 'none'; form-action 'none'; frame-ancestors *"
     )
-    return html, policy
+    return css, js, policy
 
 
 def embed_code(
-    templates: Environment, fc: FactCheck, publisher: Publisher, page_url: str, base_url: str,
+    templates: Environment, fc: FactCheck, publisher: Publisher, links: CardLinks,
     width: int = CARD_WIDTH, claim: int = 1, height: int | None = None,
 ) -> str:  # fmt: skip
     """The blockquote + script snippet publishers paste; readable as-is with JavaScript off.
@@ -123,23 +140,23 @@ def embed_code(
     t = Messages(choose_language(None, fc.language))
     number = claim_number(fc, claim)
     return templates.get_template("embed_code.html").render(
-        **_shown(fc, publisher, page_url, number, t), page_url=page_url, number=number,
+        **_shown(fc, publisher, links.page_url, number, t), page_url=links.page_url, number=number,
         height=height or natural_height(fc, number, t, width), width=width, theme="light", lang=None,
-        date=t.date(fc.date_published), date_iso=fc.date_published or "", base_url=base_url,
+        date=t.date(fc.date_published), date_iso=fc.date_published or "", widget_js=links.widget_js,
     ).strip()  # fmt: skip
 
 
-def iframe_code(templates: Environment, fc: FactCheck, base_url: str, width: int = CARD_WIDTH) -> str:
+def iframe_code(templates: Environment, fc: FactCheck, links: CardLinks, width: int = CARD_WIDTH) -> str:
     """The iframe-only snippet, for hosts that allow no third-party script."""
     t = Messages(choose_language(None, fc.language))
     return templates.get_template("embed_iframe.html").render(
-        base_url=base_url, slug=fc.slug, title=t("frame_title", claim=fc.claims[0].text),
+        card_url=links.card_url, title=t("frame_title", claim=fc.claims[0].text),
         width=width, height=natural_height(fc, 1, t, width),
     ).strip()  # fmt: skip
 
 
 def oembed(
-    templates: Environment, fc: FactCheck, publisher: Publisher, page_url: str, base_url: str,
+    templates: Environment, fc: FactCheck, publisher: Publisher, links: CardLinks,
     provider_name: str, maxwidth: int | None, maxheight: int | None = None, claim: int = 1,
 ) -> dict[str, Any]:  # fmt: skip
     """The oEmbed response for claim `claim`.
@@ -158,9 +175,9 @@ def oembed(
         "author_name": publisher.name,
         "author_url": publisher.url,
         "provider_name": provider_name,
-        "provider_url": base_url + "/",
+        "provider_url": links.origin + "/",
         "cache_age": 3600,
         "width": width,
         "height": height,
-        "html": embed_code(templates, fc, publisher, page_url, base_url, width, number, height),
+        "html": embed_code(templates, fc, publisher, links, width, number, height),
     }

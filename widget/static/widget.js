@@ -12,17 +12,27 @@
   // A frame changes height only where that moves nothing in view; else the card fits itself.
   function unseen(box, height) { return box.top + Math.min(box.height, height) >= w.innerHeight; }
 
+  // URL patterns, filled in by the service (feed/urls.py).
+  var paths = /*PATHS*/null;
+  var checks = paths.check.split('{')[0];
+
+  // The card's path form, which a static build answers too.
+  function cardUrl(quote, page) {
+    var claim = /^#claim-(\d+)$/.exec(page.hash);
+    var v = {
+      slug: page.pathname.slice(checks.length),
+      claim: quote.getAttribute('data-claim') || (claim ? claim[1] : '1'),
+      theme: quote.getAttribute('data-theme') || 'light',
+      lang: (quote.getAttribute('data-lang') || '').split('-')[0].toLowerCase()
+    };
+    var name = v.lang ? 'card_in_language' : v.claim + v.theme !== '1light' ? 'card_variant' : 'card';
+    return paths[name].replace(/\{(\w+)\}/g, function (_, key) { return encodeURIComponent(v[key]); });
+  }
+
   function embed(quote) {
     var page = new URL(quote.getAttribute('data-factcard') || '', origin);
-    var path = page.pathname;
-    if (page.origin !== origin || path.indexOf('/checks/') !== 0) return;
-    var src = new URL('/embed/' + path.slice(8), origin);
-    var claim = /^#claim-(\d+)$/.exec(page.hash);
-    if (claim) src.searchParams.set('claim', claim[1]);
-    ['theme', 'lang', 'claim'].forEach(function (name) {
-      var value = quote.getAttribute('data-' + name);
-      if (value) src.searchParams.set(name, value);
-    });
+    if (page.origin !== origin || page.pathname.indexOf(checks) || page.pathname === checks) return;
+    var src = new URL(cardUrl(quote, page), origin);
     var frame = d.createElement('iframe');
     frame.src = src.href;
     frame.title = quote.getAttribute('data-title') || 'Fact check';

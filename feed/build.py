@@ -1,0 +1,229 @@
+"""The static build: every public representation that a fixed URL addresses, written as files.
+
+Any web server or CDN can then serve the site with no Python in the read path (see
+deploy/nginx.conf). A URL's file is its path, with `.html` added to paths without an extension
+(`/checks/x` is `checks/x.html`, `/` is `index.html`); each file is written next to `.gz` and
+`.br` copies, each one atomically (written aside, then renamed into place), so a server reading
+the directory never sees half a file. The bytes are the renderer's (feed.renderer), the very
+bytes the dynamic server answers for the same URL.
+
+After a full build, `update` rewrites only what a set of changed fact-checks touched: their
+pages, cards and oEmbed answers, the listings (home pages, the feeds' first pages, sitemaps)
+and the DataFeed. A file whose bytes did not change is left alone.
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+import tempfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from feed import datafile
+from feed.cards import served_script
+from feed.context import Context
+from feed.feeds import sitemap_files
+from feed.renderer import Renderer
+from feed.static_files import static_files
+from feed.store import PUBLIC_STATUSES
+from feed.urls import fill
+from widget.card import THEMES
+from widget.i18n import catalogues
+
+try:
+    import brotli as _brotli
+except ImportError:  # pragma: no cover - brotli is a dependency; the build then writes .gz only
+    _brotli = None
+
+COPIES = (".gz", ".br")
+
+
+def file_for(path: str) -> str:
+    """The file, relative to the build directory, that answers URL path `path`."""
+    if path == "/":
+        return "index.html"
+    last = path.rsplit("/", 1)[-1]
+    return path.lstrip("/") + ("" if "." in last else ".html")
+
+
+@dataclass
+class Report:
+    written: list[str] = field(default_factory=list)  # URL paths whose file changed
+    unchanged: int = 0
+    removed: list[str] = field(default_factory=list)
+
+
+def write_atomically(target: Path, body: bytes) -> None:
+    """`target` holds `body` whole or keeps what it held: never half of either."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, aside = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=target.suffix)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(body)
+        os.chmod(aside, 0o644)
+        os.replace(aside, target)
+    except BaseException:
+        Path(aside).unlink(missing_ok=True)
+        raise
+
+
+def compressed(body: bytes, suffix: str) -> bytes:
+    if suffix == ".gz":
+        # mtime=0: the same bytes give the same file, build after build.
+        return gzip.compress(body, compresslevel=9, mtime=0)
+    assert _brotli is not None
+    result: bytes = _brotli.compress(body, quality=11 if len(body) < 1 << 20 else 5)
+    return result
+
+
+def write_file(root: Path, relative: str, body: bytes) -> bool:
+    """Write `body` and its compressed copies unless the file holds it already; True if written."""
+    target = root / relative
+    try:
+        if target.read_bytes() == body:
+            return False
+    except OSError:
+        pass
+    # The copies first: a server choosing a copy by the plain file's presence finds them ready.
+    for suffix in COPIES:
+        if suffix == ".br" and _brotli is None:
+            continue
+        write_atomically(target.with_name(target.name + suffix), compressed(body, suffix))
+    write_atomically(target, body)
+    return True
+
+
+def remove_file(root: Path, relative: str) -> bool:
+    target = root / relative
+    existed = target.exists()
+    for path in (target, *(target.with_name(target.name + suffix) for suffix in COPIES)):
+        path.unlink(missing_ok=True)
+    return existed
+
+
+class Build:
+    def __init__(self, ctx: Context, directory: Path):
+        self.ctx = ctx
+        self.root = directory
+        self.renderer = Renderer(ctx)
+
+    # -- what there is to write ----------------------------------------------------
+
+    def fixed_paths(self) -> list[str]:
+        """What no fact-check's change touches: the widget, static files, badges, robots."""
+        script = served_script()
+        paths = [fill("widget_js"), fill("widget_pinned", digest=script.digest), fill("widget_manifest"),
+                 fill("robots"), fill("scales_css"), fill("openapi"), fill("favicon")]  # fmt: skip
+        index = static_files()
+        paths += [fill("static", name=name) for name in (*index.plain, *index.fingerprinted)]
+        for publisher in self.ctx.publishers.values():
+            paths += [fill("badge", publisher=publisher.id, index=i) for i in range(len(publisher.scale.labels))]
+        return paths
+
+    def listing_paths(self) -> list[str]:
+        """What any change touches: the home pages, the feeds' first pages, the sitemaps."""
+        store, size = self.ctx.store, self.ctx.settings.page_size
+        pages = max(1, -(-store.count(["published"]) // size))
+        paths = [fill("home"), *(fill("home_page", page=n) for n in range(2, pages + 1))]
+        paths += [fill("json_feed"), fill("atom_feed"), fill("sitemap")]
+        paths += [fill("sitemap_part", number=n) for n in range(1, sitemap_files(store.public_count()) + 1)]
+        return paths
+
+    def check_paths(self, slug: str) -> list[str]:
+        """A public fact-check's page, JSON twin, oEmbed answer and every card the embed code can ask for."""
+        record = self.ctx.store.get(slug)
+        if record is None or record.status not in PUBLIC_STATUSES:
+            return []
+        claims = len(self.ctx.publishing.load(record.document).claims)
+        paths = [fill("check", slug=slug), fill("check_json", slug=slug), fill("check_oembed", slug=slug),
+                 fill("card", slug=slug)]  # fmt: skip
+        for claim in range(1, claims + 1):
+            for theme in THEMES:
+                paths.append(fill("card_variant", slug=slug, claim=claim, theme=theme))
+                paths += [fill("card_in_language", slug=slug, claim=claim, theme=theme, lang=lang)
+                          for lang in catalogues()]  # fmt: skip
+        return paths
+
+    def public_slugs(self) -> Iterator[str]:
+        offset, batch = 0, 1000
+        while True:
+            entries = self.ctx.store.sitemap_entries(batch, offset)
+            yield from (slug for slug, _ in entries)
+            if len(entries) < batch:
+                return
+            offset += batch
+
+    # -- writing -------------------------------------------------------------------
+
+    def write(self, paths: Iterable[str], report: Report) -> None:
+        for path in paths:
+            body = self.renderer.render(path).body
+            if write_file(self.root, file_for(path), body):
+                report.written.append(path)
+            else:
+                report.unchanged += 1
+
+    def full(self) -> Report:
+        """Write everything, and remove what a previous build wrote that is no longer public."""
+        report = Report()
+        wanted: list[str] = [*self.fixed_paths(), *self.listing_paths()]
+        for slug in self.public_slugs():
+            wanted += self.check_paths(slug)
+        self.write(wanted, report)
+        keep = {file_for(path) for path in wanted} | {datafile.FILE}
+        for path in sorted(self._built_files()):
+            if path not in keep:
+                remove_file(self.root, path)
+                report.removed.append(path)
+        self._datafeed(report)
+        return report
+
+    def update(self, slugs: Iterable[str]) -> Report:
+        """Rewrite what changes to `slugs` touched (see the module's docstring)."""
+        report = Report()
+        for slug in sorted(set(slugs)):
+            paths = self.check_paths(slug)
+            self.write(paths, report)
+            if not paths:  # no longer public (or never was): nothing of it stays
+                for gone in self._files_of(slug):
+                    if remove_file(self.root, gone):
+                        report.removed.append(gone)
+        listings = self.listing_paths()
+        self.write(listings, report)
+        self._remove_listings_past(listings, report)
+        self._datafeed(report)
+        return report
+
+    def _datafeed(self, report: Report) -> None:
+        if datafile.write_datafeed(self.ctx, self.root):
+            report.written.append(fill("datafeed"))
+        else:
+            report.unchanged += 1
+
+    def _built_files(self) -> Iterator[str]:
+        if not self.root.exists():
+            return
+        for path in self.root.rglob("*"):
+            relative = path.relative_to(self.root).as_posix()
+            if path.is_file() and not path.name.startswith(".") and not relative.endswith(COPIES):
+                yield relative
+
+    def _files_of(self, slug: str) -> list[str]:
+        card_dir = file_for(fill("card", slug=slug)).removesuffix(".html")
+        files = [file_for(fill(name, slug=slug)) for name in ("check", "check_json", "check_oembed", "card")]
+        files += [path for path in self._built_files() if path.startswith(card_dir + "/")]
+        return files
+
+    def _remove_listings_past(self, listings: list[str], report: Report) -> None:
+        """Home pages and numbered sitemaps past the last, after fact-checks left the lists."""
+        current = {file_for(path) for path in listings}
+        for kind in ("home_page", "sitemap_part"):
+            pattern = fill(kind, **{"page" if kind == "home_page" else "number": 0})
+            head, _, tail = file_for(pattern).partition("0")
+            for path in self._built_files():
+                middle = path.removeprefix(head).removesuffix(tail)
+                if path.startswith(head) and path.endswith(tail) and middle.isdigit() and path not in current:
+                    remove_file(self.root, path)
+                    report.removed.append(path)
