@@ -45,19 +45,19 @@ DATE_NOTE = "A date (2025-10-30) or an RFC 3339 date-time with offset"
 
 @dataclass(frozen=True)
 class Field:
-    """One key of an object. `max_length` limits a text, or each text item of a list."""
+    """One key of an object: its JSON name, kind of value, whether required, and limits."""
 
     name: str
     kind: str
-    description: str
+    description: str  # one line, served in /openapi.json
     required: bool = False
-    max_length: int | None = None
-    max_items: int | None = None
-    min_items: int = 0
-    values: tuple[str, ...] = ()
-    default: str | None = None
-    item: str | None = None
-    shape: Shape | None = None
+    max_length: int | None = None  # characters of the value, or of each item of a list
+    max_items: int | None = None  # lists
+    min_items: int = 0  # lists
+    values: tuple[str, ...] = ()  # enums
+    default: str | None = None  # enums: what an absent value means
+    item: str | None = None  # lists of values: the kind of each
+    shape: Shape | None = None  # objects, and lists of objects
 
 
 @dataclass(frozen=True)
@@ -98,11 +98,11 @@ def _date(name: str, description: str, *, required: bool = False) -> Field:
     return Field(name, DATE, description, required, max_length=MAX_DATE)
 
 
-def _list(name: str, description: str, of: str | Shape, *, required: bool = False, limit: int | None = None) -> Field:
+def _list(name: str, description: str, of: str | Shape, *, required: bool = False) -> Field:
+    """A list of `of` (a kind or a shape); a required list must hold at least one item."""
     if isinstance(of, Shape):
         return Field(name, LIST, description, required, max_items=MAX_ITEMS, min_items=int(required), shape=of)
-    if limit is None:
-        limit = {TEXT: MAX_SHORT_TEXT, LONG_TEXT: MAX_LONG_TEXT, URL: MAX_URL_LENGTH}.get(of)
+    limit = {TEXT: MAX_SHORT_TEXT, LONG_TEXT: MAX_LONG_TEXT, URL: MAX_URL_LENGTH}.get(of)
     return Field(name, LIST, description, required, limit, MAX_ITEMS, int(required), item=of)
 
 
