@@ -1,7 +1,8 @@
 """The OpenAPI 3.1 description of the publishing API, served at /openapi.json.
 
-Every object the validator reads (schemas.validation) is closed here too, since it refuses
-unknown fields; tests check that the two agree on the demo documents.
+The fact-check document's schema is built from `schemas.document`, the description the
+validator (schemas.validation) also reads its keys and limits from, so the two cannot drift;
+tests check that they agree, object by object and on the demo documents.
 """
 
 from __future__ import annotations
@@ -9,67 +10,13 @@ from __future__ import annotations
 from typing import Any
 
 from feed.urls import PATTERNS
+from schemas.document import FACTCHECK, json_schema
 
 _URL = {"type": "string", "format": "uri", "pattern": "^https?://"}
-_DATE = {"type": "string", "description": "A date (2025-10-30) or an RFC 3339 date-time with offset"}
 _TEXT = {"type": "string", "minLength": 1}
 
-FACTCHECK_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "additionalProperties": False,
-    "required": ["slug", "headline", "language", "summary", "claims"],
-    "properties": {
-        "slug": {"type": "string", "pattern": "^[a-z0-9]+(?:-[a-z0-9]+)*$"},
-        "status": {"enum": ["draft", "published", "retracted"], "default": "draft"},
-        "headline": _TEXT,
-        "language": {"type": "string", "description": "BCP 47 language tag, e.g. en or pt-BR"},
-        "publisher": {"type": "string", "description": "A configured publisher id; the first by default"},
-        "authors": {"type": "array", "items": {"type": "object", "additionalProperties": False,
-                    "required": ["name"], "properties": {
-                        "name": _TEXT, "url": _URL,
-                        "sameAs": {"type": "array", "items": _URL, "description": "Profiles elsewhere"}}}},
-        "datePublished": _DATE,
-        "dateModified": _DATE,
-        "summary": {**_TEXT, "description": "Executive summary; Markdown with [n] citation markers"},
-        "claims": {
-            "type": "array", "minItems": 1,
-            "items": {
-                "type": "object", "additionalProperties": False, "required": ["text", "verdict"],
-                "properties": {
-                    "text": _TEXT,
-                    "verdict": {"type": "string", "description": "A label of the publisher's rating scale"},
-                    "explanation": {"type": "string"},
-                    "claimant": {
-                        "type": "object", "additionalProperties": False, "required": ["name"],
-                        "properties": {
-                            "name": _TEXT, "type": {"enum": ["Person", "Organization"]},
-                            "jobTitle": {"type": "string"}, "sameAs": {"type": "array", "items": _URL}},
-                    },
-                    "date": _DATE,
-                    "appearances": {"type": "array", "items": _URL},
-                    "firstAppearance": _URL,
-                },
-            },
-        },
-        "sections": {"type": "array", "items": {"type": "object", "additionalProperties": False,
-                     "required": ["heading", "paragraphs"],
-                     "properties": {"heading": _TEXT, "paragraphs": {"type": "array", "items": _TEXT}}}},
-        "bottomLine": {"type": "string"},
-        "sources": {"type": "array", "description": "Numbered from 1 in this order; cited as [n]",
-                    "items": {"type": "object", "additionalProperties": False, "required": ["title", "url"],
-                              "properties": {"title": _TEXT, "url": _URL, "publisher": {"type": "string"},
-                                             "date": _DATE}}},
-        "relatedQuestions": {"type": "array", "items": _TEXT},
-        "tags": {"type": "array", "items": _TEXT},
-        "image": {"type": "object", "additionalProperties": False, "required": ["url"],
-                  "properties": {"url": _URL, "alt": {"type": "string"}}},
-        "corrections": {"type": "array", "items": {"type": "object", "additionalProperties": False,
-                        "required": ["date", "note"],
-                        "properties": {"date": _DATE, "note": _TEXT}}},
-        "retraction": {"type": "object", "additionalProperties": False, "required": ["reason"],
-                       "properties": {"reason": _TEXT, "date": _DATE}},
-    },
-}  # fmt: skip
+# Built from the one description of a document, which the validator reads too.
+FACTCHECK_SCHEMA: dict[str, Any] = json_schema(FACTCHECK)
 
 PROBLEM_SCHEMA: dict[str, Any] = {
     "type": "object",

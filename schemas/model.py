@@ -1,11 +1,13 @@
 """The fact-check model, and its plain-dict document form.
 
 `to_document` is the exact inverse of `schemas.validation.parse_factcheck`:
-what export writes, import reads back unchanged.
+what export writes, import reads back unchanged. `load_factcheck` is the inverse of
+`to_document`: it reads back what the store holds without validating it again.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -150,4 +152,58 @@ def to_document(fc: FactCheck) -> dict[str, Any]:
                 _drop_empty({"reason": fc.retraction.reason, "date": fc.retraction.date}) if fc.retraction else None
             ),
         }
+    )
+
+
+def load_factcheck(document: Mapping[str, Any]) -> FactCheck:
+    """The fact-check in a document that `to_document` wrote, read without validating it.
+
+    Only for documents already accepted by `parse_factcheck` (what the store holds): it
+    checks nothing, so anything from outside goes through `parse_factcheck` instead.
+    """
+    image = document.get("image")
+    retraction = document.get("retraction")
+    return FactCheck(
+        slug=document["slug"],
+        headline=document["headline"],
+        language=document["language"],
+        publisher=document["publisher"],
+        summary=document["summary"],
+        claims=tuple(_load_claim(claim) for claim in document["claims"]),
+        authors=tuple(Author(a["name"], a.get("url"), tuple(a.get("sameAs", ()))) for a in document.get("authors", ())),
+        date_published=document.get("datePublished"),
+        date_modified=document.get("dateModified"),
+        sections=tuple(Section(s["heading"], tuple(s["paragraphs"])) for s in document.get("sections", ())),
+        bottom_line=document.get("bottomLine"),
+        sources=tuple(
+            Source(s["title"], s["url"], s.get("publisher"), s.get("date")) for s in document.get("sources", ())
+        ),
+        related_questions=tuple(document.get("relatedQuestions", ())),
+        tags=tuple(document.get("tags", ())),
+        image=Image(image["url"], image.get("alt", "")) if image else None,
+        corrections=tuple(Correction(c["date"], c["note"]) for c in document.get("corrections", ())),
+        status=document.get("status", "draft"),
+        retraction=Retraction(retraction["reason"], retraction.get("date")) if retraction else None,
+    )
+
+
+def _load_claim(claim: Mapping[str, Any]) -> Claim:
+    claimant = claim.get("claimant")
+    return Claim(
+        text=claim["text"],
+        verdict=claim["verdict"],
+        claimant=(
+            Claimant(
+                claimant["name"],
+                claimant.get("type", "Person"),
+                claimant.get("jobTitle"),
+                tuple(claimant.get("sameAs", ())),
+            )
+            if claimant
+            else None
+        ),
+        date=claim.get("date"),
+        appearances=tuple(claim.get("appearances", ())),
+        first_appearance=claim.get("firstAppearance"),
+        explanation=claim.get("explanation"),
     )

@@ -11,6 +11,21 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
+from schemas.document import (
+    AUTHOR,
+    CLAIM,
+    CLAIMANT,
+    CORRECTION,
+    FACTCHECK,
+    IMAGE,
+    LANGUAGE_TAG,
+    RETRACTION,
+    SECTION,
+    SLUG_PATTERN,
+    SOURCE,
+    Field,
+    Shape,
+)
 from schemas.errors import FieldError, ValidationError
 from schemas.markdown import citation_numbers, mark_count
 from schemas.model import (
@@ -30,28 +45,17 @@ from schemas.publisher import Publisher
 from schemas.text import character_problem
 from schemas.urls import url_problem
 
-SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-# BCP 47 language tag: language, optional script, region and variants.
-LANGUAGE_TAG = re.compile(
-    r"^[A-Za-z]{2,3}(?:-[A-Za-z]{4})?(?:-(?:[A-Za-z]{2}|[0-9]{3}))?"
-    r"(?:-(?:[A-Za-z0-9]{5,8}|[0-9][A-Za-z0-9]{3}))*$"
-)
-MAX_SHORT_TEXT = 500
-MAX_LONG_TEXT = 20_000
-MAX_ITEMS = 200
 # Runs of Markdown markup characters (`*`, `[`, `]`, backticks) in a whole document. A long
 # fact-check holds a few hundred; each costs some work on every rendering.
 MAX_DOCUMENT_MARKS = 5_000
 
-TOP_LEVEL_FIELDS = {
-    "slug", "status", "headline", "language", "publisher", "authors", "datePublished",
-    "dateModified", "summary", "claims", "sections", "bottomLine", "sources",
-    "relatedQuestions", "tags", "image", "corrections", "retraction",
-}  # fmt: skip
-
 
 class _Reader:
-    """Reads typed fields out of nested dicts, recording problems instead of raising."""
+    """Reads typed fields out of nested dicts, recording problems instead of raising.
+
+    Which keys an object allows, which it requires and how long a value may be come from
+    the document's description (`schemas.document`); what is wrong with a value is said here.
+    """
 
     def __init__(self, incoming: bool) -> None:
         self.errors: list[FieldError] = []
@@ -67,22 +71,21 @@ class _Reader:
     def fail(self, path: str, message: str) -> None:
         self.errors.append(FieldError(path, message))
 
-    def obj(self, value: Any, path: str, allowed: set[str]) -> Mapping[str, Any] | None:
+    def obj(self, value: Any, path: str, shape: Shape) -> Mapping[str, Any] | None:
         if not isinstance(value, Mapping):
             self.fail(path or "(document)", "must be an object")
             return None
-        for key in sorted(set(value) - allowed):
+        for key in sorted(set(value) - shape.keys):
             self.fail(_join(path, key), "is not a known field")
         return value
 
-    def text(
-        self, data: Mapping[str, Any], key: str, path: str, *, required: bool = False,
-        limit: int = MAX_SHORT_TEXT,
-    ) -> str | None:  # fmt: skip
-        value = data.get(key)
-        where = _join(path, key)
+    def text(self, data: Mapping[str, Any], field: Field, path: str) -> str | None:
+        value = data.get(field.name)
+        where = _join(path, field.name)
+        limit = field.max_length
+        assert limit is not None, field.name
         if value is None or (isinstance(value, str) and not value.strip()):
-            if required:
+            if field.required:
                 self.fail(where, "is required")
             return None
         if not isinstance(value, str):
@@ -93,10 +96,11 @@ class _Reader:
         self.characters(value, where)
         return value
 
-    def url(self, data: Mapping[str, Any], key: str, path: str, *, required: bool = False) -> str | None:
+    def url(self, data: Mapping[str, Any], field: Field, path: str) -> str | None:
+        key = field.name
         value = data.get(key)
         if value is None:
-            if required:
+            if field.required:
                 self.fail(_join(path, key), "is required")
             return None
         problem = url_problem(value)
@@ -107,29 +111,31 @@ class _Reader:
             return None
         return str(value)
 
-    def moment(self, data: Mapping[str, Any], key: str, path: str, *, required: bool = False) -> str | None:
-        value = self.text(data, key, path, required=required, limit=40)
+    def moment(self, data: Mapping[str, Any], field: Field, path: str) -> str | None:
+        value = self.text(data, field, path)
         if value is not None and not is_date_or_datetime(value):
-            self.fail(_join(path, key), "must be a date (2025-10-30) or an RFC 3339 date-time with offset")
+            self.fail(_join(path, field.name), "must be a date (2025-10-30) or an RFC 3339 date-time with offset")
             return None
         return value
 
-    def items(self, data: Mapping[str, Any], key: str, path: str) -> list[Any]:
-        value = data.get(key)
+    def items(self, data: Mapping[str, Any], field: Field, path: str) -> list[Any]:
+        value = data.get(field.name)
         if value is None:
             return []
         if not isinstance(value, list):
-            self.fail(_join(path, key), "must be a list")
+            self.fail(_join(path, field.name), "must be a list")
             return []
-        if len(value) > MAX_ITEMS:
-            self.fail(_join(path, key), f"must have at most {MAX_ITEMS} items")
+        if field.max_items is not None and len(value) > field.max_items:
+            self.fail(_join(path, field.name), f"must have at most {field.max_items} items")
             return []
         return value
 
-    def strings(self, data: Mapping[str, Any], key: str, path: str, limit: int = MAX_SHORT_TEXT) -> tuple[str, ...]:
+    def strings(self, data: Mapping[str, Any], field: Field, path: str) -> tuple[str, ...]:
         out = []
-        for index, item in enumerate(self.items(data, key, path)):
-            where = f"{_join(path, key)}[{index}]"
+        limit = field.max_length
+        assert limit is not None, field.name
+        for index, item in enumerate(self.items(data, field, path)):
+            where = f"{_join(path, field.name)}[{index}]"
             if not isinstance(item, str) or not item.strip():
                 self.fail(where, "must be a non-empty string")
             elif len(item) > limit:
@@ -138,13 +144,14 @@ class _Reader:
                 out.append(item)
         return tuple(out)
 
-    def urls(self, data: Mapping[str, Any], key: str, path: str) -> tuple[str, ...]:
+    def urls(self, data: Mapping[str, Any], field: Field, path: str) -> tuple[str, ...]:
         out = []
-        for index, item in enumerate(self.items(data, key, path)):
+        for index, item in enumerate(self.items(data, field, path)):
+            where = f"{_join(path, field.name)}[{index}]"
             problem = url_problem(item)
             if problem:
-                self.fail(f"{_join(path, key)}[{index}]", problem)
-            elif self.characters(item, f"{_join(path, key)}[{index}]"):
+                self.fail(where, problem)
+            elif self.characters(item, where):
                 out.append(item)
         return tuple(out)
 
@@ -179,18 +186,18 @@ def parse_factcheck(document: Any, publishers: Mapping[str, Publisher], *, incom
     Raises ValidationError naming every problem found; returns the FactCheck otherwise.
     """
     r = _Reader(incoming)
-    data = r.obj(document, "", TOP_LEVEL_FIELDS)
+    data = r.obj(document, "", FACTCHECK)
     if data is None:
         raise ValidationError(r.errors)
 
-    slug = r.text(data, "slug", "", required=True, limit=120)
-    if slug is not None and not SLUG.match(slug):
+    slug = r.text(data, FACTCHECK["slug"], "")
+    if slug is not None and not SLUG_PATTERN.match(slug):
         r.fail("slug", "must be lowercase letters, digits and single hyphens, like 'vaccine-claim'")
     status = data.get("status", "draft")
     if status not in STATUSES:
         r.fail("status", f"must be one of {', '.join(STATUSES)}")
-    headline = r.text(data, "headline", "", required=True, limit=300)
-    language = r.text(data, "language", "", required=True, limit=35)
+    headline = r.text(data, FACTCHECK["headline"], "")
+    language = r.text(data, FACTCHECK["language"], "")
     if language is not None and not LANGUAGE_TAG.match(language):
         r.fail("language", "must be a BCP 47 language tag such as 'en' or 'pt-BR'")
 
@@ -200,42 +207,42 @@ def parse_factcheck(document: Any, publishers: Mapping[str, Publisher], *, incom
         r.fail("publisher", f"must name a configured publisher ({', '.join(publishers)})")
 
     authors = []
-    for index, raw in enumerate(r.items(data, "authors", "")):
+    for index, raw in enumerate(r.items(data, FACTCHECK["authors"], "")):
         path = f"authors[{index}]"
-        item = r.obj(raw, path, {"name", "url", "sameAs"})
+        item = r.obj(raw, path, AUTHOR)
         if item is not None:
-            name = r.text(item, "name", path, required=True)
-            url = r.url(item, "url", path)
-            same_as = r.urls(item, "sameAs", path)
+            name = r.text(item, AUTHOR["name"], path)
+            url = r.url(item, AUTHOR["url"], path)
+            same_as = r.urls(item, AUTHOR["sameAs"], path)
             if name:
                 authors.append(Author(name, url, same_as))
 
-    date_published = r.moment(data, "datePublished", "")
-    date_modified = r.moment(data, "dateModified", "")
-    summary = r.text(data, "summary", "", required=True, limit=MAX_LONG_TEXT)
-    bottom_line = r.text(data, "bottomLine", "", limit=MAX_LONG_TEXT)
+    date_published = r.moment(data, FACTCHECK["datePublished"], "")
+    date_modified = r.moment(data, FACTCHECK["dateModified"], "")
+    summary = r.text(data, FACTCHECK["summary"], "")
+    bottom_line = r.text(data, FACTCHECK["bottomLine"], "")
 
     sources = []
-    for index, raw in enumerate(r.items(data, "sources", "")):
+    for index, raw in enumerate(r.items(data, FACTCHECK["sources"], "")):
         path = f"sources[{index}]"
-        item = r.obj(raw, path, {"title", "url", "publisher", "date"})
+        item = r.obj(raw, path, SOURCE)
         if item is not None:
-            title = r.text(item, "title", path, required=True)
-            url = r.url(item, "url", path, required=True)
-            source_publisher = r.text(item, "publisher", path)
-            when = r.moment(item, "date", path)
+            title = r.text(item, SOURCE["title"], path)
+            url = r.url(item, SOURCE["url"], path)
+            source_publisher = r.text(item, SOURCE["publisher"], path)
+            when = r.moment(item, SOURCE["date"], path)
             sources.append(Source(title or "", url or "", source_publisher, when))
 
     sections = []
-    for index, raw in enumerate(r.items(data, "sections", "")):
+    for index, raw in enumerate(r.items(data, FACTCHECK["sections"], "")):
         path = f"sections[{index}]"
-        item = r.obj(raw, path, {"heading", "paragraphs"})
+        item = r.obj(raw, path, SECTION)
         if item is None:
             continue
-        heading = r.text(item, "heading", path, required=True)
-        if not item.get("paragraphs"):
+        heading = r.text(item, SECTION["heading"], path)
+        if SECTION["paragraphs"].required and not item.get("paragraphs"):
             r.fail(f"{path}.paragraphs", "must hold at least one paragraph")
-        paragraphs = r.strings(item, "paragraphs", path, limit=MAX_LONG_TEXT)
+        paragraphs = r.strings(item, SECTION["paragraphs"], path)
         sections.append(Section(heading or "", paragraphs))
 
     cited_texts: list[tuple[str, str]] = [("summary", summary or ""), ("bottomLine", bottom_line or "")]
@@ -251,8 +258,8 @@ def parse_factcheck(document: Any, publishers: Mapping[str, Publisher], *, incom
                 r.fail(where, f"cites [{number}] but there are {len(sources)} sources")
 
     claims = []
-    raw_claims = r.items(data, "claims", "")
-    if not raw_claims and "claims" not in {e.field for e in r.errors}:
+    raw_claims = r.items(data, FACTCHECK["claims"], "")
+    if FACTCHECK["claims"].required and not raw_claims and "claims" not in {e.field for e in r.errors}:
         r.fail("claims", "must hold at least one claim")
     for index, raw in enumerate(raw_claims):
         claim = _parse_claim(r, raw, f"claims[{index}]", publisher)
@@ -260,36 +267,36 @@ def parse_factcheck(document: Any, publishers: Mapping[str, Publisher], *, incom
             claims.append(claim)
 
     corrections = []
-    for index, raw in enumerate(r.items(data, "corrections", "")):
+    for index, raw in enumerate(r.items(data, FACTCHECK["corrections"], "")):
         path = f"corrections[{index}]"
-        item = r.obj(raw, path, {"date", "note"})
+        item = r.obj(raw, path, CORRECTION)
         if item is not None:
-            when = r.moment(item, "date", path, required=True)
-            note = r.text(item, "note", path, required=True, limit=MAX_LONG_TEXT)
+            when = r.moment(item, CORRECTION["date"], path)
+            note = r.text(item, CORRECTION["note"], path)
             corrections.append(Correction(when or "", note or ""))
 
     image = None
     if data.get("image") is not None:
-        item = r.obj(data["image"], "image", {"url", "alt"})
+        item = r.obj(data["image"], "image", IMAGE)
         if item is not None:
-            url = r.url(item, "url", "image", required=True)
-            alt = r.text(item, "alt", "image") or ""
+            url = r.url(item, IMAGE["url"], "image")
+            alt = r.text(item, IMAGE["alt"], "image") or ""
             image = Image(url, alt) if url else None
 
     retraction = None
     if data.get("retraction") is not None:
-        item = r.obj(data["retraction"], "retraction", {"reason", "date"})
+        item = r.obj(data["retraction"], "retraction", RETRACTION)
         if item is not None:
-            reason = r.text(item, "reason", "retraction", required=True, limit=MAX_LONG_TEXT)
-            when = r.moment(item, "date", "retraction")
+            reason = r.text(item, RETRACTION["reason"], "retraction")
+            when = r.moment(item, RETRACTION["date"], "retraction")
             retraction = Retraction(reason or "", when)
     if status == "retracted" and retraction is None and not any(e.field.startswith("retraction") for e in r.errors):
         r.fail("retraction", "a retracted fact-check needs a retraction with a reason")
     if status != "retracted" and data.get("retraction") is not None:
         r.fail("retraction", "only a retracted fact-check has a retraction")
 
-    related_questions = r.strings(data, "relatedQuestions", "")
-    tags = r.strings(data, "tags", "")
+    related_questions = r.strings(data, FACTCHECK["relatedQuestions"], "")
+    tags = r.strings(data, FACTCHECK["tags"], "")
     if r.errors:
         raise ValidationError(r.errors)
     assert publisher is not None and slug and headline and language and summary
@@ -332,14 +339,11 @@ def _within_mark_budget(r: _Reader, data: Mapping[str, Any], texts: list[tuple[s
 
 
 def _parse_claim(r: _Reader, raw: Any, path: str, publisher: Publisher | None) -> Claim | None:
-    item = r.obj(
-        raw, path,
-        {"text", "claimant", "date", "appearances", "firstAppearance", "verdict", "explanation"},
-    )  # fmt: skip
+    item = r.obj(raw, path, CLAIM)
     if item is None:
         return None
-    text = r.text(item, "text", path, required=True)
-    verdict = r.text(item, "verdict", path, required=True, limit=100)
+    text = r.text(item, CLAIM["text"], path)
+    verdict = r.text(item, CLAIM["verdict"], path)
     if verdict and publisher is not None and publisher.scale.find(verdict) is None:
         labels = ", ".join(publisher.scale.label_names())
         r.fail(f"{path}.verdict", f"{verdict!r} is not on the {publisher.scale.name!r} scale ({labels})")
@@ -349,24 +353,24 @@ def _parse_claim(r: _Reader, raw: Any, path: str, publisher: Publisher | None) -
     claimant = None
     if item.get("claimant") is not None:
         c_path = f"{path}.claimant"
-        c_item = r.obj(item["claimant"], c_path, {"name", "type", "jobTitle", "sameAs"})
+        c_item = r.obj(item["claimant"], c_path, CLAIMANT)
         if c_item is not None:
-            name = r.text(c_item, "name", c_path, required=True)
+            name = r.text(c_item, CLAIMANT["name"], c_path)
             kind = c_item.get("type", "Person")
             if kind not in CLAIMANT_TYPES:
                 r.fail(f"{c_path}.type", "must be Person or Organization")
-            job_title = r.text(c_item, "jobTitle", c_path)
+            job_title = r.text(c_item, CLAIMANT["jobTitle"], c_path)
             if job_title and kind == "Organization":
                 r.fail(f"{c_path}.jobTitle", "applies to a Person, not an Organization")
-            same_as = r.urls(c_item, "sameAs", c_path)
+            same_as = r.urls(c_item, CLAIMANT["sameAs"], c_path)
             if name:
                 claimant = Claimant(name, str(kind), job_title, same_as)
     return Claim(
         text=text or "",
         verdict=verdict or "",
         claimant=claimant,
-        date=r.moment(item, "date", path),
-        appearances=r.urls(item, "appearances", path),
-        first_appearance=r.url(item, "firstAppearance", path),
-        explanation=r.text(item, "explanation", path, limit=1000),
+        date=r.moment(item, CLAIM["date"], path),
+        appearances=r.urls(item, CLAIM["appearances"], path),
+        first_appearance=r.url(item, CLAIM["firstAppearance"], path),
+        explanation=r.text(item, CLAIM["explanation"], path),
     )
