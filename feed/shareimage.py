@@ -19,7 +19,7 @@ import io
 import struct
 import threading
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont, features
@@ -36,6 +36,7 @@ MARGIN = 72
 CLAIM_TOP, CLAIM_BOTTOM = 132, 420
 CLAIM_SIZES = (58, 50, 44)
 MAX_LINES = 4
+CLAIM_CHARACTERS = 1200
 LINE_SPACING = 1.4
 PILL_TOP, PILL_HEIGHT, PILL_PADDING, PILL_SIZE = 446, 76, 34, 40
 FOOTER_BASELINE, FOOTER_SIZE = 592, 30
@@ -83,7 +84,7 @@ def share_image(fc: FactCheck, publisher: Publisher, language: str) -> bytes:
         draw = ImageDraw.Draw(image)
         draw.rectangle((0, 0, WIDTH - 1, STRIP - 1), fill=fill)
         _draw_line(draw, t("claim"), _fonts(False, 30), CLAIM_TOP - 34, chrome, chrome, MUTED, t.language)
-        _draw_claim(draw, " ".join(claim.text.split()), fc.language)
+        _draw_claim(draw, claim.text, fc.language)
         right = _draw_pill(draw, words, fill, chrome, t.language, MARGIN)
         if retracted:
             _draw_retracted(draw, t("retracted"), chrome, t.language, right + 20)
@@ -103,7 +104,7 @@ def share_image(fc: FactCheck, publisher: Publisher, language: str) -> bytes:
 @dataclass(frozen=True, eq=False)
 class Face:
     font: ImageFont.FreeTypeFont
-    covers: frozenset[int]
+    covers: frozenset[int] = field(repr=False)
 
 
 @functools.cache
@@ -272,30 +273,45 @@ def _draw_line(
 # -- the parts of the image -----------------------------------------------------------------------
 
 
-def wrap(text: str, faces: tuple[Face, ...], width: float, paragraph: str, language: str | None) -> list[str]:
+def wrap(
+    text: str, faces: tuple[Face, ...], width: float, paragraph: str, language: str | None, limit: int
+) -> list[str]:
     """`text` in lines at most `width` px wide, broken between words (inside a word only when
-    it is wider than a line on its own)."""
+    it is wider than a line on its own); only the first `limit` + 1 lines, enough to tell
+    whether it fits in `limit`."""
     lines: list[str] = []
     current = ""
     for word in text.split():
+        if len(lines) > limit:
+            break
         candidate = f"{current} {word}" if current else word
         if _width(candidate, faces, paragraph, language) <= width:
             current = candidate
             continue
         if current:
             lines.append(current)
-        while len(word) > 1 and _width(word, faces, paragraph, language) > width:
-            cut = len(word) - 1
-            while cut > 1 and (
-                unicodedata.combining(word[cut]) or _width(word[:cut], faces, paragraph, language) > width
-            ):
-                cut -= 1
+        while len(word) > 1 and len(lines) <= limit and _width(word, faces, paragraph, language) > width:
+            cut = _longest_fit(word, faces, width, paragraph, language)
             lines.append(word[:cut])
             word = word[cut:]
         current = word
     if current:
         lines.append(current)
-    return lines
+    return lines[: limit + 1]
+
+
+def _longest_fit(word: str, faces: tuple[Face, ...], width: float, paragraph: str, language: str | None) -> int:
+    """How many characters of `word` fit `width` (at least one), not parting a mark from its letter."""
+    low, high = 1, len(word) - 1
+    while low < high:
+        middle = (low + high + 1) // 2
+        if _width(word[:middle], faces, paragraph, language) <= width:
+            low = middle
+        else:
+            high = middle - 1
+    while low > 1 and unicodedata.combining(word[low]):
+        low -= 1
+    return low
 
 
 def shorten(line: str, faces: tuple[Face, ...], width: float, paragraph: str, language: str | None) -> str:
@@ -311,21 +327,37 @@ def _paragraph_direction(text: str, language: str) -> str:
     return next(filter(None, map(_strong, text)), None) or text_direction(language)
 
 
-def _draw_claim(draw: ImageDraw.ImageDraw, text: str, language: str) -> None:
+@dataclass(frozen=True)
+class ClaimLayout:
+    size: int  # px
+    lines: tuple[str, ...]
+    direction: str  # of the paragraph: "ltr" or "rtl"
+
+
+def claim_layout(text: str, language: str) -> ClaimLayout:
+    """The claim's lines: in the largest size at which it fits whole, or else in the smallest,
+    its last line ending in "…"."""
+    # Four lines hold a few hundred characters at most: the rest need not be measured.
+    cut = len(text) > CLAIM_CHARACTERS
+    text = " ".join(text[:CLAIM_CHARACTERS].split())
     paragraph = _paragraph_direction(text, language)
     width = WIDTH - 2 * MARGIN
     for size in CLAIM_SIZES:
         faces = _fonts(False, size)
-        step = round(size * LINE_SPACING)
-        most = min(MAX_LINES, (CLAIM_BOTTOM - CLAIM_TOP) // step)
-        lines = wrap(text, faces, width, paragraph, language)
-        if len(lines) <= most:
-            break
-    if len(lines) > most:
-        lines = [*lines[: most - 1], shorten(lines[most - 1], faces, width, paragraph, language)]
-    for number, line in enumerate(lines):
-        baseline = CLAIM_TOP + round(size * 1.05) + number * step
-        _draw_line(draw, line, faces, baseline, paragraph, paragraph, INK, language)
+        most = min(MAX_LINES, (CLAIM_BOTTOM - CLAIM_TOP) // round(size * LINE_SPACING))
+        lines = wrap(text, faces, width, paragraph, language, most)
+        if len(lines) <= most and not cut:
+            return ClaimLayout(size, tuple(lines), paragraph)
+    lines = lines[:most]
+    return ClaimLayout(size, (*lines[:-1], shorten(lines[-1], faces, width, paragraph, language)), paragraph)
+
+
+def _draw_claim(draw: ImageDraw.ImageDraw, text: str, language: str) -> None:
+    layout = claim_layout(text, language)
+    faces = _fonts(False, layout.size)
+    for number, line in enumerate(layout.lines):
+        baseline = CLAIM_TOP + round(layout.size * 1.05) + number * round(layout.size * LINE_SPACING)
+        _draw_line(draw, line, faces, baseline, layout.direction, layout.direction, INK, language)
 
 
 def _draw_pill(
