@@ -56,7 +56,7 @@ FAMILIES = ("NotoSans", "NotoSansArabic", "NotoSansDevanagari")
 
 # Layout and drawing use FreeType faces shared between calls; a face is not safe to use from
 # two threads at once, and the renderer may call from a thread pool.
-_lock = threading.Lock()
+_lock = threading.RLock()
 
 
 class ShareImageUnavailable(RuntimeError):
@@ -337,6 +337,11 @@ class ClaimLayout:
 def claim_layout(text: str, language: str) -> ClaimLayout:
     """The claim's lines: in the largest size at which it fits whole, or else in the smallest,
     its last line ending in "…"."""
+    with _lock:
+        return _claim_layout(text, language)
+
+
+def _claim_layout(text: str, language: str) -> ClaimLayout:
     # Four lines hold a few hundred characters at most: the rest need not be measured.
     cut = len(text) > CLAIM_CHARACTERS
     text = " ".join(text[:CLAIM_CHARACTERS].split())
