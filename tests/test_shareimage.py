@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import io
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from typing import Any
 
@@ -141,6 +142,14 @@ def test_same_input_same_bytes_and_no_timestamp(publishers: Any) -> None:
     shareimage._fonts.cache_clear()  # fonts loaded afresh draw the same
     assert render(fc, publishers) == first
     assert b"tIME" not in first and b"tEXt" not in first
+
+
+def test_threads_drawing_at_once_draw_the_same(publishers: Any) -> None:
+    fc, language = cases(publishers)["arabic"]
+    expected = render(fc, publishers, language)
+    with ThreadPoolExecutor(4) as pool:
+        drawn = list(pool.map(lambda _: render(fc, publishers, language), range(8)))
+    assert all(png == expected for png in drawn)
 
 
 # -- the verdict ------------------------------------------------------------------------------------
