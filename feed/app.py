@@ -33,7 +33,7 @@ from feed.security import SecurityHeaders, host_problem
 from feed.settings import Settings
 from feed.site import open_site
 from feed.store import Conflict, NotFound, StaleVersion, Store, StoreUnavailable, open_store
-from feed.urls import PATTERNS, api_root
+from feed.urls import PATTERNS, api_root, fill
 from schemas.errors import ValidationError
 from schemas.publisher import Publisher
 
@@ -108,7 +108,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         Route("/metrics", metrics_route(metrics, settings.metrics_token, limits), methods=["GET"]),
     ]
     if settings.indexnow_key:
-        routes.append(Route(f"/{settings.indexnow_key}.txt", takes()(feeds.indexnow_key_route)))
+        routes.append(Route(fill("indexnow_key", key=settings.indexnow_key), takes()(feeds.indexnow_key_route)))
 
     def render_problem(request: Request, problem: HTTPProblem) -> Response:
         """HTML for people on pages, problem+json for the API and JSON twins."""

@@ -21,6 +21,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import brotli
+
 from feed import datafile
 from feed.cards import served_script
 from feed.context import Context
@@ -31,11 +33,6 @@ from feed.store import PUBLIC_STATUSES
 from feed.urls import fill
 from widget.card import THEMES
 from widget.i18n import catalogues
-
-try:
-    import brotli as _brotli
-except ImportError:  # pragma: no cover - brotli is a dependency; the build then writes .gz only
-    _brotli = None
 
 COPIES = (".gz", ".br")
 
@@ -73,8 +70,7 @@ def compressed(body: bytes, suffix: str) -> bytes:
     if suffix == ".gz":
         # mtime=0: the same bytes give the same file, build after build.
         return gzip.compress(body, compresslevel=9, mtime=0)
-    assert _brotli is not None
-    result: bytes = _brotli.compress(body, quality=11 if len(body) < 1 << 20 else 5)
+    result: bytes = brotli.compress(body, quality=11 if len(body) < 1 << 20 else 5)
     return result
 
 
@@ -88,8 +84,6 @@ def write_file(root: Path, relative: str, body: bytes) -> bool:
         pass
     # The copies first: a server choosing a copy by the plain file's presence finds them ready.
     for suffix in COPIES:
-        if suffix == ".br" and _brotli is None:
-            continue
         write_atomically(target.with_name(target.name + suffix), compressed(body, suffix))
     write_atomically(target, body)
     return True
@@ -138,7 +132,7 @@ class Build:
             return []
         claims = len(self.ctx.publishing.load(record.document).claims)
         paths = [fill("check", slug=slug), fill("check_json", slug=slug), fill("check_oembed", slug=slug),
-                 fill("card", slug=slug)]  # fmt: skip
+                 fill("share_image", slug=slug), fill("card", slug=slug)]  # fmt: skip
         for claim in range(1, claims + 1):
             for theme in THEMES:
                 paths.append(fill("card_variant", slug=slug, claim=claim, theme=theme))
@@ -212,7 +206,8 @@ class Build:
 
     def _files_of(self, slug: str) -> list[str]:
         card_dir = file_for(fill("card", slug=slug)).removesuffix(".html")
-        files = [file_for(fill(name, slug=slug)) for name in ("check", "check_json", "check_oembed", "card")]
+        names = ("check", "check_json", "check_oembed", "share_image", "card")
+        files = [file_for(fill(name, slug=slug)) for name in names]
         files += [path for path in self._built_files() if path.startswith(card_dir + "/")]
         return files
 

@@ -321,7 +321,7 @@ def cmd_nginx_config(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     # The configuration reads no fact-check: an in-memory store spares opening the real one.
-    site = open_site(settings, open_store("sqlite:///:memory:") if settings.database_url else None)
+    site = open_site(settings, open_store("sqlite:///:memory:"))
     sys.stdout.write(nginx_config(site, args.root, args.upstream, args.listen))
     return 0
 

@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import brotli
 import orjson
 
 from feed.clock import rfc3339_stamp, store_time
@@ -29,11 +30,6 @@ from feed.datafeed import DATAFEED_BATCH, datafeed_chunks
 from feed.settings import Settings
 from feed.syndication import entry_view
 from feed.urls import fill
-
-try:
-    import brotli as _brotli
-except ImportError:  # pragma: no cover
-    _brotli = None
 
 FILE = fill("datafeed").lstrip("/")
 META = f".{FILE}.meta"  # the tag, date and snapshot of the file beside it
@@ -95,8 +91,8 @@ def _read_meta(root: Path) -> DataFeedFile | None:
     except (OSError, orjson.JSONDecodeError):
         return None
     found = DataFeedFile(root / FILE, meta["tag"], datetime.fromisoformat(meta["lastModified"]), meta["snapshot"])
-    copies = [found.copy("gzip"), *([found.copy("br")] if _brotli is not None else [])]
-    return found if found.path.exists() and all(p.exists() for p in copies) else None
+    files = (found.path, found.copy("gzip"), found.copy("br"))
+    return found if all(path.exists() for path in files) else None
 
 
 def write_datafeed(ctx: Context, root: Path) -> bool:
@@ -137,18 +133,13 @@ def _write(ctx: Context, root: Path, snapshot: int, newest: str | None) -> None:
             gzip.GzipFile(filename="", fileobj=raw_gz, mode="wb", compresslevel=6, mtime=0) as gz,
             os.fdopen(asides[".br"][0], "wb") as br,
         ):
-            compressor = _brotli.Compressor(quality=5) if _brotli is not None else None
+            compressor = brotli.Compressor(quality=5)
             for chunk in _chunks(ctx, snapshot, newest):
                 plain.write(chunk)
                 gz.write(chunk)
-                if compressor is not None:
-                    br.write(compressor.process(chunk))
-            if compressor is not None:
-                br.write(compressor.finish())
+                br.write(compressor.process(chunk))
+            br.write(compressor.finish())
         for suffix, (_, aside) in asides.items():
-            if suffix == ".br" and _brotli is None:
-                os.unlink(aside)
-                continue
             os.chmod(aside, 0o644)
             os.replace(aside, target.with_name(target.name + suffix))
     except BaseException:

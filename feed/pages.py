@@ -24,9 +24,10 @@ from feed.problems import HTTPProblem
 from feed.query import MAX_PAGE, whole_number
 from feed.rendered import FIXED, LISTING, Rendered, of_check, rendered
 from feed.representation import page_view, record_json, verdict_class
+from feed.shareimage import HEIGHT, WIDTH, ShareImageUnavailable, share_image
 from schemas.languages import text_direction
 from schemas.markdown import plain_text
-from widget.card import card_title, embed_code, iframe_code
+from widget.card import card_title, embed_code, iframe_code, verdict_words
 from widget.i18n import Messages, choose_language
 
 # Open Graph wants language_TERRITORY. A bare language gets the territory most of its readers
@@ -116,6 +117,12 @@ def check_page(ctx: Context, params: Mapping[str, Any], query: Mapping[str, str]
         embed_code=None if retracted else embed_code(ctx.templates, fc, publisher, links),
         iframe_code=None if retracted else iframe_code(ctx.templates, fc, links),
         oembed_url=None if retracted else urls.check_oembed(slug),
+        share_image={
+            "url": urls.share_image(slug),
+            "width": WIDTH,
+            "height": HEIGHT,
+            "alt": f"{fc.claims[0].text} ({t('verdict')}: {verdict_words(fc, publisher, fc.claims[0], t)[0]})",
+        },
     )
     link = f'<{urls.check_json(slug)}>; rel="alternate"; type="application/json", <{page_url}>; rel="canonical"'
     return rendered(html.encode(), "text/html; charset=utf-8", store_time(record.updated_at), _control(ctx),
@@ -186,6 +193,16 @@ def scale_css(ctx: Context, params: Mapping[str, Any], query: Mapping[str, str])
             rules.append(f".{verdict_class(publisher, index)} {{ background: {label.colour}; }}")
     return rendered(("\n".join(rules) + "\n").encode(), "text/css; charset=utf-8", None, _control(ctx),
                     scope=FIXED)  # fmt: skip
+
+
+def share_image_view(ctx: Context, params: Mapping[str, Any], query: Mapping[str, str]) -> Rendered:
+    """The picture link previews show (og:image): the first claim, its verdict, the publisher."""
+    fc, record = public_factcheck(ctx, params["slug"])
+    try:
+        png = share_image(fc, ctx.publishers[fc.publisher], fc.language)
+    except ShareImageUnavailable as exc:
+        raise HTTPProblem(503, "Service unavailable", str(exc)) from exc
+    return rendered(png, "image/png", store_time(record.updated_at), _control(ctx), scope=of_check(fc.slug))
 
 
 def openapi_view(ctx: Context, params: Mapping[str, Any], query: Mapping[str, str]) -> Rendered:

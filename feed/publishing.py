@@ -17,7 +17,7 @@ from feed.store import Actor, Change, Record, StaleVersion, Store
 from feed.urls import Urls
 from schemas.claimreview import build_claimreviews
 from schemas.errors import FieldError, ValidationError
-from schemas.model import FactCheck, Retraction, to_document
+from schemas.model import FactCheck, Retraction, load_factcheck, to_document
 from schemas.publisher import Publisher
 from schemas.rules import check_publishable
 from schemas.validation import parse_factcheck
@@ -66,8 +66,13 @@ class Publishing:
         return self.urls.check(slug)
 
     def load(self, document: Any) -> FactCheck:
-        """A stored document: it was validated when it was written."""
-        return self.parse(document)
+        """A stored document, trusted: it was validated when it was written (about 15 times
+        cheaper than parsing; see bench/parse.py). A document stored before a field was added
+        to the model is parsed instead, which fills in its defaults."""
+        try:
+            return load_factcheck(document)
+        except (KeyError, TypeError, AttributeError):
+            return self.parse(document)
 
     def parse(self, document: Any, *, incoming: bool = False) -> FactCheck:
         """A stored document, or with `incoming` one arriving to be written (held to every rule for new text)."""
@@ -135,7 +140,7 @@ class Publishing:
     ) -> Record:
         """Replace a fact-check's content; its status changes only through publish/retract."""
         current = self._current(slug)
-        previous = self.parse(current.document)
+        previous = self.load(current.document)
         _in_scope(scope, previous.publisher)
         if isinstance(document, dict):
             # A client that leaves the publisher out keeps it, rather than getting the default one.
@@ -168,14 +173,14 @@ class Publishing:
         scope: str | None = None,
     ) -> Record:
         current = self._current(slug)
-        _in_scope(scope, self.parse(current.document).publisher)
+        _in_scope(scope, self.load(current.document).publisher)
         if expected_version is not None and expected_version != current.version:
             raise StaleVersion(current.version)
         if current.status == "published":
             return current
         if current.status == "retracted":
             raise InvalidTransition("a retracted fact-check cannot be published again")
-        fc = replace(self.parse(current.document), status="published")
+        fc = replace(self.load(current.document), status="published")
         return self._save(current, fc, _version(current, expected_version), now, actor)
 
     def retract(
@@ -188,7 +193,7 @@ class Publishing:
         scope: str | None = None,
     ) -> Record:
         current = self._current(slug)
-        _in_scope(scope, self.parse(current.document).publisher)
+        _in_scope(scope, self.load(current.document).publisher)
         if current.status == "retracted":
             raise InvalidTransition("this fact-check is already retracted")
         if current.status == "draft":
@@ -197,7 +202,7 @@ class Publishing:
         if not reason.strip():
             raise ValidationError([FieldError("reason", "is required")])
         fc = replace(
-            self.parse(current.document),
+            self.load(current.document),
             status="retracted",
             retraction=Retraction(reason.strip(), rfc3339(now)),
             date_modified=rfc3339(now),

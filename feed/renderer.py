@@ -34,6 +34,7 @@ VIEWS: dict[str, Page] = {
     "home": Page(pages.home, ("page",)),
     "home_page": Page(pages.home),
     "check_json": Page(pages.check_json),
+    "share_image": Page(pages.share_image_view),
     "check": Page(pages.check_page),
     "scales_css": Page(pages.scale_css),
     "badge": Page(badges.verdict_badge),

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont, features
 
-from feed.representation import text_direction
+from schemas.languages import text_direction
 from schemas.model import FactCheck
 from schemas.publisher import Publisher
 from widget.card import verdict_words

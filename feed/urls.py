@@ -34,6 +34,7 @@ PATTERNS: dict[str, str] = {
     "sitemap_part": "/sitemap-{number:int}.xml",
     "robots": "/robots.txt",
     "openapi": "/openapi.json",
+    "indexnow_key": "/{key}.txt",  # served only when an IndexNow key is configured
     # The card
     "widget_js": "/widget.js",
     "widget_manifest": "/widget.json",

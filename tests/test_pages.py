@@ -74,7 +74,16 @@ def test_page_meta_links_and_headers(client: TestClient, demo: None) -> None:
     metas = {m.get("property") or m.get("name"): m["content"] for m in page.find("meta") if m.get("content")}
     assert metas["og:title"] == "Three everyday health claims, checked"
     assert metas["og:url"] == url
-    assert metas["twitter:card"] == "summary"
+    # No image of its own: link previews show the share image drawn for it.
+    assert metas["twitter:card"] == "summary_large_image"
+    assert metas["og:image"] == metas["twitter:image"] == url + ".png"
+    assert (metas["og:image:width"], metas["og:image:height"]) == ("1200", "630")
+    (document,) = [d for d in demo_documents() if d["slug"] == "three-everyday-health-myths"]
+    claim = document["claims"][0]
+    assert metas["og:image:alt"] == f"{claim['text']} (Verdict: {claim['verdict']})"
+    image = client.get(metas["og:image"].removeprefix("http://testserver"))
+    assert image.status_code == 200 and image.headers["content-type"] == "image/png"
+    assert image.content.startswith(b"\x89PNG") and image.headers["etag"]
     assert f'<{url}.json>; rel="alternate"' in response.headers["link"]
     assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
     assert "script-src" not in response.headers["content-security-policy"]  # default-src 'none' forbids script

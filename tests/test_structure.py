@@ -116,7 +116,7 @@ def test_the_import_walk_sees_imports_inside_functions_and_packages() -> None:
 
 # Paths of the URL scheme that only feed/urls.py may spell out.
 ROUTE_LITERAL = re.compile(
-    r"""["'](/(?:checks|embed|oembed|feed\.|claimreview|sitemap|api/|widget|verdicts|static/|page/))"""
+    r"""["'}](/(?:checks|embed|oembed|feed\.|claimreview|sitemap|api/|widget|verdicts|static/|page/))"""
 )
 
 

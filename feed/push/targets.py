@@ -7,6 +7,7 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from feed.settings import Settings
+from feed.urls import Urls
 from schemas.claimreview import build_claimreviews
 from schemas.model import FactCheck
 from schemas.publisher import Publisher
@@ -23,11 +24,11 @@ class Outbound:
 
 def websub_ping(settings: Settings) -> Outbound:
     """WebSub 'publish' ping naming both feeds as the changed topics."""
-    base = settings.base_url
+    urls = Urls(settings.base_url)
     return Outbound(
         "POST",
         settings.websub_hub,
-        form=[("hub.mode", "publish"), ("hub.url", f"{base}/feed.json"), ("hub.url", f"{base}/feed.atom")],
+        form=[("hub.mode", "publish"), ("hub.url", urls.url("json_feed")), ("hub.url", urls.url("atom_feed"))],
     )
 
 
@@ -38,7 +39,7 @@ def indexnow_ping(settings: Settings, page_url: str) -> Outbound:
         json={
             "host": urlsplit(settings.base_url).hostname,
             "key": settings.indexnow_key,
-            "keyLocation": f"{settings.base_url}/{settings.indexnow_key}.txt",
+            "keyLocation": Urls(settings.base_url).url("indexnow_key", key=settings.indexnow_key),
             "urlList": [page_url],
         },
     )

@@ -35,9 +35,9 @@ from feed.push.targets import (
 )
 from feed.settings import Settings
 from feed.store import Notification, Store
-from schemas.model import FactCheck
+from feed.urls import Urls
+from schemas.model import FactCheck, load_factcheck
 from schemas.publisher import Publisher
-from schemas.validation import parse_factcheck
 
 log = logging.getLogger("factcard.push")
 
@@ -137,8 +137,8 @@ class Deliverer:
         record = self.store.get(notification.slug)
         if record is None:
             raise Permanent(f"no fact-check {notification.slug!r}")
-        fc = parse_factcheck(record.document, self.publishers)
-        page_url = f"{self.settings.base_url}/checks/{fc.slug}"
+        fc = load_factcheck(record.document)  # validated when it was written
+        page_url = Urls(self.settings.base_url).check(fc.slug)
         if notification.target == "websub":
             self._send(websub_ping(self.settings))
         elif notification.target == "indexnow":
