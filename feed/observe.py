@@ -84,15 +84,7 @@ class Observer:
         if self.metrics is not None:
             self.metrics.observe(scope["method"], route, status, seconds, cache)
         if self.access_log.thread is not None:  # on and running
-            query: bytes = scope.get("query_string", b"")
-            self.access_log.write({
-                "method": scope["method"],
-                "path": scope["path"],
-                "query": query.decode("latin-1"),
-                "route": route,
-                "status": status,
-                "bytes": size,
-                "duration_ms": round(seconds * 1000, 3),
-                "client": client_address(scope, self.trusted),
-                "cache": cache,
-            })  # fmt: skip
+            self.access_log.request(
+                scope["method"], scope["path"], scope.get("query_string", b""), route, status, size, seconds,
+                client_address(scope, self.trusted), cache,
+            )  # fmt: skip
