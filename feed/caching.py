@@ -72,6 +72,24 @@ def negotiate_encoding(accept_encoding: str) -> str:
     return "identity"
 
 
+# negotiate_encoding's answer per Accept-Encoding value: clients send a handful of distinct
+# values, and parsing one costs more than the rest of a cached answer. Bounded, as the value
+# is the client's to choose.
+_negotiated: dict[str, str] = {}
+MAX_NEGOTIATED = 256
+
+
+def coding_for(accept_encoding: str) -> str:
+    """negotiate_encoding(accept_encoding), remembered for the most recent distinct values."""
+    coding = _negotiated.get(accept_encoding)
+    if coding is None:
+        coding = negotiate_encoding(accept_encoding)
+        if len(_negotiated) >= MAX_NEGOTIATED:
+            _negotiated.clear()
+        _negotiated[accept_encoding] = coding
+    return coding
+
+
 def etag_for(tag: str, coding: str) -> str:
     return f'"{tag}"' if coding == "identity" else f'"{tag}-{coding}"'
 
@@ -121,6 +139,7 @@ class Entry:
     def __init__(self, rep: Representation, control: str, headers: dict[str, str] | None = None):
         self.rep = rep
         self.size = len(rep.body)
+        self.compressible = self.size >= MIN_COMPRESS_BYTES  # smaller bodies are sent as they are
         self._bodies: dict[str, bytes] = {"identity": rep.body}
         self._lock = threading.Lock()
         common = {**(headers or {}), "Cache-Control": control, "Vary": "Accept-Encoding"}
@@ -166,11 +185,15 @@ class Entry:
         `secured` adds the security headers that the app's middleware adds to other responses,
         for the fast path, which answers before that middleware.
         """
-        coding = "identity" if len(self.rep.body) < MIN_COMPRESS_BYTES else negotiate_encoding(accept_encoding)
-        not_modified, full = self._headers(coding, secured)
-        if is_not_modified(if_none_match, if_modified_since, self.rep.tag, self.rep.last_modified):
+        coding = coding_for(accept_encoding) if self.compressible else "identity"
+        cached = self._by_coding.get((coding, secured))
+        not_modified, full = cached if cached is not None else self._headers(coding, secured)
+        if (if_none_match is not None or if_modified_since) and is_not_modified(
+            if_none_match, if_modified_since, self.rep.tag, self.rep.last_modified
+        ):
             return 304, not_modified, b""
-        return 200, full, self.body(coding)
+        found = self._bodies.get(coding)
+        return 200, full, found if found is not None else self.body(coding)
 
 
 def entry_response(request: Request, entry: Entry) -> Response:

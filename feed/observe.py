@@ -16,7 +16,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from feed.accesslog import AccessLog
 from feed.clients import Network, client_address
 from feed.metrics import Metrics
-from feed.rendercache import CACHE_STATE
+from feed.rendercache import CACHE_STATE, FastPath
 
 MAX_REMEMBERED = 8192  # routed paths whose template is remembered (unrouted ones are never kept)
 
@@ -32,6 +32,8 @@ class Observer:
     ):
         self.app, self.routes, self.access_log, self.metrics, self.trusted = app, routes, access_log, metrics, trusted
         self.templates: dict[str, str] = {}
+        # The fast path's answers from the cache, when the app is the fast path.
+        self.answer = app.answer if isinstance(app, FastPath) else None
 
     def route_of(self, scope: Scope) -> str | None:
         """The path template of the route a request's path matches (any method), or None."""
@@ -64,7 +66,14 @@ class Observer:
             await send(message)
 
         try:
-            await self.app(scope, receive, observed)
+            answer = self.answer(scope) if self.answer is not None else None
+            if answer is None:
+                await self.app(scope, receive, observed)
+            else:  # a cache hit, sent here: what the fast path would send, without its layers
+                status, headers, body = answer
+                await send({"type": "http.response.start", "status": status, "headers": headers})
+                size = len(body)
+                await send({"type": "http.response.body", "body": body})
         finally:
             # status 0: the app failed, or the client left, before any response began.
             self.record(scope, status or 500, size, time.perf_counter() - started)
@@ -75,15 +84,7 @@ class Observer:
         if self.metrics is not None:
             self.metrics.observe(scope["method"], route, status, seconds, cache)
         if self.access_log.thread is not None:  # on and running
-            query: bytes = scope.get("query_string", b"")
-            self.access_log.write({
-                "method": scope["method"],
-                "path": scope["path"],
-                "query": query.decode("latin-1"),
-                "route": route,
-                "status": status,
-                "bytes": size,
-                "duration_ms": round(seconds * 1000, 3),
-                "client": client_address(scope, self.trusted),
-                "cache": cache,
-            })  # fmt: skip
+            self.access_log.request(
+                scope["method"], scope["path"], scope.get("query_string", b""), route, status, size, seconds,
+                client_address(scope, self.trusted), cache,
+            )  # fmt: skip
