@@ -1,11 +1,11 @@
 """Keeps a configured build directory up to date, on every server, from the store's change log.
 
 The render cache notices changes (its look every CHECK_INTERVAL, and at once after a write in
-the process that made it) and wakes the keeper, which asks the store which fact-checks changed
-since the snapshot the build holds and rewrites what they touched (feed.build.Build.update) on
-a thread of its own. Servers sharing the directory take turns through a lock; whoever comes
-second finds the build already current. A build directory that was never fully built gets a
-full build first.
+the process that made it) and wakes the keeper, which also looks every POLL_SECONDS. It asks
+the store which fact-checks changed since the snapshot the build holds and rewrites what they
+touched (feed.build.Build.update) on a thread of its own. Servers sharing the directory take
+turns through a lock; whoever comes second finds the build already current. A build directory
+that was never fully built gets a full build first.
 """
 
 from __future__ import annotations
@@ -22,6 +22,9 @@ from feed.store import StoreUnavailable
 
 LOCK = ".build.lock"
 RETRY_SECONDS = 5.0  # after a failed update (the database away), try again this much later
+# Besides being woken, look this often: a server that nobody reads from (so whose render cache
+# never looks) still brings the build up to changes made through other servers or the CLI.
+POLL_SECONDS = 2.0
 
 log = logging.getLogger("factcard.build")
 
@@ -73,7 +76,7 @@ class BuildKeeper:
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            self._wake.wait()
+            self._wake.wait(POLL_SECONDS)
             self._wake.clear()
             if self._stop.is_set():
                 return

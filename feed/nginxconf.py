@@ -75,4 +75,5 @@ def nginx_config(ctx: Context, root: str, upstream: str, listen: str = "80") -> 
         page_csp=PAGE_CSP,
         hub_link=hub,
         max_body=settings.max_body_bytes,
+        keepalive_timeout=max(1, settings.header_timeout // 2),
     )

@@ -65,6 +65,9 @@ def test_every_file_holds_the_renderers_bytes_with_copies(site: Context, tmp_pat
             continue  # a file of its own making (feed.datafile); compared over HTTP elsewhere
         body = files[file_for(path)]
         assert body == renderer.render(path).body, path
+        if path.endswith((".png", ".ico")):
+            assert file_for(path) + ".gz" not in files, path  # compressed already
+            continue
         assert gzip.decompress(files[file_for(path) + ".gz"]) == body, path
         assert brotli.decompress(files[file_for(path) + ".br"]) == body, path
         checked += 1
@@ -133,3 +136,35 @@ def test_incremental_and_full_builds_agree_after_a_newsrooms_day(site: Context, 
     incremental, full = tree(kept), tree(fresh)
     assert sorted(incremental) == sorted(full)
     assert [name for name in full if incremental[name] != full[name]] == []
+
+
+def test_a_server_with_a_build_directory_keeps_it_current(tmp_path: Path) -> None:
+    import time
+
+    from starlette.testclient import TestClient
+
+    from feed.app import create_app
+    from feed.tokens import create_token
+
+    build = tmp_path / "build"
+    settings = Settings.load({}, {"database_url": f"sqlite:///{tmp_path / 'app.db'}", "base_url": "http://testserver",
+                                  "build_dir": str(build)})  # fmt: skip
+    app = create_app(settings)
+    token = create_token(app.state.context.store, "newsroom", utc_now())
+
+    def built(name: str) -> bytes | None:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if (build / name).exists():
+                return (build / name).read_bytes()
+            time.sleep(0.1)
+        return None
+
+    with TestClient(app) as client:
+        assert built("index.html") is not None  # an empty directory gets a full build at start
+        created = client.post("/api/checks", json=check("fresh-claim"), headers={"Authorization": f"Bearer {token}"})
+        assert created.status_code == 201
+        page = built("checks/fresh-claim.html")
+        assert page is not None and page == client.get("/checks/fresh-claim").content
+        # The DataFeed the server sends is the build's file.
+        assert client.get("/claimreview.json").content == (build / "claimreview.json").read_bytes()
