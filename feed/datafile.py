@@ -110,6 +110,13 @@ def write_datafeed(ctx: Context, root: Path) -> bool:
         return True
 
 
+def fresh_datafeed(ctx: Context, root: Path) -> DataFeedFile | None:
+    """The DataFeed file if it holds the store's current snapshot, else None: one query."""
+    _, tag, _, _ = _state(ctx)
+    found = _read_meta(root)
+    return found if found is not None and found.tag == tag else None
+
+
 def current_datafeed(ctx: Context, root: Path) -> DataFeedFile:
     """The DataFeed file of the store's current snapshot, written first if it is behind."""
     _, tag, _, _ = _state(ctx)

@@ -6,6 +6,7 @@ Walks are pinned to a snapshot and paged by keyset cursor (see feed.store.change
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 from collections.abc import Mapping
@@ -21,7 +22,7 @@ from starlette.responses import FileResponse, Response
 from feed.caching import cache_control, etag_for, is_not_modified, negotiate_encoding
 from feed.clock import rfc3339_stamp, store_time
 from feed.context import Context, context_of
-from feed.datafile import current_datafeed, files_dir
+from feed.datafile import current_datafeed, files_dir, fresh_datafeed
 from feed.jsonfeed import json_feed, json_feed_item
 from feed.problems import HTTPProblem
 from feed.rendered import FIXED, LISTING, Rendered, rendered
@@ -29,6 +30,7 @@ from feed.syndication import entry_view
 from feed.urls import api_root
 from schemas.text import xml_safe
 
+_datafeed_writer = asyncio.Lock()  # this process's one writer of the DataFeed file
 SITEMAP_LIMIT = 50_000  # URLs per sitemap file, the protocol's maximum
 # Our Atom extensions: the corrections log in entries, and a link relation for the since URL
 # (RFC 4287 takes a full IRI as rel). Names, never fetched.
@@ -169,7 +171,13 @@ def atom_feed_view(ctx: Context, params: Mapping[str, Any], query: Mapping[str, 
 async def datafeed_route(request: Request) -> Response:
     """The DataFeed, sent as a file (see feed.datafile): brought up to date first if it is behind."""
     ctx = context_of(request)
-    found = await run_in_threadpool(current_datafeed, ctx, files_dir(ctx.settings))
+    root = files_dir(ctx.settings)
+    found = await run_in_threadpool(fresh_datafeed, ctx, root)
+    if found is None:
+        # Behind the store: one request of this process writes it (on one thread); the others
+        # wait here, on the event loop, not each on a thread of their own.
+        async with _datafeed_writer:
+            found = await run_in_threadpool(current_datafeed, ctx, root)
     coding = negotiate_encoding(request.headers.get("accept-encoding", ""))
     headers = {
         **_feed_headers(ctx, ctx.urls.url("datafeed")),
