@@ -174,12 +174,26 @@ def headers_of(response: httpx.Response) -> dict[str, str | None]:
     return {name: response.headers.get(name) for name in HEADERS}
 
 
+def nginx_etag(path: Path) -> str:
+    """The ETag nginx gives a file it serves itself (modification time and size): no proxied answer has it."""
+    stat = path.stat()
+    return f'"{int(stat.st_mtime):x}-{stat.st_size:x}"'
+
+
 def raw(url: str, encoding: str) -> tuple[str | None, bytes]:
     """Content-Encoding and the body as sent, undecoded."""
     request = urllib.request.Request(url, headers={"Accept-Encoding": encoding})  # noqa: S310 (loopback)
     with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 (our own loopback servers)
         body: bytes = response.read()
         return response.headers.get("Content-Encoding"), body
+
+
+def test_deploy_example_is_the_current_output() -> None:
+    env = {**os.environ, "FACTCARD_BASE_URL": "https://factcheck.example"}
+    env.pop("DATABASE_URL", None)
+    command = [sys.executable, "-m", "feed.cli", "nginx-config", "--root", "/srv/factcard/build",
+               "--upstream", "127.0.0.1:8000"]  # fmt: skip
+    assert run(command, env) == (ROOT / "deploy" / "nginx.conf").read_text()
 
 
 # -- every built file, from nginx and from factcard ----------------------------------
@@ -195,6 +209,7 @@ def test_every_built_file_is_what_the_dynamic_server_answers(site: Site, http: h
         assert served.status_code == dynamic.status_code == 200, (path, served.status_code, dynamic.status_code)
         assert "content-encoding" not in served.headers, path
         assert served.content == dynamic.content == (site.root / relative).read_bytes(), path
+        assert served.headers.get("etag") == nginx_etag(site.root / relative), path  # the file, not factcard
         assert headers_of(served) == headers_of(dynamic), path
 
 
@@ -249,6 +264,21 @@ def test_api_unknown_paths_and_dot_files(site: Site, http: httpx.Client) -> None
     assert ".factcard-build.json" in dot_files
     for name in dot_files:
         assert http.get(f"{site.nginx}/{name}").status_code == 404, name
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/index.html", "/checks/lightning-never-strikes-twice.html", "/page/2.html", "/feed.json.gz",
+     "/checks/lightning-never-strikes-twice.json.br", "/robots.txt?x=1", "/feed.json?",
+     "/checks/lightning%2Dnever-strikes-twice", "/checks/lightning-never-strikes-twice%2Ejson"],
+)  # fmt: skip
+def test_other_spellings_of_a_url_answer_as_factcard_does(site: Site, http: httpx.Client, path: str) -> None:
+    # A build file's own name is no URL of its own, and a percent-encoded path gets the headers
+    # of the path it decodes to.
+    served, dynamic = http.get(site.nginx + path), http.get(site.dynamic + path)
+    assert served.status_code == dynamic.status_code, path
+    assert served.content == dynamic.content, path
+    assert headers_of(served) == headers_of(dynamic), path
 
 
 # -- consumers read the site from nginx ------------------------------------------------
