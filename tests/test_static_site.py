@@ -281,6 +281,19 @@ def test_other_spellings_of_a_url_answer_as_factcard_does(site: Site, http: http
     assert headers_of(served) == headers_of(dynamic), path
 
 
+@pytest.mark.parametrize("method", ["OPTIONS", "POST", "PUT", "DELETE"])
+def test_methods_a_file_cannot_answer_get_factcards_answer(site: Site, http: httpx.Client, method: str) -> None:
+    preflight = {"Origin": "https://host.example", "Access-Control-Request-Method": "GET"}
+    for path in ("/", "/checks/lightning-never-strikes-twice", "/feed.json", "/claimreview.json", "/robots.txt"):
+        headers = preflight if method == "OPTIONS" else {}
+        served = http.request(method, site.nginx + path, headers=headers)
+        dynamic = http.request(method, site.dynamic + path, headers=headers)
+        assert served.status_code == dynamic.status_code != 200, (method, path)
+        assert served.content == dynamic.content, (method, path)
+        assert headers_of(served) == headers_of(dynamic), (method, path)
+        assert served.headers.get("allow") == dynamic.headers.get("allow"), (method, path)
+
+
 # -- consumers read the site from nginx ------------------------------------------------
 
 
