@@ -270,7 +270,8 @@ def test_api_unknown_paths_and_dot_files(site: Site, http: httpx.Client) -> None
     "path",
     ["/index.html", "/checks/lightning-never-strikes-twice.html", "/page/2.html", "/feed.json.gz",
      "/checks/lightning-never-strikes-twice.json.br", "/robots.txt?x=1", "/feed.json?",
-     "/checks/lightning%2Dnever-strikes-twice", "/checks/lightning-never-strikes-twice%2Ejson"],
+     "/checks/lightning%2Dnever-strikes-twice", "/checks/lightning-never-strikes-twice%2Ejson",
+     "//checks/lightning-never-strikes-twice", "/embed//x"],
 )  # fmt: skip
 def test_other_spellings_of_a_url_answer_as_factcard_does(site: Site, http: httpx.Client, path: str) -> None:
     # A build file's own name is no URL of its own, and a percent-encoded path gets the headers
