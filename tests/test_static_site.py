@@ -263,7 +263,9 @@ def test_api_unknown_paths_and_dot_files(site: Site, http: httpx.Client) -> None
     dot_files = [p.name for p in site.root.iterdir() if p.name.startswith(".")]
     assert ".factcard-build.json" in dot_files
     for name in dot_files:
-        assert http.get(f"{site.nginx}/{name}").status_code == 404, name
+        served, dynamic = http.get(f"{site.nginx}/{name}"), http.get(f"{site.dynamic}/{name}")
+        assert served.status_code == dynamic.status_code == 404, name
+        assert served.content == dynamic.content != (site.root / name).read_bytes(), name
 
 
 @pytest.mark.parametrize(
