@@ -73,8 +73,8 @@ def built_files(root: Path) -> list[str]:
     )
 
 
-def run(command: list[str], env: dict[str, str]) -> str:
-    result = subprocess.run(command, capture_output=True, text=True, env=env, cwd=ROOT, timeout=120, check=False)
+def run(command: list[str], env: dict[str, str], cwd: Path = ROOT) -> str:
+    result = subprocess.run(command, capture_output=True, text=True, env=env, cwd=cwd, timeout=120, check=False)
     assert result.returncode == 0, (command, result.stdout, result.stderr)
     return result.stdout
 
@@ -188,12 +188,13 @@ def raw(url: str, encoding: str) -> tuple[str | None, bytes]:
         return response.headers.get("Content-Encoding"), body
 
 
-def test_deploy_example_is_the_current_output() -> None:
-    env = {**os.environ, "FACTCARD_BASE_URL": "https://factcheck.example"}
+def test_deploy_example_is_the_current_output(tmp_path: Path) -> None:
+    env = {**os.environ, "FACTCARD_BASE_URL": "https://factcheck.example", "PYTHONPATH": str(ROOT)}
     env.pop("DATABASE_URL", None)
     command = [sys.executable, "-m", "feed.cli", "nginx-config", "--root", "/srv/factcard/build",
                "--upstream", "127.0.0.1:8000"]  # fmt: skip
-    assert run(command, env) == (ROOT / "deploy" / "nginx.conf").read_text()
+    assert run(command, env, cwd=tmp_path) == (ROOT / "deploy" / "nginx.conf").read_text()
+    assert list(tmp_path.iterdir()) == []  # it reads no store, and leaves no file behind
 
 
 # -- every built file, from nginx and from factcard ----------------------------------
