@@ -327,8 +327,8 @@ def test_structured_data_testing_tool_reports_no_errors_on_nginx(site: Site) -> 
 
 @pytest.mark.consumer
 def test_feed_readers_walk_both_feeds_from_nginx(site: Site, http: httpx.Client) -> None:
-    pages = feedparser_rs.parse(http.get(f"{site.nginx}/feed.json").content)
-    assert pages.version == "json11" and not pages.bozo
+    first_page = feedparser_rs.parse(http.get(f"{site.nginx}/feed.json").content)
+    assert first_page.version == "json11" and not first_page.bozo
     items, _ = walk(http, f"{site.nginx}/feed.json")
     assert len(items) > 2  # more than the first page's two
     slugs = [item["url"].rsplit("/", 1)[1] for item in items]
