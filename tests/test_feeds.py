@@ -12,6 +12,7 @@ from typing import Any
 
 import feedparser
 import feedparser_rs
+import httpx
 import pytest
 from starlette.testclient import TestClient
 
@@ -45,7 +46,7 @@ def new_check(slug: str, verdict: str = "False") -> dict[str, Any]:
     }
 
 
-def walk(client: TestClient, url: str, after_first_page: Any = None) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+def walk(client: httpx.Client, url: str, after_first_page: Any = None) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """Follow next_url to the end; returns all items and the last page."""
     items: list[dict[str, Any]] = []
     while True:

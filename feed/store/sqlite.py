@@ -41,10 +41,11 @@ class SQLiteStore(Store):
 
     def __init__(self, path: str):
         self.path = path
-        parent = Path(path).parent
-        if not parent.is_dir():
-            raise ValueError(f"DATABASE_URL names {path!r}, but folder {str(parent)!r} does not exist")
-        create_private(path)
+        if path != ":memory:":  # SQLite's own name for a database in memory: no file to make
+            parent = Path(path).parent
+            if not parent.is_dir():
+                raise ValueError(f"DATABASE_URL names {path!r}, but folder {str(parent)!r} does not exist")
+            create_private(path)
         self._local = threading.local()
         self._opened: list[sqlite3.Connection] = []  # every thread's connection, so close() can reach them
         self._opened_lock = threading.Lock()
