@@ -183,10 +183,12 @@ class Build:
         for slug in sorted(set(slugs)):
             paths = self.check_paths(slug)
             self.write(paths, report)
-            if not paths:  # no longer public (or never was): nothing of it stays
-                for gone in self._files_of(slug):
-                    if remove_file(self.root, gone):
-                        report.removed.append(gone)
+            # What it no longer has: every file, once it is not public; the cards of claims an
+            # edit removed.
+            kept = {file_for(path) for path in paths}
+            for gone in self._files_of(slug):
+                if gone not in kept and remove_file(self.root, gone):
+                    report.removed.append(gone)
         listings = self.listing_paths()
         self.write(listings, report)
         self._remove_listings_past(listings, report)

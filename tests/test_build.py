@@ -116,6 +116,15 @@ def test_incremental_and_full_builds_agree_after_a_newsrooms_day(site: Context, 
                       now + timedelta(minutes=3))  # fmt: skip
     written = step()
     assert "/checks/new-claim" in written and "/checks/new-claim.json" in written
+    # An edit that drops a claim: the cards of the claim it no longer has go.
+    record = site.store.get("three-everyday-health-myths")
+    assert record is not None
+    fewer = {**record.document, "claims": record.document["claims"][:2]}
+    publishing.update("three-everyday-health-myths", fewer, record.version, now + timedelta(minutes=3, seconds=30))
+    step()
+    assert (kept / "embed/three-everyday-health-myths/2/dark.html").exists()
+    assert not (kept / "embed/three-everyday-health-myths/3/dark.html").exists()
+    assert not (kept / "embed/three-everyday-health-myths/3/dark/ar.html.br").exists()
     # Publishing the draft, then more fact-checks: the home pages grow.
     publishing.publish("work-in-progress", None, now + timedelta(minutes=4))
     step()
@@ -129,7 +138,7 @@ def test_incremental_and_full_builds_agree_after_a_newsrooms_day(site: Context, 
         step()
     assert not (kept / "page/5.html").exists()
     assert "Retracted" in (kept / "checks/more-0.html").read_text()
-    assert steps == 11
+    assert steps == 12
 
     fresh = tmp_path / "fresh"
     full_build(site, fresh)
