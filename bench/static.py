@@ -20,6 +20,7 @@ brotli static module (Debian: wrk nginx libnginx-mod-http-brotli-static).
 from __future__ import annotations
 
 import argparse
+import http.client
 import os
 import re
 import shutil
@@ -70,6 +71,16 @@ def process(command: list[str], env: dict[str, str] | None = None) -> Iterator[s
             child.wait(20)
         except subprocess.TimeoutExpired:
             child.kill()
+
+
+def slow_get(port: int, path: str) -> tuple[int, dict[str, str], bytes]:
+    """GET with a long timeout: the first DataFeed request of a large store writes the file."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=900)
+    connection.request("GET", path)
+    response = connection.getresponse()
+    body = response.read()
+    connection.close()
+    return response.status, {k.lower(): v for k, v in response.getheaders()}, body
 
 
 def readable(root: Path) -> None:
@@ -140,8 +151,19 @@ def pages(args: argparse.Namespace, work: Path) -> list[str]:
             status, headers, body = get(site_port, path)
             assert status == 200 and body == get(app_port, path)[2], path
             files[f"case{number}"] = (body, headers["content-type"])
-        with process(plain_nginx(work / "plain", args.workers, plain_port, files)):
+        (work / "card.html").write_bytes(files["case0"][0])
+        fixed_port = free_port()
+        fixed = [sys.executable, "-m", "granian", "--interface", "asgi", "--workers", str(args.workers), "--host",
+                 "127.0.0.1", "--port", str(fixed_port), "--log-level", "error", "bench.fixed:app"]  # fmt: skip
+        with (
+            process(plain_nginx(work / "plain", args.workers, plain_port, files)),
+            process(fixed, {**env, "FACTCARD_BENCH_BODY": str(work / "card.html")}),
+        ):
             wait_until_up(plain_port, "/case0")
+            wait_until_up(fixed_port, "/")
+            ceiling = best(f"http://127.0.0.1:{fixed_port}/", args, 64)
+            ceiling_nginx = best(f"http://127.0.0.1:{plain_port}/case0", args, 64)
+            print(f"  fixed bytes under granian: {ceiling:.0f}/s, nginx {ceiling_nginx:.0f}/s", file=sys.stderr)
             for number, (name, path) in enumerate(urls.items()):
                 plain = best(f"http://127.0.0.1:{plain_port}/case{number}", args, 64)
                 built = best(f"http://127.0.0.1:{site_port}{path}", args, 64)
@@ -158,6 +180,11 @@ def pages(args: argparse.Namespace, work: Path) -> list[str]:
     for name, plain, built, dynamic in rows:
         lines.append(f"| {name} | {plain:,.0f} | {built:,.0f} | {built / plain:.2f} | {dynamic:,.0f} | "
                      f"{dynamic / plain:.2f} |")  # fmt: skip
+    lines.append(
+        f"\nThe server's own ceiling, in the same run: a Python app that answers the card's bytes from memory "
+        f"(bench/fixed.py) under granian with {args.workers} workers: {ceiling:,.0f} req/s, against nginx's "
+        f"{ceiling_nginx:,.0f} for the same bytes: {ceiling / ceiling_nginx:.2f}."
+    )
     return lines
 
 
@@ -172,7 +199,7 @@ def datafeed(args: argparse.Namespace, work: Path) -> list[str]:
                  env):  # fmt: skip
         wait_until_up(app_port, "/robots.txt")
         started = time.monotonic()
-        status, headers, body = get(app_port, "/claimreview.json")
+        status, headers, body = slow_get(app_port, "/claimreview.json")
         written = time.monotonic() - started
         assert status == 200, status
         started = time.monotonic()
@@ -201,6 +228,7 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=6)
     parser.add_argument("--runs", type=int, default=2)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--only", choices=("pages", "datafeed"), help="run one half")
     args = parser.parse_args()
     for tool in ("wrk", "nginx"):
         if shutil.which(tool) is None:
@@ -208,7 +236,9 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="factcard-bench-static-"))
     os.chmod(work, 0o755)  # noqa: S103 (nginx workers run as another user and must reach the files)
     try:
-        lines = pages(args, work) + datafeed(args, work)
+        lines = (pages(args, work) if args.only != "datafeed" else []) + (
+            datafeed(args, work) if args.only != "pages" else []
+        )
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print(f"\n{time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores, Python {sys.version.split()[0]}, SQLite store")
