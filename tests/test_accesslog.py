@@ -152,3 +152,22 @@ def test_nothing_is_queued_when_off_or_not_running(tmp_path: Path) -> None:
     off = AccessLog("off")
     off.start()
     assert off.thread is None
+
+
+def test_the_writers_lines_are_request_line_byte_for_byte() -> None:
+    import random
+
+    from feed.accesslog import Clock, LineWriter, request_line
+
+    rng, writer, clock = random.Random(7), LineWriter(), Clock()
+    writer.MAX_PARTS = 8  # small, so the parts are also dropped and made again
+    paths = ["/", "/embed/x", '/a"b\\c', "/ünï", "/\u2028x", "/checks/x.json", "/\x7f"]
+    queries = [b"", b"a=1&b=%22", "é=1".encode("latin-1"), b'q="<x>"']
+    for _ in range(3000):
+        queued = (
+            1_790_000_000 + rng.random() * 100, rng.choice(["GET", "HEAD", "POST"]), rng.choice(paths),
+            rng.choice(queries), rng.choice([None, "/embed/{slug}"]), rng.choice([200, 304, 404]),
+            rng.randrange(10**7), rng.random() * rng.choice([0.001, 3, 1000]), rng.choice(["127.0.0.1", "::1"]),
+            rng.choice([None, "hit", "miss", "bypass"]),
+        )  # fmt: skip
+        assert writer.line(queued) == request_line(clock, queued)
