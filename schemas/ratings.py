@@ -4,6 +4,10 @@ A scale is configured per publisher in the settings file. Each label has a
 numeric value (or none, for verdicts such as "Unproven" that sit outside the
 true/false axis), a badge colour and a normalised category, so that feeds and
 aggregators can compare verdicts across publishers with different wording.
+
+A label may carry its words in other languages (`translations`, keyed by BCP 47
+language tag). A verdict is written in any of them and stored as the label itself;
+what a reader sees is the label in the fact-check's (or the card's) language.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from schemas.document import LANGUAGE_TAG
 from schemas.errors import FieldError, ValidationError
 
 CATEGORIES = (
@@ -34,6 +39,19 @@ class RatingLabel:
     value: int | None
     colour: str
     category: str
+    # (language tag, words) pairs, tags lowercased, in the order the settings give them.
+    translations: tuple[tuple[str, str], ...] = ()
+
+    def in_language(self, tag: str) -> str:
+        """The label's words in BCP 47 language `tag`: its exact tag, else its main subtag,
+        else the label itself."""
+        wanted = tag.strip().lower()
+        words = dict(self.translations)
+        return words.get(wanted) or words.get(wanted.split("-")[0]) or self.label
+
+    def names(self) -> tuple[str, ...]:
+        """Every way the verdict may be written: the label, then its translations."""
+        return (self.label, *(text for _, text in self.translations))
 
 
 @dataclass(frozen=True)
@@ -44,10 +62,10 @@ class RatingScale:
     labels: tuple[RatingLabel, ...]
 
     def find(self, label: str) -> RatingLabel | None:
-        """The label matching `label`, ignoring case and surrounding space."""
+        """The label matching `label` in any of its languages, ignoring case and surrounding space."""
         wanted = label.strip().casefold()
         for candidate in self.labels:
-            if candidate.label.casefold() == wanted:
+            if any(name.casefold() == wanted for name in candidate.names()):
                 return candidate
         return None
 
@@ -71,6 +89,7 @@ def parse_scale(data: dict[str, Any], where: str = "scale") -> RatingScale:
         raw_labels = []
     labels: list[RatingLabel] = []
     seen: set[str] = set()
+    words_of: dict[str, str] = {}  # each label's words in every language (casefolded) -> its label
     for index, raw in enumerate(raw_labels):
         path = f"{where}.labels[{index}]"
         if not isinstance(raw, dict):
@@ -98,7 +117,35 @@ def parse_scale(data: dict[str, Any], where: str = "scale") -> RatingScale:
             errors.append(FieldError(f"{path}.colour", "must be a colour such as #1a7f37"))
         if category not in CATEGORIES:
             errors.append(FieldError(f"{path}.category", f"must be one of {', '.join(CATEGORIES)}"))
-        labels.append(RatingLabel(label.strip(), value, str(colour), str(category)))
+        translations = _translations(raw.get("translations", {}), f"{path}.translations", errors)
+        # A verdict is read back in any language, so no words may name two labels.
+        named = [(f"{path}.label", label.strip())] + [(f"{path}.translations.{t}", w) for t, w in translations]
+        for field, words in named:
+            owner = words_of.setdefault(words.casefold(), label.strip())
+            if owner.casefold() != label.strip().casefold():
+                errors.append(FieldError(field, f"{words!r} already names the label {owner!r}"))
+        labels.append(RatingLabel(label.strip(), value, str(colour), str(category), translations))
     if errors:
         raise ValidationError(errors)
     return RatingScale(str(name), int(best), int(worst), tuple(labels))  # type: ignore[arg-type]
+
+
+def _translations(data: Any, where: str, errors: list[FieldError]) -> tuple[tuple[str, str], ...]:
+    """A label's translations: language tags as keys, non-empty text as values."""
+    if not isinstance(data, dict):
+        errors.append(FieldError(where, 'must be a table of language tags and words, e.g. { es = "Falso" }'))
+        return ()
+    found: dict[str, str] = {}
+    for tag, text in data.items():
+        path = f"{where}.{tag}"
+        if not isinstance(tag, str) or not LANGUAGE_TAG.match(tag):
+            errors.append(FieldError(path, "must be keyed by a BCP 47 language tag such as 'es' or 'pt-BR'"))
+            continue
+        if not isinstance(text, str) or not text.strip():
+            errors.append(FieldError(path, "must be the label's words in that language"))
+            continue
+        if tag.lower() in found:
+            errors.append(FieldError(path, f"{tag!r} appears twice"))
+            continue
+        found[tag.lower()] = text.strip()
+    return tuple(found.items())

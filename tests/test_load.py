@@ -59,6 +59,10 @@ def variants(publishers: Any) -> list[tuple[str, dict[str, Any]]]:
             for n, label in enumerate(next(iter(publishers.values())).scale.labels)
         ]
         out.append((f"{slug} with several claims", several))
+        translated = copy.deepcopy(several)
+        for claim, label in zip(translated["claims"], next(iter(publishers.values())).scale.labels, strict=True):
+            claim["verdict"] = label.in_language(translated["language"] if label.value else "ar")
+        out.append((f"{slug} with verdicts in other languages", translated))
         retracted = everything(document, publishers) | {"status": "retracted", "retraction": {"reason": "Withdrawn."}}
         out.append((f"{slug} retracted", retracted))
         dated = retracted | {"retraction": {"reason": "The study was withdrawn.", "date": "2025-12-01T10:00:00Z"}}

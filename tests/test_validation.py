@@ -99,6 +99,18 @@ def test_verdict_matches_scale_ignoring_case_and_is_stored_as_the_scale_spells_i
     assert parse_factcheck(document, publishers).claims[0].verdict == "Mostly false"
 
 
+def test_verdict_in_any_language_of_the_scale_is_stored_as_the_label(publishers: Any) -> None:
+    for language, written in (("es", "Falso"), ("fr", "FAUX"), ("ar", " زائف "), ("en", "falsch"), ("es", "False")):
+        document = minimal() | {"language": language}
+        document["claims"][0]["verdict"] = written
+        fc = parse_factcheck(document, publishers)
+        assert fc.claims[0].verdict == "False", written
+        assert to_document(fc)["claims"][0]["verdict"] == "False", written
+    document = minimal() | {"language": "es"}
+    document["claims"][0]["verdict"] = "Falsísimo"
+    assert "not on the 'default' scale" in errors_of(document, publishers)["claims[0].verdict"]
+
+
 def test_non_object_document_is_a_clear_error(publishers: Any) -> None:
     assert errors_of(["not", "an", "object"], publishers) == {"(document)": "must be an object"}
 
