@@ -82,7 +82,7 @@ class Publishing:
         """ClaimReview vocabulary and publishing-rule problems for a fact-check."""
         publisher = self.publishers[fc.publisher]
         reviews = build_claimreviews(fc, publisher, self.page_url(fc.slug))
-        return check_publishable(reviews, publisher.url)
+        return check_publishable(reviews, publisher.url, publisher.scale)
 
     def check(self, document: Any, now: datetime) -> list[FieldError]:
         """Every problem with a document, checking its ClaimReview as if it were published now."""

@@ -34,7 +34,7 @@ def build_claimreview(fc: FactCheck, publisher: Publisher, page_url: str, index:
         "author": organization(publisher),
         # The same node (by @id) as author: fact-check tools read either, and JSON-LD merges them.
         "publisher": organization(publisher),
-        "reviewRating": rating(publisher, claim),
+        "reviewRating": rating(publisher, claim, fc.language),
         "itemReviewed": item_reviewed(claim),
     }
     if len(fc.claims) == 1:
@@ -76,9 +76,11 @@ def person(author: Author) -> dict[str, Any]:
     return node
 
 
-def rating(publisher: Publisher, claim: Claim) -> dict[str, Any]:
+def rating(publisher: Publisher, claim: Claim, language: str) -> dict[str, Any]:
+    """The verdict as a schema.org Rating, in words of the fact-check's `language`."""
     label = publisher.scale.find(claim.verdict)
-    result: dict[str, Any] = {"@type": "Rating", "alternateName": claim.verdict}
+    words = label.in_language(language) if label is not None else claim.verdict
+    result: dict[str, Any] = {"@type": "Rating", "alternateName": words}
     if label is not None and label.value is not None:
         result["ratingValue"] = label.value
         result["bestRating"] = publisher.scale.best

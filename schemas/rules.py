@@ -11,6 +11,7 @@ import re
 from typing import Any
 
 from schemas.errors import FieldError
+from schemas.ratings import RatingScale
 from schemas.urls import host_of, url_problem
 
 REQUIRED = ("url", "claimReviewed", "reviewRating", "author", "datePublished", "itemReviewed")
@@ -18,8 +19,14 @@ REQUIRED = ("url", "claimReviewed", "reviewRating", "author", "datePublished", "
 CLAIM_REVIEWED_MAX = 140
 
 
-def check_rules(review: dict[str, Any], publisher_url: str, path: str = "$") -> list[FieldError]:
-    """Every publishing-rule problem with one ClaimReview dict."""
+def check_rules(
+    review: dict[str, Any], publisher_url: str, path: str = "$", scale: RatingScale | None = None
+) -> list[FieldError]:
+    """Every publishing-rule problem with one ClaimReview dict.
+
+    With the publisher's `scale`, a claim may not give the verdict away in any language the
+    scale has words for, not only in the words of `alternateName`.
+    """
     errors: list[FieldError] = []
 
     def fail(field: str, message: str) -> None:
@@ -42,8 +49,12 @@ def check_rules(review: dict[str, Any], publisher_url: str, path: str = "$") -> 
     claim = review.get("claimReviewed") or ""
     if len(claim) > CLAIM_REVIEWED_MAX:
         fail("claimReviewed", f"must be short: at most {CLAIM_REVIEWED_MAX} characters (has {len(claim)})")
-    if verdict and _states_verdict(claim, verdict):
-        fail("claimReviewed", f"must state the claim, not the verdict {verdict!r}")
+    if verdict:
+        label = scale.find(verdict) if scale is not None else None
+        for words in dict.fromkeys((verdict, *(label.names() if label is not None else ()))):
+            if _states_verdict(claim, words):
+                fail("claimReviewed", f"must state the claim, not the verdict {words!r}")
+                break
     value = rating.get("ratingValue")
     if value is not None:
         best, worst = rating.get("bestRating"), rating.get("worstRating")
@@ -68,7 +79,9 @@ def _states_verdict(claim: str, verdict: str) -> bool:
     return any(re.search(p, claim, re.IGNORECASE) for p in patterns)
 
 
-def check_publishable(reviews: list[dict[str, Any]], publisher_url: str) -> list[FieldError]:
+def check_publishable(
+    reviews: list[dict[str, Any]], publisher_url: str, scale: RatingScale | None = None
+) -> list[FieldError]:
     """Vocabulary and publishing-rule problems across all of a fact-check's ClaimReviews."""
     from schemas.vocabulary import check_vocabulary
 
@@ -76,5 +89,5 @@ def check_publishable(reviews: list[dict[str, Any]], publisher_url: str) -> list
     for index, review in enumerate(reviews):
         path = f"claimReview[{index}]"
         errors.extend(check_vocabulary(review, path))
-        errors.extend(check_rules(review, publisher_url, path))
+        errors.extend(check_rules(review, publisher_url, path, scale))
     return errors

@@ -104,6 +104,31 @@ def test_rules_accept_a_claim_that_merely_contains_a_verdict_word(publishers: An
     assert check_rules(review, "http://testserver/") == []
 
 
+def test_a_spanish_fact_check_rates_in_spanish(publishers: Any) -> None:
+    (review,) = reviews_for("agua-caliente-con-limon-cancer", publishers)
+    assert review["inLanguage"] == "es"
+    assert review["reviewRating"]["alternateName"] == "Falso"
+    assert review["reviewRating"]["ratingValue"] == 1
+    assert review["reviewRating"]["image"] == "http://testserver/verdicts/demo/5.svg"
+    french = next(d for d in demo_documents() if d["slug"] == "agua-caliente-con-limon-cancer") | {"language": "fr-CA"}
+    fc = parse_factcheck(french, publishers)
+    (review,) = build_claimreviews(fc, publishers["demo"], "http://testserver/checks/x")
+    assert review["reviewRating"]["alternateName"] == "Faux"
+    assert check_publishable([review], "http://testserver/", publishers["demo"].scale) == []
+
+
+def test_rules_catch_the_verdict_in_the_claim_in_any_language_of_the_scale(publishers: Any) -> None:
+    (review,) = reviews_for("agua-caliente-con-limon-cancer", publishers)
+    scale = publishers["demo"].scale
+    for claim in ("Falso: el limón cura el cáncer", "El limón cura el cáncer (FALSE)", "El limón cura — Faux"):
+        review["claimReviewed"] = claim
+        errors = check_rules(review, "http://testserver/", scale=scale)
+        assert [e.field for e in errors] == ["$.claimReviewed"], claim
+    assert errors[0].message == "must state the claim, not the verdict 'Faux'"
+    review["claimReviewed"] = "El limón cura el cáncer (Verdadero)"  # another label's words are not this verdict
+    assert check_rules(review, "http://testserver/", scale=scale) == []
+
+
 SAME_AS_CONFIG = """
 [publishers.desk]
 name = "Desk"
