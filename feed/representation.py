@@ -32,18 +32,19 @@ def record_json(record: Record, fc: FactCheck, publisher: Publisher, page_url: s
         "createdAt": record.created_at,
         "updatedAt": record.updated_at,
         "document": record.document,
-        "verdicts": [verdict_view(publisher, claim.verdict) for claim in fc.claims],
+        "verdicts": [verdict_view(publisher, claim.verdict, fc.language) for claim in fc.claims],
         "claimReview": claimreviews_for(fc, publisher, page_url),
         # Also in `document` when present; here always, so readers need not dig for it.
         "corrections": [{"date": c.date, "note": c.note} for c in fc.corrections],
     }
 
 
-def verdict_view(publisher: Publisher, verdict: str) -> dict[str, Any]:
+def verdict_view(publisher: Publisher, verdict: str, language: str) -> dict[str, Any]:
+    """A verdict as pages and the JSON twin show it: `label` is its words in `language`."""
     label = publisher.scale.find(verdict)
     index = publisher.scale.labels.index(label) if label else 0
     return {
-        "label": verdict,
+        "label": label.in_language(language) if label else verdict,
         "category": label.category if label else "other",
         "value": label.value if label else None,
         "cssClass": verdict_class(publisher, index),
@@ -69,7 +70,7 @@ def page_view(fc: FactCheck, publisher: Publisher, page_url: str) -> dict[str, A
             {
                 "anchor": claim_url(page_url, fc, index).partition("#")[2] or f"claim-{index + 1}",
                 "claim": claim,
-                "verdict": verdict_view(publisher, claim.verdict),
+                "verdict": verdict_view(publisher, claim.verdict, fc.language),
                 "explanation": parse_inline(claim.explanation) if claim.explanation else None,
             }
             for index, claim in enumerate(fc.claims)

@@ -71,13 +71,14 @@ class EntryView:
         return plain_text(self.fc.summary)
 
     def verdicts(self) -> list[dict[str, Any]]:
+        """Each claim with its verdict in words of the fact-check's language, and its category."""
         result = []
         for claim in self.fc.claims:
             label = self.publisher.scale.find(claim.verdict)
             result.append(
                 {
                     "claim": claim.text,
-                    "verdict": claim.verdict,
+                    "verdict": label.in_language(self.fc.language) if label else claim.verdict,
                     "category": label.category if label else "other",
                     "ratingValue": label.value if label else None,
                 }

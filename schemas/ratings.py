@@ -42,12 +42,15 @@ class RatingLabel:
     # (language tag, words) pairs, tags lowercased, in the order the settings give them.
     translations: tuple[tuple[str, str], ...] = ()
 
-    def in_language(self, tag: str) -> str:
-        """The label's words in BCP 47 language `tag`: its exact tag, else its main subtag,
-        else the label itself."""
+    def translation(self, tag: str) -> str | None:
+        """The label's words in BCP 47 language `tag` (its exact tag, else its main subtag), if given."""
         wanted = tag.strip().lower()
         words = dict(self.translations)
-        return words.get(wanted) or words.get(wanted.split("-")[0]) or self.label
+        return words.get(wanted) or words.get(wanted.split("-")[0])
+
+    def in_language(self, tag: str) -> str:
+        """The label's words in BCP 47 language `tag`, falling back to the label itself."""
+        return self.translation(tag) or self.label
 
     def names(self) -> tuple[str, ...]:
         """Every way the verdict may be written: the label, then its translations."""

@@ -46,6 +46,15 @@ def test_create_returns_the_record_with_etag_and_location(client: TestClient, au
     assert body["verdicts"][0]["category"] == "false"
 
 
+def test_a_verdict_written_in_another_language_is_stored_as_the_label(client: TestClient, auth: dict[str, str]) -> None:
+    document = draft() | {"language": "fr"}
+    document["claims"][0]["verdict"] = "FAUX"
+    body = create(client, auth, document).json()
+    assert body["document"]["claims"][0]["verdict"] == "False"
+    assert body["verdicts"][0] | {"cssClass": ""} == {"label": "Faux", "category": "false", "value": 1, "cssClass": ""}
+    assert client.get("/api/checks/a-claim", headers=auth).json()["document"]["claims"][0]["verdict"] == "False"
+
+
 def test_invalid_document_names_every_failing_field(client: TestClient, auth: dict[str, str]) -> None:
     document = draft() | {"language": "", "slug": "BAD"}
     document["claims"][0]["verdict"] = "Nope"

@@ -95,6 +95,17 @@ def test_json_feed_items_carry_claimreview_and_verdicts(client: TestClient, demo
     assert "content_html" not in tombstone and "claimReview" not in tombstone["_claimreview"]
 
 
+def test_feed_items_give_the_verdict_in_the_fact_checks_language(client: TestClient, demo: None) -> None:
+    feed = client.get("/feed.json").json()
+    spanish = next(item for item in feed["items"] if item["url"].endswith("/agua-caliente-con-limon-cancer"))
+    assert "<strong>Verdict:</strong> Falso</p>" in spanish["content_html"]
+    assert [(v["verdict"], v["category"]) for v in spanish["_claimreview"]["verdicts"]] == [("Falso", "false")]
+    atom = feedparser.parse(client.get("/feed.atom").content)
+    entry = next(e for e in atom.entries if e.link.endswith("/agua-caliente-con-limon-cancer"))
+    assert "Verdict:</strong> Falso" in entry.content[0].value
+    assert [(t.term, t.label) for t in entry.tags if t.term == "false"] == [("false", "Falso")]
+
+
 def test_json_feed_is_ordered_by_most_recent_change(client: TestClient, auth: dict[str, str], demo: None) -> None:
     etag = client.get("/api/checks/lightning-never-strikes-twice").headers["etag"]
     document = next(d for d in demo_documents() if d["slug"] == "lightning-never-strikes-twice")

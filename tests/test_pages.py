@@ -147,6 +147,18 @@ def test_spanish_check_page_is_in_spanish(client: TestClient, demo: None) -> Non
     assert page.find("html")[0]["lang"] == "es"
 
 
+def test_a_spanish_check_shows_its_verdict_in_spanish(client: TestClient, demo: None) -> None:
+    html = client.get("/checks/agua-caliente-con-limon-cancer").text
+    assert 'data-category="false"' in html and '<span class="fc-verdict__label">Falso</span>' in html
+    assert '<span class="fc-verdict__label">False</span>' not in html
+    body = client.get("/checks/agua-caliente-con-limon-cancer.json").json()
+    assert body["document"]["claims"][0]["verdict"] == "False"  # stored as the scale's label
+    assert [v["label"] for v in body["verdicts"]] == ["Falso"]
+    assert [r["reviewRating"]["alternateName"] for r in body["claimReview"]] == ["Falso"]
+    home = client.get("/").text
+    assert '<span class="fc-verdict__label">Falso</span>' in home
+
+
 def test_unknown_page_is_a_friendly_404(client: TestClient) -> None:
     response = client.get("/checks/nothing-here")
     assert response.status_code == 404

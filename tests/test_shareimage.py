@@ -176,6 +176,22 @@ def test_a_retracted_check_has_a_grey_pill_and_says_so(publishers: Any) -> None:
     assert count(published, "#{:02x}{:02x}{:02x}".format(*marker)) == 0
 
 
+def test_the_pill_says_the_verdict_in_the_images_language(
+    publishers: dict[str, Publisher], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    said: list[str] = []
+    draw_pill = shareimage._draw_pill
+    monkeypatch.setattr(
+        shareimage, "_draw_pill", lambda draw, words, *rest: said.append(words) or draw_pill(draw, words, *rest)
+    )
+    spanish = demo("limon", publishers)
+    assert spanish.claims[0].verdict == "False"
+    for language in ("es", "ar", "fr"):
+        render(spanish, publishers, language)
+    render(lightning(publishers), publishers)
+    assert said == ["Falso", "زائف", "Faux", "False"]
+
+
 def test_a_verdict_off_the_scale_is_slate(publishers: Any) -> None:
     fc = lightning(publishers)
     off = replace(fc, claims=(replace(fc.claims[0], verdict="Satire"),))

@@ -6,6 +6,7 @@ import base64
 import gzip
 import hashlib
 import re
+from dataclasses import replace
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -15,9 +16,10 @@ import pytest
 from starlette.testclient import TestClient
 
 from feed.clock import utc_now
+from schemas.validation import parse_factcheck
 from tests.conftest import demo_documents
-from widget.card import csp_hash
-from widget.i18n import catalogues
+from widget.card import csp_hash, verdict_words
+from widget.i18n import Messages, catalogues
 from widget.size import CARD_HEIGHT, MIN_HEIGHT, card_height
 
 WIDGET_JS = Path(__file__).resolve().parent.parent / "widget" / "static" / "widget.js"
@@ -169,7 +171,7 @@ def test_card_language_defaults_to_the_fact_check_and_follows_data_lang(client: 
     spanish = card(client, "/embed/agua-caliente-con-limon-cancer")
     assert spanish.root["lang"] == "es" and "Verificación" in spanish.parts
     english_check_in_spanish = client.get("/embed/immigration-child-trafficking?lang=es").text
-    assert "Veredicto: Engañoso" in english_check_in_spanish  # the verdict translated via its category
+    assert "Veredicto: Engañoso" in english_check_in_spanish  # the verdict in the scale's Spanish words
     assert 'lang="en"' in english_check_in_spanish  # the claim itself keeps its language
     arabic = card(client, "/embed/immigration-child-trafficking?lang=ar")
     assert arabic.root["dir"] == "rtl" and arabic.root["lang"] == "ar"
@@ -178,6 +180,30 @@ def test_card_language_defaults_to_the_fact_check_and_follows_data_lang(client: 
         assert word in client.get(f"/embed/immigration-child-trafficking?lang={lang}").text, lang
     unknown = card(client, "/embed/immigration-child-trafficking?lang=xx")
     assert unknown.root["lang"] == "en"
+
+
+def test_a_spanish_check_card_gives_the_verdict_in_the_cards_language(client: TestClient, demo: None) -> None:
+    spanish = client.get("/embed/agua-caliente-con-limon-cancer").text
+    assert "Veredicto: Falso" in spanish and "Veredicto: False" not in spanish
+    arabic = client.get("/embed/agua-caliente-con-limon-cancer?lang=ar").text
+    assert "الحكم: زائف" in arabic and "خاطئ" not in arabic  # the scale's word, not the catalogue's
+    code = client.get("/oembed?url=http://testserver/checks/agua-caliente-con-limon-cancer").json()["html"]
+    assert "Veredicto: Falso" in code.split("</blockquote>")[0]  # the no-script fallback too
+
+
+def test_a_card_falls_back_to_the_category_only_without_a_translation(publishers: Any) -> None:
+    document = next(d for d in demo_documents() if d["slug"] == "lightning-never-strikes-twice")
+    fc = parse_factcheck(document, publishers)  # English, rated False
+    publisher = publishers[fc.publisher]
+    bare = replace(publisher, scale=replace(publisher.scale, labels=tuple(
+        replace(label, translations=()) for label in publisher.scale.labels)))  # fmt: skip
+    claim = fc.claims[0]
+    words = {lang: verdict_words(fc, bare, claim, Messages(lang))[0] for lang in ("en", "es", "ar")}
+    assert words == {"en": "False", "es": "Falso", "ar": "خاطئ"}  # the catalogue's category names
+    assert verdict_words(fc, publisher, claim, Messages("ar"))[0] == "زائف"  # the scale's own word
+    spanish = replace(fc, language="es-MX")  # the card speaks the check's language: its label as given
+    assert verdict_words(spanish, bare, claim, Messages("es"))[0] == "False"
+    assert verdict_words(spanish, publisher, claim, Messages("es"))[0] == "Falso"
 
 
 def test_every_catalogue_has_every_message() -> None:

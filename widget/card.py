@@ -57,14 +57,19 @@ def claim_number(fc: FactCheck, number: int) -> int:
 def verdict_words(fc: FactCheck, publisher: Publisher, claim: Claim, messages: Messages) -> tuple[str, str, str]:
     """(words, category, colour) of a verdict in the card's language.
 
-    The publisher's own label when the card speaks the fact-check's language; otherwise the
-    label of its normalised category from the catalogue, so a card never mixes languages.
+    The publisher's label in the card's language when its scale has words for it (the
+    fact-check's own tag first, so a regional translation wins), and the label itself when
+    the card speaks the fact-check's language; otherwise the name of its normalised category
+    from the catalogue, so a card never mixes languages.
     """
     label = publisher.scale.find(claim.verdict)
     category = label.category if label else "other"
     colour = label.colour if label else "#4a5568"
     same_language = messages.language == fc.language.split("-")[0].lower()
-    return (claim.verdict if same_language else messages.category(category)), category, colour
+    words = label.translation(fc.language if same_language else messages.language) if label else None
+    if words is None:
+        words = claim.verdict if same_language else messages.category(category)
+    return words, category, colour
 
 
 def card_title(fc: FactCheck, messages: Messages) -> str:
