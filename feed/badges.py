@@ -26,12 +26,24 @@ FONT_SIZE = 16
 PADDING = 14
 
 
+def badge_names(publisher: Publisher) -> list[str]:
+    """The `index` part of each badge's path: `N` for label N of the scale, `N-TAG` for its
+    words in language TAG (one per translation the settings give)."""
+    names = []
+    for index, label in enumerate(publisher.scale.labels):
+        names += [str(index), *(f"{index}-{tag}" for tag, _ in label.translations)]
+    return names
+
+
 def with_badges(publisher: Publisher, urls: Urls) -> Publisher:
     """`publisher`, naming the badge this service serves for each label of its scale."""
-    images = tuple(
-        urls.url("badge", publisher=publisher.id, index=index) for index in range(len(publisher.scale.labels))
+    labels = publisher.scale.labels
+    images = tuple(urls.url("badge", publisher=publisher.id, index=index) for index in range(len(labels)))
+    translated = tuple(
+        tuple((tag, urls.url("badge", publisher=publisher.id, index=f"{index}-{tag}")) for tag, _ in label.translations)
+        for index, label in enumerate(labels)
     )
-    return replace(publisher, verdict_images=images)
+    return replace(publisher, verdict_images=images, translated_verdict_images=translated)
 
 
 def text_width(text: str) -> int:
@@ -55,10 +67,12 @@ def _em_width(ch: str) -> float:
     return 0.7 if ch.isupper() else 0.6
 
 
-def badge_view(label: RatingLabel) -> dict[str, Any]:
-    width = text_width(label.label)
+def badge_view(label: RatingLabel, words: str | None = None) -> dict[str, Any]:
+    """The badge of `label`, saying `words` (its words in some language) or the label itself."""
+    words = words or label.label
+    width = text_width(words)
     return {
-        "label": label.label,
+        "label": words,
         "colour": label.colour,
         "width": width + 2 * PADDING,
         "height": HEIGHT,
@@ -71,10 +85,15 @@ def badge_view(label: RatingLabel) -> dict[str, Any]:
 
 def verdict_badge(ctx: Context, params: Mapping[str, Any], query: Mapping[str, str]) -> Rendered:
     publisher = ctx.publishers.get(params["publisher"])
-    raw = params["index"]
-    # One URL per badge: no leading zeros, no index past the scale.
+    raw, dash, tag = params["index"].partition("-")
+    # One URL per badge: no leading zeros, no index past the scale, a language only as the
+    # settings spell one of the label's translations.
     number = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 4 and str(int(raw)) == raw else None
     if publisher is None or number is None or number >= len(publisher.scale.labels):
         raise HTTPProblem(404, "Not found", "No verdict badge has that publisher and number.")
-    svg = ctx.templates.get_template("verdict.svg").render(**badge_view(publisher.scale.labels[number]))
+    label = publisher.scale.labels[number]
+    words = dict(label.translations).get(tag) if dash else None
+    if dash and words is None:
+        raise HTTPProblem(404, "Not found", "That verdict has no words in that language.")
+    svg = ctx.templates.get_template("verdict.svg").render(**badge_view(label, words))
     return rendered(svg.encode(), "image/svg+xml", None, CONTROL, scope=FIXED)

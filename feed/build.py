@@ -24,6 +24,7 @@ from pathlib import Path
 import brotli
 
 from feed import datafile
+from feed.badges import badge_names
 from feed.cards import served_script
 from feed.context import Context
 from feed.feeds import sitemap_files
@@ -116,7 +117,7 @@ class Build:
         index = static_files()
         paths += [fill("static", name=name) for name in (*index.plain, *index.fingerprinted)]
         for publisher in self.ctx.publishers.values():
-            paths += [fill("badge", publisher=publisher.id, index=i) for i in range(len(publisher.scale.labels))]
+            paths += [fill("badge", publisher=publisher.id, index=name) for name in badge_names(publisher)]
         return paths
 
     def listing_paths(self) -> list[str]:

@@ -85,9 +85,9 @@ def rating(publisher: Publisher, claim: Claim, language: str) -> dict[str, Any]:
         result["ratingValue"] = label.value
         result["bestRating"] = publisher.scale.best
         result["worstRating"] = publisher.scale.worst
-    image = publisher.verdict_image(label) if label is not None else None
+    image = publisher.verdict_image(label, language) if label is not None else None
     if image:
-        result["image"] = image  # the verdict as the publisher's pages show it
+        result["image"] = image  # the verdict as the publisher's pages show it, in the same words
     if claim.explanation:
         result["ratingExplanation"] = plain_text(claim.explanation)
     return result

@@ -25,14 +25,22 @@ class Publisher:
     # The badge image of each label of `scale`, in scale order; empty when none is served.
     # The service that serves them fills this in (see feed.config), so schemas needs no URLs.
     verdict_images: tuple[str, ...] = ()
+    # The badge of each label in each of its translations: (language tag, image) pairs per label.
+    translated_verdict_images: tuple[tuple[tuple[str, str], ...], ...] = ()
 
     @property
     def node_id(self) -> str:
         """The JSON-LD @id of the newsroom, the same in every document that names it."""
         return urldefrag(self.url).url + "#organization"
 
-    def verdict_image(self, label: RatingLabel) -> str | None:
+    def verdict_image(self, label: RatingLabel, language: str | None = None) -> str | None:
+        """The badge of `label`, in its words for `language` when it has some."""
         index = self.scale.labels.index(label)
+        tag = label.translation_tag(language) if language else None
+        if tag is not None and index < len(self.translated_verdict_images):
+            translated = dict(self.translated_verdict_images[index]).get(tag)
+            if translated:
+                return translated
         return self.verdict_images[index] if index < len(self.verdict_images) else None
 
 

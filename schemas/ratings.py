@@ -42,11 +42,17 @@ class RatingLabel:
     # (language tag, words) pairs, tags lowercased, in the order the settings give them.
     translations: tuple[tuple[str, str], ...] = ()
 
+    def translation_tag(self, tag: str) -> str | None:
+        """The tag of the label's translation for BCP 47 language `tag`: its exact tag, else its
+        main subtag; None when the label has no words in that language."""
+        wanted = tag.strip().lower()
+        given = {key for key, _ in self.translations}
+        return next((key for key in (wanted, wanted.split("-")[0]) if key in given), None)
+
     def translation(self, tag: str) -> str | None:
         """The label's words in BCP 47 language `tag` (its exact tag, else its main subtag), if given."""
-        wanted = tag.strip().lower()
-        words = dict(self.translations)
-        return words.get(wanted) or words.get(wanted.split("-")[0])
+        key = self.translation_tag(tag)
+        return dict(self.translations)[key] if key is not None else None
 
     def in_language(self, tag: str) -> str:
         """The label's words in BCP 47 language `tag`, falling back to the label itself."""

@@ -27,6 +27,23 @@ def test_every_label_of_every_scale_has_a_badge_in_its_colour_with_white_text(cl
             assert int(text.get("textLength", "0")) < int(root.get("width", "0"))
 
 
+def test_every_translation_of_a_label_has_a_badge_saying_it(client: TestClient, app: Any) -> None:
+    publisher = app.state.context.publishers["demo"]
+    for index, label in enumerate(publisher.scale.labels):
+        assert label.translations
+        for tag, words in label.translations:
+            root = ET.fromstring(client.get(f"/verdicts/demo/{index}-{tag}.svg").content)
+            assert root.get("aria-label") == words and root.find(f"{SVG}text").text == words  # type: ignore[union-attr]
+            assert root.find(f"{SVG}rect").get("fill") == label.colour  # type: ignore[union-attr]
+    false = publisher.scale.find("False")
+    assert publisher.verdict_image(false, "es-MX") == "http://testserver/verdicts/demo/5-es.svg"
+    assert (
+        publisher.verdict_image(false, "en")
+        == publisher.verdict_image(false)
+        == "http://testserver/verdicts/demo/5.svg"
+    )
+
+
 def test_badges_are_long_cached_with_strong_etags(client: TestClient) -> None:
     response = client.get("/verdicts/demo/0.svg")
     assert response.headers["cache-control"] == "public, max-age=86400, stale-while-revalidate=604800"
@@ -39,7 +56,8 @@ def test_badges_are_long_cached_with_strong_etags(client: TestClient) -> None:
 
 def test_only_real_badges_have_urls(client: TestClient) -> None:
     for path in ("/verdicts/demo/7.svg", "/verdicts/demo/01.svg", "/verdicts/demo/x.svg",
-                 "/verdicts/nobody/0.svg", "/verdicts/demo/" + "9" * 5000 + ".svg"):  # fmt: skip
+                 "/verdicts/nobody/0.svg", "/verdicts/demo/" + "9" * 5000 + ".svg", "/verdicts/demo/5-ES.svg",
+                 "/verdicts/demo/5-xx.svg", "/verdicts/demo/5-.svg", "/verdicts/demo/05-es.svg"):  # fmt: skip
         assert client.get(path).status_code == 404, path[:40]
 
 
@@ -64,6 +82,7 @@ def test_the_ratings_of_published_pages_name_badges_that_are_served(client: Test
             for review in client.get(f"/checks/{document['slug']}.json").json()["claimReview"]:
                 images.add(review["reviewRating"]["image"])
     assert len(images) >= 2
+    assert "http://testserver/verdicts/demo/5-es.svg" in images  # the Spanish check's badge says "Falso"
     for url in images:
         assert url.startswith("http://testserver/verdicts/demo/")
         assert client.get(url).headers["content-type"] == "image/svg+xml"

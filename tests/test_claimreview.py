@@ -109,11 +109,12 @@ def test_a_spanish_fact_check_rates_in_spanish(publishers: Any) -> None:
     assert review["inLanguage"] == "es"
     assert review["reviewRating"]["alternateName"] == "Falso"
     assert review["reviewRating"]["ratingValue"] == 1
-    assert review["reviewRating"]["image"] == "http://testserver/verdicts/demo/5.svg"
+    assert review["reviewRating"]["image"] == "http://testserver/verdicts/demo/5-es.svg"  # a badge in the same words
     french = next(d for d in demo_documents() if d["slug"] == "agua-caliente-con-limon-cancer") | {"language": "fr-CA"}
     fc = parse_factcheck(french, publishers)
     (review,) = build_claimreviews(fc, publishers["demo"], "http://testserver/checks/x")
     assert review["reviewRating"]["alternateName"] == "Faux"
+    assert review["reviewRating"]["image"] == "http://testserver/verdicts/demo/5-fr.svg"
     assert check_publishable([review], "http://testserver/", publishers["demo"].scale) == []
 
 
