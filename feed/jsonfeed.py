@@ -4,6 +4,8 @@ Published item: the usual JSON Feed fields plus
   "_claimreview": {"status": "published", "changed": <RFC 3339 store time>,
                    "verdicts": [{claim, verdict, category, ratingValue}], "claimReview": [JSON-LD...],
                    "corrections": [{date, note}, ...]}
+A verdict's `verdict` is its label in the fact-check's language (the scale's translation when
+the settings give one); `category` is the same in every language.
 `corrections` is the fact-check's corrections log (empty when there is none), so an aggregator
 can tell a correction from any other edit.
 Retracted item (a tombstone: it stays in the feed, so pollers learn of the retraction):
