@@ -53,12 +53,15 @@ def test_no_sideways_overflow(browser_page: tuple[Any, str], kind: str, width: i
         assert response is not None
         assert response.status == (404 if kind == "404" else 200)
         sizes = page.evaluate(SIZES)
+        arabic_items = page.locator(f'li.fc-list__item[dir="rtl"][lang="ar"] a[href$="/{SLUG}"]').count()
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(Path(ARTIFACTS, f"rtl-{kind}-{width}.png")), full_page=True)
     finally:
         context.close()
     if kind in ("check", "card"):
         assert sizes["dir"] == "rtl"
+    if kind == "home":
+        assert arabic_items == 1  # the Arabic fact-check is listed, right to left, on the first page
     assert sizes["root"][0] <= sizes["root"][1], sizes
     assert sizes["body"][0] <= sizes["body"][1], sizes
 
