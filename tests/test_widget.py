@@ -159,8 +159,8 @@ def card(client: TestClient, url: str) -> Text:
 
 def test_card_shows_claim_claimant_verdict_explanation_publisher_date_link(client: TestClient, demo: None) -> None:
     html = client.get("/embed/immigration-child-trafficking").text
-    for text in ("Immigration leads to child trafficking", "Claimed by Viral social media posts", "Verdict: Misleading",
-                 "protection gaps", "Factcard Demo Desk", "Checked on October 30, 2025",
+    for text in ("Immigration leads to child trafficking", "Claimed by <bdi>Viral social media posts</bdi>",
+                 "Verdict: Misleading", "protection gaps", "Factcard Demo Desk", "Checked on October 30, 2025",
                  'href="http://testserver/checks/immigration-child-trafficking" target="_blank"',
                  'src="http://testserver/static/logo.svg"'):  # fmt: skip
         assert text in html, text

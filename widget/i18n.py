@@ -41,6 +41,12 @@ class Messages:
         text: str = self.catalogue[key]
         return text.format(**values) if values else text
 
+    def around(self, key: str, field: str) -> tuple[str, str]:
+        """The message's text before and after `{field}`, for a template that wraps the value
+        itself (in <bdi>, so that a name in another script cannot reorder the words around it)."""
+        before, _, after = self.catalogue[key].partition("{" + field + "}")
+        return before, after
+
     def category(self, category: str) -> str:
         names: dict[str, str] = self.catalogue["categories"]
         return names.get(category, names["other"])
