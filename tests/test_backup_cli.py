@@ -66,7 +66,7 @@ def test_sqlite_to_postgres_to_sqlite_serves_the_same_bytes(
         assert code == 0, err
         said = err if command == "backup" else out
         assert f"{'backed up to' if command == 'backup' else 'restored from'} {file}: " in said
-        assert "factchecks 7, revisions 14, tokens 3, outbox 24" in said
+        assert "factchecks 8, revisions 15, tokens 3, outbox 27" in said
 
     stores = [open_store(url) for url in (first, postgres_url, last)]
     rows = [table_rows(store) for store in stores]
@@ -86,8 +86,8 @@ def test_sqlite_to_postgres_to_sqlite_serves_the_same_bytes(
     created = publishing.create(draft, START + timedelta(days=1))
     publishing.publish(created.slug, created.version, START + timedelta(days=1, minutes=1))
     moved = table_rows(postgres)
-    assert [row[0] for row in moved["revisions"] if row[1] == "after-the-move"] == [15, 16]
-    assert [row[0] for row in moved["outbox"] if row[3] == "after-the-move"] == [25, 26, 27]
+    assert [row[0] for row in moved["revisions"] if row[1] == "after-the-move"] == [16, 17]
+    assert [row[0] for row in moved["outbox"] if row[3] == "after-the-move"] == [28, 29, 30]
     for store in stores:
         store.close()
 
