@@ -202,10 +202,13 @@ class Build:
         else:
             report.unchanged += 1
 
-    def _built_files(self) -> Iterator[str]:
-        if not self.root.exists():
+    def _built_files(self, under: str = "", deep: bool = True) -> Iterator[str]:
+        """The files a server would serve (no copies, no dot files) in the folder `under`, and
+        with `deep` in its subfolders: an update looks only where its files can be."""
+        folder = self.root / under
+        if not folder.is_dir():
             return
-        for path in self.root.rglob("*"):
+        for path in folder.rglob("*") if deep else folder.iterdir():
             relative = path.relative_to(self.root).as_posix()
             if path.is_file() and not path.name.startswith(".") and not relative.endswith(COPIES):
                 yield relative
@@ -214,7 +217,7 @@ class Build:
         card_dir = file_for(fill("card", slug=slug)).removesuffix(".html")
         names = ("check", "check_json", "check_oembed", "share_image", "card")
         files = [file_for(fill(name, slug=slug)) for name in names]
-        files += [path for path in self._built_files() if path.startswith(card_dir + "/")]
+        files += list(self._built_files(card_dir))
         return files
 
     def _remove_listings_past(self, listings: list[str], report: Report) -> None:
@@ -223,7 +226,7 @@ class Build:
         for kind in ("home_page", "sitemap_part"):
             pattern = fill(kind, **{"page" if kind == "home_page" else "number": 0})
             head, _, tail = file_for(pattern).partition("0")
-            for path in self._built_files():
+            for path in self._built_files(head.rpartition("/")[0], deep=False):
                 middle = path.removeprefix(head).removesuffix(tail)
                 if path.startswith(head) and path.endswith(tail) and middle.isdigit() and path not in current:
                     remove_file(self.root, path)

@@ -167,10 +167,10 @@ def _oembed(
         *([("maxwidth", str(width))] if width < CARD_WIDTH else []),
         *([("maxheight", str(maxheight))] if maxheight is not None and maxheight < natural else []),
     ])  # fmt: skip
-    key, also = query_form, ()
+    key, also = query_form, tuple[str, ...]()
     if claim == 1 and width == CARD_WIDTH and (maxheight is None or maxheight >= natural):
         # The page's own answer, at the fixed URL its discovery link names.
-        key, also = ctx.urls.path("check_oembed", slug=slug), (query_form,)  # type: ignore[assignment]
+        key, also = ctx.urls.path("check_oembed", slug=slug), (query_form,)
     kept = ctx.recall(key)
     if kept is not None:
         return Rendered(kept, of_check(slug), key, also)
