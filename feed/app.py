@@ -18,6 +18,7 @@ from starlette.types import Receive, Scope, Send
 from feed import api, feeds
 from feed.accesslog import AccessLog
 from feed.clients import parse_networks
+from feed.errorpage import error_page, reader_language
 from feed.health import health_routes
 from feed.keeper import BuildKeeper
 from feed.metrics import Metrics, metrics_route
@@ -117,7 +118,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
             (".json", ".css", ".atom", ".xml", ".txt", ".js", ".png", ".svg")
         )
         if is_page and request.method in ("GET", "HEAD"):
-            html = templates.get_template("error.html").render(title=problem.title, detail=problem.detail or "")
+            html = error_page(templates, problem, reader_language(request, settings.language))
             # The problem's own headers (Retry-After, Allow, WWW-Authenticate) hold for people too.
             return HTMLResponse(html, status_code=problem.status, headers=problem.headers)
         return problem_response(request, problem)

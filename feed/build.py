@@ -33,7 +33,7 @@ from feed.static_files import static_files
 from feed.store import PUBLIC_STATUSES
 from feed.urls import fill
 from widget.card import THEMES
-from widget.i18n import catalogues
+from widget.i18n import languages
 
 COPIES = (".gz", ".br")
 PRECOMPRESSED = (".png", ".ico", ".webp", ".woff2")  # compressed formats: no copies, they would not shrink
@@ -141,7 +141,7 @@ class Build:
             for theme in THEMES:
                 paths.append(fill("card_variant", slug=slug, claim=claim, theme=theme))
                 paths += [fill("card_in_language", slug=slug, claim=claim, theme=theme, lang=lang)
-                          for lang in catalogues()]  # fmt: skip
+                          for lang in languages()]  # fmt: skip
         return paths
 
     def public_slugs(self) -> Iterator[str]:

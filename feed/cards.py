@@ -24,10 +24,11 @@ from feed.problems import HTTPProblem
 from feed.query import whole_number
 from feed.rendercache import canonical_key
 from feed.rendered import FIXED, Rendered, of_check, rendered
+from feed.translations import Versions, language_versions
 from feed.urls import Urls, js_template
 from schemas.model import FactCheck
 from widget import card as cards
-from widget.card import THEMES, CardLinks, CardRequest, claim_number, natural_height
+from widget.card import THEMES, CardLinks, CardRequest, OtherLanguage, claim_number, natural_height
 from widget.i18n import Messages, choose_language
 from widget.script import WidgetScript, widget_script
 from widget.size import CARD_WIDTH, MIN_HEIGHT, MIN_WIDTH
@@ -46,8 +47,9 @@ def served_script() -> WidgetScript:
     return widget_script({name: js_template(name) for name in SCRIPT_PATHS})
 
 
-def card_links(urls: Urls, fc: FactCheck) -> CardLinks:
-    return CardLinks(urls.base, urls.check(fc.slug), urls.card(fc.slug), urls.url("widget_js"))
+def card_links(urls: Urls, fc: FactCheck, versions: Versions | None = None) -> CardLinks:
+    others = tuple(OtherLanguage(v.language, v.name, v.url) for v in versions.others) if versions else ()
+    return CardLinks(urls.base, urls.check(fc.slug), urls.card(fc.slug), urls.url("widget_js"), others)
 
 
 def _script(control: str) -> Rendered:
@@ -111,7 +113,8 @@ def embed_card(ctx: Context, params: Mapping[str, Any], query: Mapping[str, str]
     kept = ctx.recall(key)
     if kept is not None:
         return Rendered(kept, of_check(fc.slug), key, also)
-    html, policy = cards.card_page(ctx.templates, fc, ctx.publishers[fc.publisher], card_links(ctx.urls, fc), request)
+    links = card_links(ctx.urls, fc, language_versions(ctx, fc))
+    html, policy = cards.card_page(ctx.templates, fc, ctx.publishers[fc.publisher], links, request)
     control = cache_control(ctx.settings.cache_max_age, ctx.settings.cache_stale_while_revalidate)
     headers = {"Content-Security-Policy": policy, "Referrer-Policy": "strict-origin-when-cross-origin"}
     return rendered(html.encode(), "text/html; charset=utf-8", store_time(record.updated_at), control, headers,

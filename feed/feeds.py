@@ -27,6 +27,7 @@ from feed.jsonfeed import json_feed, json_feed_item
 from feed.problems import HTTPProblem
 from feed.rendered import FIXED, LISTING, Rendered, rendered
 from feed.syndication import entry_view
+from feed.translations import sitemap_alternates
 from feed.urls import api_root
 from schemas.text import xml_safe
 
@@ -159,7 +160,7 @@ def atom_feed_view(ctx: Context, params: Mapping[str, Any], query: Mapping[str, 
         since_rel=SINCE_REL,
         ns=ATOM_NAMESPACE,
         hub=ctx.settings.websub_hub or None,
-        views=[(view, item_template.render(view=view)) for view in page.views],
+        views=[(view, item_template.render(view=view, t=view.messages)) for view in page.views],
     )
     # Documents stored before control characters were refused may still hold some: one would
     # make the whole feed unreadable.
@@ -230,9 +231,14 @@ def sitemap_part_view(ctx: Context, params: Mapping[str, Any], query: Mapping[st
     return rendered(xml_safe(body).encode(), "application/xml", store_time(last), _control(ctx), scope=LISTING)
 
 
-def _urls(ctx: Context, entries: list[tuple[str, str]], *, with_home: bool) -> list[dict[str, str | None]]:
-    urls: list[dict[str, str | None]] = [{"loc": ctx.urls.home(), "lastmod": None}] if with_home else []
-    urls.extend({"loc": ctx.urls.check(slug), "lastmod": rfc3339_stamp(updated)} for slug, updated in entries)
+def _urls(ctx: Context, entries: list[tuple[str, str]], *, with_home: bool) -> list[dict[str, Any]]:
+    """The sitemap's entries; a fact-check with translations lists them all as alternates."""
+    urls: list[dict[str, Any]] = [{"loc": ctx.urls.home(), "lastmod": None, "alternates": []}] if with_home else []
+    alternates = sitemap_alternates(ctx, [slug for slug, _ in entries])
+    urls.extend(
+        {"loc": ctx.urls.check(slug), "lastmod": rfc3339_stamp(updated), "alternates": alternates.get(slug, [])}
+        for slug, updated in entries
+    )
     return urls
 
 

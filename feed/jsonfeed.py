@@ -9,7 +9,7 @@ the settings give one); `category` is the same in every language.
 `corrections` is the fact-check's corrections log (empty when there is none), so an aggregator
 can tell a correction from any other edit.
 Retracted item (a tombstone: it stays in the feed, so pollers learn of the retraction):
-  "title": "Retracted: <headline>", "content_text": <reason>,
+  "title": "Retracted: <headline>" (in the fact-check's language), "content_text": <reason>,
   "_claimreview": {"status": "retracted", "deleted": true, "retracted": <date>,
                    "reason": <reason>, "changed": <RFC 3339 store time>}
 """
@@ -37,7 +37,7 @@ def json_feed_item(view: EntryView, templates: Environment) -> dict[str, Any]:
     if view.retracted:
         reason = fc.retraction.reason if fc.retraction else ""
         item.update(
-            title=f"Retracted: {fc.headline}",
+            title=view.retracted_title,
             content_text=reason,
             _claimreview={
                 "status": "retracted",
@@ -50,7 +50,7 @@ def json_feed_item(view: EntryView, templates: Environment) -> dict[str, Any]:
         return item
     item.update(
         title=fc.headline,
-        content_html=templates.get_template("feed_item.html").render(view=view),
+        content_html=templates.get_template("feed_item.html").render(view=view, t=view.messages),
         summary=view.summary,
         _claimreview={
             "status": "published",

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import orjson
+from markupsafe import Markup
 
 from feed.caching import cache_control
 from feed.cards import card_links
@@ -25,10 +26,11 @@ from feed.query import MAX_PAGE, whole_number
 from feed.rendered import FIXED, LISTING, Rendered, of_check, rendered
 from feed.representation import page_view, record_json, verdict_class
 from feed.shareimage import HEIGHT, WIDTH, ShareImageUnavailable, share_image
+from feed.translations import language_versions
 from schemas.languages import text_direction
 from schemas.markdown import plain_text
 from widget.card import card_title, embed_code, iframe_code, verdict_words
-from widget.i18n import Messages, choose_language
+from widget.i18n import Messages, choose_language, primary
 
 # Open Graph wants language_TERRITORY. A bare language gets the territory most of its readers
 # are in, as Facebook's locale list has it (so Arabic is ar_AR); others fall back to ll_LL.
@@ -51,6 +53,14 @@ def og_locale(language: str) -> str:
     region = next((tag.upper() for tag in subtags[1:] if len(tag) == 2 and tag.isalpha()), None)
     usual = TERRITORIES.get("-".join(subtags[:2]).lower()) or TERRITORIES.get(lang) or lang.upper()
     return f"{lang}_{region or usual}"
+
+
+def ui_attributes(t: Messages, page_language: str) -> Markup:
+    """lang and dir for the page's own words when they are not in the page's language (a
+    fact-check in a language without a catalogue has them in English)."""
+    if t.language == primary(page_language):
+        return Markup("")
+    return Markup(f' lang="{t.language}" dir="{t.direction}"')  # noqa: S704 (a catalogue's name)
 
 
 def shorten(text: str, limit: int) -> str:
@@ -98,11 +108,13 @@ def check_page(ctx: Context, params: Mapping[str, Any], query: Mapping[str, str]
     urls = ctx.urls
     page_url = urls.check(slug)
     publisher = ctx.publishers[fc.publisher]
-    view = page_view(fc, publisher, page_url)
+    versions = language_versions(ctx, fc)
+    view = page_view(fc, publisher, page_url, versions.linked())
     t = Messages(choose_language(None, fc.language))  # the card's catalogues, so page and card agree
     retracted = fc.status == "retracted"
     if retracted and fc.retraction:
-        description = shorten(f"{t('retracted_notice')} {plain_text(fc.retraction.reason)}", 300)
+        notice = t.gettext("This fact-check has been retracted.")
+        description = shorten(f"{notice} {plain_text(fc.retraction.reason)}", 300)
     else:
         description = shorten(plain_text(fc.summary), 300)
     links = card_links(urls, fc)
@@ -110,6 +122,8 @@ def check_page(ctx: Context, params: Mapping[str, Any], query: Mapping[str, str]
         **view | {"description": description},
         title=card_title(fc, t),
         t=t,
+        ui=ui_attributes(t, fc.language),
+        versions=versions,
         og_locale=og_locale(fc.language),
         cited=link_citations(view),
         numbered=[bool(NUMBERED.match(section.heading)) for section in fc.sections],
@@ -121,7 +135,11 @@ def check_page(ctx: Context, params: Mapping[str, Any], query: Mapping[str, str]
             "url": urls.share_image(slug),
             "width": WIDTH,
             "height": HEIGHT,
-            "alt": f"{fc.claims[0].text} ({t('verdict')}: {verdict_words(fc, publisher, fc.claims[0], t)[0]})",
+            "alt": t.gettext(
+                "%(claim)s (Verdict: %(verdict)s)",
+                claim=fc.claims[0].text,
+                verdict=verdict_words(fc, publisher, fc.claims[0], t)[0],
+            ),
         },
     )
     link = f'<{urls.check_json(slug)}>; rel="alternate"; type="application/json", <{page_url}>; rel="canonical"'
@@ -133,7 +151,8 @@ def check_json(ctx: Context, params: Mapping[str, Any], query: Mapping[str, str]
     slug = params["slug"]
     fc, record = public_factcheck(ctx, slug)
     page_url = ctx.urls.check(slug)
-    body = orjson.dumps(record_json(record, fc, ctx.publishers[fc.publisher], page_url))
+    versions = language_versions(ctx, fc).linked()
+    body = orjson.dumps(record_json(record, fc, ctx.publishers[fc.publisher], page_url, versions))
     link = f'<{page_url}>; rel="alternate"; type="text/html"'
     return rendered(body, "application/json", store_time(record.updated_at), _control(ctx), {"Link": link},
                     of_check(slug))  # fmt: skip
@@ -164,6 +183,7 @@ def home(ctx: Context, params: Mapping[str, Any], query: Mapping[str, str]) -> R
             "t": Messages(choose_language(None, fc.language)),
         })  # fmt: skip
     html = ctx.templates.get_template("index.html").render(
+        t=Messages(ctx.settings.language),
         items=items,
         page=page,
         pages=pages,

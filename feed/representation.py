@@ -8,21 +8,25 @@ from __future__ import annotations
 from typing import Any
 
 from feed.store import Record
-from schemas.claimreview import build_claimreviews, claim_url
+from schemas.claimreview import LanguageVersions, build_claimreviews, claim_url
 from schemas.languages import text_direction
 from schemas.markdown import parse_inline, plain_text
 from schemas.model import FactCheck
 from schemas.publisher import Publisher
 
 
-def claimreviews_for(fc: FactCheck, publisher: Publisher, page_url: str) -> list[dict[str, Any]]:
+def claimreviews_for(
+    fc: FactCheck, publisher: Publisher, page_url: str, versions: LanguageVersions | None = None
+) -> list[dict[str, Any]]:
     """The ClaimReview markup to publish: none for drafts and retracted fact-checks."""
     if fc.status != "published":
         return []
-    return build_claimreviews(fc, publisher, page_url)
+    return build_claimreviews(fc, publisher, page_url, versions)
 
 
-def record_json(record: Record, fc: FactCheck, publisher: Publisher, page_url: str) -> dict[str, Any]:
+def record_json(
+    record: Record, fc: FactCheck, publisher: Publisher, page_url: str, versions: LanguageVersions | None = None
+) -> dict[str, Any]:
     """The public JSON twin of a fact-check (also the API's representation)."""
     return {
         "slug": record.slug,
@@ -33,7 +37,7 @@ def record_json(record: Record, fc: FactCheck, publisher: Publisher, page_url: s
         "updatedAt": record.updated_at,
         "document": record.document,
         "verdicts": [verdict_view(publisher, claim.verdict, fc.language) for claim in fc.claims],
-        "claimReview": claimreviews_for(fc, publisher, page_url),
+        "claimReview": claimreviews_for(fc, publisher, page_url, versions),
         # Also in `document` when present; here always, so readers need not dig for it.
         "corrections": [{"date": c.date, "note": c.note} for c in fc.corrections],
     }
@@ -56,7 +60,9 @@ def verdict_class(publisher: Publisher, index: int) -> str:
     return f"fc-verdict--{publisher.id}-{index}"
 
 
-def page_view(fc: FactCheck, publisher: Publisher, page_url: str) -> dict[str, Any]:
+def page_view(
+    fc: FactCheck, publisher: Publisher, page_url: str, versions: LanguageVersions | None = None
+) -> dict[str, Any]:
     """Everything the canonical page template needs, with Markdown parsed to nodes."""
     return {
         "fc": fc,
@@ -78,5 +84,5 @@ def page_view(fc: FactCheck, publisher: Publisher, page_url: str) -> dict[str, A
         "sections": [
             {"heading": s.heading, "paragraphs": [parse_inline(p) for p in s.paragraphs]} for s in fc.sections
         ],
-        "claimreviews": claimreviews_for(fc, publisher, page_url),
+        "claimreviews": claimreviews_for(fc, publisher, page_url, versions),
     }

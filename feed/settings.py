@@ -14,6 +14,7 @@ from ipaddress import ip_address
 from typing import Any
 
 from feed.clients import parse_networks
+from widget.i18n import languages, primary
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "max_body_bytes", "FACTCARD_MAX_BODY_BYTES", 1_048_576,
         "Largest request body the publishing API accepts, in bytes (larger gets 413).",
+    ),
+    Setting(
+        "language", "FACTCARD_LANGUAGE", "en",
+        "Language of the site's own pages (the home page, error pages, feed titles) when a reader asks "
+        "for none with ?lang=; one of the languages with a catalogue (see Languages).",
     ),
     Setting(
         "page_size", "FACTCARD_PAGE_SIZE", 20,
@@ -187,6 +193,7 @@ class Settings:
     base_url: str
     config_file: str
     max_body_bytes: int
+    language: str
     page_size: int
     feed_page_size: int
     cache_max_age: int
@@ -226,6 +233,7 @@ class Settings:
         key = values["indexnow_key"]
         if key and not re.fullmatch(r"[A-Za-z0-9-]{8,128}", key):
             raise ValueError("FACTCARD_INDEXNOW_KEY must be 8-128 letters, digits or dashes")
+        values["language"] = _site_language(str(values["language"]))
         parse_networks(values["trusted_proxies"])  # a bad entry is refused at start, by name
         for name in ("auth_failures_per_minute", "writes_per_minute_per_token", "writes_per_minute_per_address"):
             if values[name] < 0:
@@ -243,3 +251,10 @@ class Settings:
         if self.factcheck_tools_token:
             targets.append("factcheck-tools")
         return tuple(targets)
+
+
+def _site_language(tag: str) -> str:
+    if primary(tag) not in languages():
+        known = ", ".join(languages())
+        raise ValueError(f"FACTCARD_LANGUAGE must be a language with a catalogue ({known}), got {tag!r}")
+    return primary(tag)

@@ -83,16 +83,16 @@ def share_image(fc: FactCheck, publisher: Publisher, language: str) -> bytes:
         image = Image.new("RGB", (WIDTH, HEIGHT), BACKGROUND)
         draw = ImageDraw.Draw(image)
         draw.rectangle((0, 0, WIDTH - 1, STRIP - 1), fill=fill)
-        _draw_line(draw, t("claim"), _fonts(False, 30), CLAIM_TOP - 34, chrome, chrome, MUTED, t.language)
+        _draw_line(draw, t.gettext("Claim"), _fonts(False, 30), CLAIM_TOP - 34, chrome, chrome, MUTED, t.language)
         _draw_claim(draw, claim.text, fc.language)
         right = _draw_pill(draw, words, fill, chrome, t.language, MARGIN)
         if retracted:
-            _draw_retracted(draw, t("retracted"), chrome, t.language, right + 20)
+            _draw_retracted(draw, t.gettext("Retracted"), chrome, t.language, right + 20)
         draw.line((MARGIN, FOOTER_BASELINE - 56, WIDTH - MARGIN, FOOTER_BASELINE - 56), fill=RULE, width=2)
         _draw_line(draw, publisher.name, _fonts(True, FOOTER_SIZE), FOOTER_BASELINE, chrome, chrome, INK, None)
         # The other end of the footer names what the image is: a fact check.
         other = "ltr" if chrome == "rtl" else "rtl"
-        _draw_line(draw, t("fact_check"), _fonts(False, 28), FOOTER_BASELINE, other, chrome, MUTED, t.language)
+        _draw_line(draw, t.gettext("Fact check"), _fonts(False, 28), FOOTER_BASELINE, other, chrome, MUTED, t.language)
     out = io.BytesIO()
     image.save(out, format="PNG", optimize=True)  # Pillow writes no time chunk: same input, same bytes
     return out.getvalue()

@@ -18,6 +18,7 @@ from schemas.claimreview import build_claimreviews, claim_url
 from schemas.markdown import plain_text
 from schemas.model import FactCheck
 from schemas.publisher import Publisher
+from widget.i18n import Messages, choose_language
 
 ID_NAMESPACE = uuid.UUID("6f1c2a4e-8d3b-5c7a-9e0f-1a2b3c4d5e6f")
 
@@ -65,6 +66,20 @@ class EntryView:
         if self.retracted and self.fc.retraction and self.fc.retraction.date:
             return date_time(self.fc.retraction.date)
         return date_time(self.fc.date_modified) if self.fc.date_modified else self.published
+
+    @property
+    def messages(self) -> Messages:
+        """The catalogue of the fact-check's language, for the words feeds add around it."""
+        return Messages(choose_language(None, self.fc.language))
+
+    @property
+    def retracted_title(self) -> str:
+        return self.messages.gettext("Retracted: %(headline)s", headline=self.fc.headline)
+
+    @property
+    def retraction_comment(self) -> str:
+        reason = self.fc.retraction.reason if self.fc.retraction else ""
+        return self.messages.gettext("Retracted: %(reason)s", reason=reason)
 
     @property
     def summary(self) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from schemas.markdown import plain_text
@@ -16,13 +17,36 @@ def claim_url(page_url: str, fc: FactCheck, index: int) -> str:
     return page_url if len(fc.claims) == 1 else f"{page_url}#claim-{index + 1}"
 
 
-def build_claimreviews(fc: FactCheck, publisher: Publisher, page_url: str) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class Work:
+    """Another language version of a fact-check: its page and its language."""
+
+    url: str
+    language: str
+
+
+@dataclass(frozen=True)
+class LanguageVersions:
+    """The fact-check this one translates (if any) and the fact-checks that translate it."""
+
+    original: Work | None = None
+    translations: tuple[Work, ...] = ()
+
+
+def build_claimreviews(
+    fc: FactCheck, publisher: Publisher, page_url: str, versions: LanguageVersions | None = None
+) -> list[dict[str, Any]]:
     """One ClaimReview dict per claim, ready to serialise."""
-    return [build_claimreview(fc, publisher, page_url, index) for index in range(len(fc.claims))]
+    return [build_claimreview(fc, publisher, page_url, index, versions) for index in range(len(fc.claims))]
 
 
-def build_claimreview(fc: FactCheck, publisher: Publisher, page_url: str, index: int) -> dict[str, Any]:
-    """The ClaimReview of claim `index`: the one builder behind pages, feeds, the DataFeed and push."""
+def build_claimreview(
+    fc: FactCheck, publisher: Publisher, page_url: str, index: int, versions: LanguageVersions | None = None
+) -> dict[str, Any]:
+    """The ClaimReview of claim `index`: the one builder behind pages, feeds, the DataFeed and push.
+
+    `versions` links the fact-check's translations (schema.org's translationOfWork and
+    workTranslation name the works: the pages of the other language versions)."""
     claim = fc.claims[index]
     review: dict[str, Any] = {
         "@context": CONTEXT,
@@ -50,7 +74,15 @@ def build_claimreview(fc: FactCheck, publisher: Publisher, page_url: str, index:
         review["dateModified"] = fc.date_modified or fc.date_published
     if fc.image:
         review["image"] = fc.image.url
+    if versions and versions.original:
+        review["translationOfWork"] = _work(versions.original)
+    if versions and versions.translations:
+        review["workTranslation"] = [_work(work) for work in versions.translations]
     return review
+
+
+def _work(work: Work) -> dict[str, Any]:
+    return {"@type": "CreativeWork", "url": work.url, "inLanguage": work.language}
 
 
 def organization(publisher: Publisher) -> dict[str, Any]:

@@ -39,6 +39,7 @@ LANGUAGE_TAG = re.compile(
 MAX_SHORT_TEXT = 500
 MAX_LONG_TEXT = 20_000
 MAX_ITEMS = 200
+MAX_TRANSLATIONS = 50
 MAX_DATE = 40
 DATE_NOTE = "A date (2025-10-30) or an RFC 3339 date-time with offset"
 
@@ -179,6 +180,8 @@ FACTCHECK = Shape("FactCheck", "A fact-check: one article reviewing one or more 
     _object("image", "An image that illustrates the fact-check", IMAGE),
     _list("corrections", "Corrections made after publication, oldest first", CORRECTION),
     _object("retraction", "Only on a retracted fact-check", RETRACTION),
+    Field("translations", LIST, "Slugs of the fact-checks that translate this one into other languages",
+          max_length=120, max_items=MAX_TRANSLATIONS, item=SLUG),
 ))  # fmt: skip
 
 

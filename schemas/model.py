@@ -93,6 +93,7 @@ class FactCheck:
     corrections: tuple[Correction, ...] = ()
     status: str = "draft"
     retraction: Retraction | None = None
+    translations: tuple[str, ...] = ()  # slugs of the fact-checks that translate this one
 
 
 def _drop_empty(data: dict[str, Any]) -> dict[str, Any]:
@@ -151,6 +152,7 @@ def to_document(fc: FactCheck) -> dict[str, Any]:
             "retraction": (
                 _drop_empty({"reason": fc.retraction.reason, "date": fc.retraction.date}) if fc.retraction else None
             ),
+            "translations": list(fc.translations),
         }
     )
 
@@ -184,6 +186,7 @@ def load_factcheck(document: Mapping[str, Any]) -> FactCheck:
         corrections=tuple(Correction(c["date"], c["note"]) for c in document.get("corrections", ())),
         status=document.get("status", "draft"),
         retraction=Retraction(retraction["reason"], retraction.get("date")) if retraction else None,
+        translations=tuple(document.get("translations", ())),
     )
 
 

@@ -297,6 +297,7 @@ def parse_factcheck(document: Any, publishers: Mapping[str, Publisher], *, incom
 
     related_questions = r.strings(data, FACTCHECK["relatedQuestions"], "")
     tags = r.strings(data, FACTCHECK["tags"], "")
+    translations = _translations(r, data, slug)
     if r.errors:
         raise ValidationError(r.errors)
     assert publisher is not None and slug and headline and language and summary
@@ -319,7 +320,24 @@ def parse_factcheck(document: Any, publishers: Mapping[str, Publisher], *, incom
         corrections=tuple(corrections),
         status=str(status),
         retraction=retraction,
+        translations=translations,
     )
+
+
+def _translations(r: _Reader, data: Mapping[str, Any], slug: str | None) -> tuple[str, ...]:
+    """The slugs of the fact-check's translations: each a slug, named once, not its own."""
+    out: list[str] = []
+    for index, item in enumerate(r.items(data, FACTCHECK["translations"], "")):
+        where = f"translations[{index}]"
+        if not isinstance(item, str) or not SLUG_PATTERN.match(item) or len(item) > 120:
+            r.fail(where, "must be the slug of a fact-check, like 'vaccine-claim-es'")
+        elif item == slug:
+            r.fail(where, "names this fact-check itself; list the slugs of its translations")
+        elif item in out:
+            r.fail(where, f"names {item!r} twice")
+        else:
+            out.append(item)
+    return tuple(out)
 
 
 def _within_mark_budget(r: _Reader, data: Mapping[str, Any], texts: list[tuple[str, str]]) -> bool:

@@ -35,6 +35,18 @@ def demo_documents() -> list[dict[str, Any]]:
     return [orjson.loads(path.read_bytes()) for path in sorted(DEMO.glob("*.json"))]
 
 
+def canonical_verdicts(document: dict[str, Any], publishers: Any) -> dict[str, Any]:
+    """`document` as stored: a verdict given in the fact-check's language ("Falso") becomes the
+    publisher's label ("False")."""
+    scale = publishers[document.get("publisher", "demo")].scale
+    claims = []
+    for claim in document["claims"]:
+        label = scale.find(claim["verdict"])
+        assert label is not None, claim["verdict"]
+        claims.append(claim | {"verdict": label.label})
+    return document | {"claims": claims}
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -176,7 +176,7 @@ def test_list_pages_newest_first(client: TestClient, auth: dict[str, str], publi
     first = client.get("/api/checks?status=published").json()
     slugs = [item["slug"] for item in first["items"]]
     assert slugs[0] == "immigration-child-trafficking"  # datePublished 2025-10-30, the newest
-    assert first["total"] == 5 and first["next"] is None
+    assert first["total"] == 7 and first["next"] is None
     assert client.get("/api/checks?page=0").status_code == 400
 
 

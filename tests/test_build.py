@@ -125,20 +125,31 @@ def test_incremental_and_full_builds_agree_after_a_newsrooms_day(site: Context, 
     assert (kept / "embed/three-everyday-health-myths/2/dark.html").exists()
     assert not (kept / "embed/three-everyday-health-myths/3/dark.html").exists()
     assert not (kept / "embed/three-everyday-health-myths/3/dark/ar.html.br").exists()
+    # A translation, then its original naming it: both pages (their hreflang), the sitemap.
+    spanish = check("new-claim-es", headline="¿Es así?") | {"language": "es"}
+    publishing.create(spanish, now + timedelta(minutes=3, seconds=40))
+    step()
+    record = site.store.get("new-claim")
+    assert record is not None
+    linked = {**record.document, "translations": ["new-claim-es"]}
+    publishing.update("new-claim", linked, record.version, now + timedelta(minutes=3, seconds=50))
+    written = step()
+    assert {"/checks/new-claim", "/checks/new-claim-es", "/embed/new-claim-es", "/sitemap.xml"} <= written
+    assert 'hreflang="en"' in (kept / "checks/new-claim-es.html").read_text()
     # Publishing the draft, then more fact-checks: the home pages grow.
     publishing.publish("work-in-progress", None, now + timedelta(minutes=4))
     step()
     for n in range(3):
         publishing.create(check(f"more-{n}", verdict="True"), now + timedelta(minutes=5 + n))
         step()
-    assert (kept / "page/5.html").exists()
+    assert (kept / "page/7.html").exists()  # 13 published, two a page
     # Retractions: the pages stay (with their notice), the home pages shrink again.
     for number, slug in enumerate(("more-0", "more-1", "new-claim", "lightning-never-strikes-twice")):
         publishing.retract(slug, "The sources did not hold up.", None, now + timedelta(minutes=10 + number))
         step()
-    assert not (kept / "page/5.html").exists()
+    assert not (kept / "page/6.html").exists() and (kept / "page/5.html").exists()  # 9 published
     assert "Retracted" in (kept / "checks/more-0.html").read_text()
-    assert steps == 12
+    assert steps == 14
 
     fresh = tmp_path / "fresh"
     full_build(site, fresh)

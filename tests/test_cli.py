@@ -12,7 +12,9 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
-from tests.conftest import DEMO, demo_documents, free_port
+from feed.config import load_publishers
+from feed.settings import Settings
+from tests.conftest import DEMO, canonical_verdicts, demo_documents, free_port
 
 
 def factcard(*args: str, db: Path, cwd: Path | None = None, timeout: float = 60) -> subprocess.CompletedProcess[str]:
@@ -26,17 +28,18 @@ def test_import_then_export_round_trips(tmp_path: Path) -> None:
     first, second = tmp_path / "first.db", tmp_path / "second.db"
     imported = factcard("import", str(DEMO), db=first)
     assert imported.returncode == 0, imported.stderr
-    assert "imported 6 fact-check(s); 0 file(s) refused" in imported.stdout
+    assert "imported 8 fact-check(s); 0 file(s) refused" in imported.stdout
     exported = factcard("export", db=first)
     lines = exported.stdout.splitlines()
-    assert len(lines) == 6
+    assert len(lines) == 8
     dump = tmp_path / "dump.jsonl"
     dump.write_text(exported.stdout)
     assert factcard("import", str(dump), db=second).returncode == 0
     assert factcard("export", db=second).stdout == exported.stdout
     by_slug = {json.loads(line)["slug"]: json.loads(line) for line in lines}
+    publishers = load_publishers(Settings.load({}))
     for document in demo_documents():
-        assert by_slug[document["slug"]] == {"publisher": "demo", **document}
+        assert by_slug[document["slug"]] == {"publisher": "demo", **canonical_verdicts(document, publishers)}
 
 
 def test_a_file_with_one_bad_record_is_refused_whole(tmp_path: Path) -> None:
@@ -76,7 +79,7 @@ def test_unreadable_input_is_a_clear_error(tmp_path: Path) -> None:
 def test_validate_reports_no_problems_on_the_demo(tmp_path: Path) -> None:
     result = factcard("validate", str(DEMO), db=tmp_path / "v.db")
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "checked 6 fact-check(s): 0 problem(s)"
+    assert result.stdout.strip() == "checked 8 fact-check(s): 0 problem(s)"
 
 
 def test_validate_names_vocabulary_and_rule_problems(tmp_path: Path) -> None:
@@ -98,7 +101,7 @@ def test_validate_without_paths_checks_the_store(tmp_path: Path) -> None:
     db = tmp_path / "s.db"
     factcard("import", str(DEMO), db=db)
     result = factcard("validate", db=db)
-    assert result.stdout.strip() == "checked 6 fact-check(s): 0 problem(s)"
+    assert result.stdout.strip() == "checked 8 fact-check(s): 0 problem(s)"
 
 
 def test_token_create_prints_a_working_token(tmp_path: Path) -> None:
@@ -145,7 +148,7 @@ def test_serve_demo_serves_the_demo(tmp_path: Path) -> None:
     finally:
         process.terminate()
         output, _ = process.communicate(timeout=10)
-    assert "demo: loaded 6 fact-checks" in output
+    assert "demo: loaded 8 fact-checks" in output
 
 
 def _wait_for(url: str) -> str:

@@ -49,6 +49,8 @@ def sample(each: Field, publishers: Any) -> Any:
     if each.kind == OBJECT:
         assert each.shape is not None
         return minimal(each.shape, publishers)
+    if each.kind == LIST and each.item == SLUG:
+        return ["its-translation"]  # slugs of other fact-checks: not the document's own "a-slug"
     if each.kind == LIST:
         item = minimal(each.shape, publishers) if each.shape else SAMPLES[each.item or TEXT]
         return [item] * max(each.min_items, 1)

@@ -98,11 +98,13 @@ def test_json_feed_items_carry_claimreview_and_verdicts(client: TestClient, demo
 def test_feed_items_give_the_verdict_in_the_fact_checks_language(client: TestClient, demo: None) -> None:
     feed = client.get("/feed.json").json()
     spanish = next(item for item in feed["items"] if item["url"].endswith("/agua-caliente-con-limon-cancer"))
-    assert "<strong>Verdict:</strong> Falso</p>" in spanish["content_html"]
+    html = spanish["content_html"]
+    assert "<strong>Veredicto:</strong> Falso</p>" in html and "<strong>Afirmación:</strong>" in html
+    assert "Leer la verificación completa" in html and "Verdict" not in html and "Read the full" not in html
     assert [(v["verdict"], v["category"]) for v in spanish["_claimreview"]["verdicts"]] == [("Falso", "false")]
     atom = feedparser.parse(client.get("/feed.atom").content)
     entry = next(e for e in atom.entries if e.link.endswith("/agua-caliente-con-limon-cancer"))
-    assert "Verdict:</strong> Falso" in entry.content[0].value
+    assert "Veredicto:</strong> Falso" in entry.content[0].value
     assert [(t.term, t.label) for t in entry.tags if t.term == "false"] == [("false", "Falso")]
 
 
@@ -311,13 +313,13 @@ def test_sitemap_index_past_the_limit(client: TestClient, demo: None, monkeypatc
     root = ET.fromstring(client.get("/sitemap.xml").content)
     assert root.tag == f"{SITEMAP}sitemapindex"
     parts = [s.findtext(f"{SITEMAP}loc") for s in root.findall(f"{SITEMAP}sitemap")]
-    assert parts == [f"http://testserver/sitemap-{n}.xml" for n in (1, 2, 3)]
+    assert parts == [f"http://testserver/sitemap-{n}.xml" for n in (1, 2, 3, 4)]
     locs = []
     for part in parts:
         part_root = ET.fromstring(client.get(part).content)
         locs.extend(u.findtext(f"{SITEMAP}loc") for u in part_root.findall(f"{SITEMAP}url"))
     assert len([loc for loc in locs if "/checks/" in loc]) == len(demo_documents())
-    assert client.get("/sitemap-4.xml").status_code == 404
+    assert client.get("/sitemap-5.xml").status_code == 404
 
 
 def test_every_html_page_advertises_the_feeds(client: TestClient, demo: None) -> None:

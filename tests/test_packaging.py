@@ -209,7 +209,7 @@ def test_installed_server_answers_every_public_url(installed_server: Server) -> 
     origin = installed_server.origin
     documents = orjson.loads(fetch(origin + "/feed.json")[2])["items"]
     slugs = [item["url"].rsplit("/", 1)[1] for item in documents]
-    assert len(slugs) == 6, slugs
+    assert len(slugs) == 8, slugs
     seeds = [
         "/", "/feed.json", "/feed.atom", "/claimreview.json", "/sitemap.xml", "/robots.txt", "/openapi.json",
         "/widget.js", "/widget.json", "/scales.css", "/api/checks", "/favicon.ico",

@@ -8,7 +8,7 @@ import pytest
 from schemas.errors import ValidationError
 from schemas.model import to_document
 from schemas.validation import parse_factcheck
-from tests.conftest import demo_documents
+from tests.conftest import canonical_verdicts, demo_documents
 
 
 def minimal() -> dict[str, Any]:
@@ -119,4 +119,4 @@ def test_document_form_round_trips(publishers: Any) -> None:
     for document in demo_documents():
         fc = parse_factcheck(copy.deepcopy(document), publishers)
         assert parse_factcheck(to_document(fc), publishers) == fc
-        assert to_document(fc) == {"publisher": "demo", **document}
+        assert to_document(fc) == {"publisher": "demo", **canonical_verdicts(document, publishers)}

@@ -435,7 +435,7 @@ def test_phone_card_has_a_main_landmark_and_heading_that_look_unchanged(
 ) -> None:
     for name, frame in phones[width]["frames"].items():
         layout = frame["layout"]
-        assert layout["heading"] and layout["heading"].split(":")[0] in ("Claim", "Behauptung", "Affirmation")
+        assert layout["heading"] and layout["heading"].split(":")[0].strip() in ("Claim", "Behauptung", "Affirmation")
         assert layout["heading_size"] == "16px", (width, name)
         expected = "rgb(255, 255, 255)" if "light" in name else "rgb(23, 24, 28)"
         assert layout["background"] == expected, (width, name)

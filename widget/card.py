@@ -25,11 +25,21 @@ from widget.i18n import Messages, choose_language
 from widget.size import CARD_HEIGHT, CARD_WIDTH, card_height, claim_lines, footer_rows
 
 THEMES = ("light", "dark", "auto")
+MAX_OTHER_LANGUAGES = 3
 ICONS = {"true": "✓", "mostly-true": "✓", "mixed": "◐", "misleading": "!", "mostly-false": "✗", "false": "✗"}
 
 
 def csp_hash(text: str) -> str:
     return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode()).digest()).decode() + "'"
+
+
+@dataclass(frozen=True)
+class OtherLanguage:
+    """A translation of the fact-check, which the card offers as "also in"."""
+
+    language: str  # BCP 47
+    name: str  # the language's name in itself
+    url: str  # its page
 
 
 @dataclass(frozen=True)
@@ -40,6 +50,7 @@ class CardLinks:
     page_url: str  # the fact-check's page
     card_url: str  # its card with the defaults, the iframe's src
     widget_js: str  # the loader that turns the embed code into the card
+    other_languages: tuple[OtherLanguage, ...] = ()  # its published translations
 
 
 @dataclass(frozen=True)
@@ -74,7 +85,9 @@ def verdict_words(fc: FactCheck, publisher: Publisher, claim: Claim, messages: M
 
 def card_title(fc: FactCheck, messages: Messages) -> str:
     """The fact-check's title for its page's title tags and for oEmbed: a retraction says so."""
-    return messages("retracted_title", headline=fc.headline) if fc.status == "retracted" else fc.headline
+    if fc.status == "retracted":
+        return messages.gettext("Retracted: %(headline)s", headline=fc.headline)
+    return fc.headline
 
 
 def _shown(fc: FactCheck, publisher: Publisher, page_url: str, number: int, t: Messages) -> dict[str, Any]:
@@ -83,7 +96,7 @@ def _shown(fc: FactCheck, publisher: Publisher, page_url: str, number: int, t: M
     words, category, colour = verdict_words(fc, publisher, claim, t)
     return {
         "t": t, "fc_lang": fc.language, "publisher": publisher.name, "retracted": fc.status == "retracted",
-        "title": t("frame_title", claim=claim.text), "claim": claim.text,
+        "title": t.gettext("Fact check: %(claim)s", claim=claim.text), "claim": claim.text,
         "claimant": claim.claimant.name if claim.claimant else None, "verdict": words, "category": category,
         "colour": colour, "explanation": plain_text(claim.explanation) if claim.explanation else "",
         "link": claim_url(page_url, fc, number - 1),
@@ -93,14 +106,14 @@ def _shown(fc: FactCheck, publisher: Publisher, page_url: str, number: int, t: M
 def natural_height(fc: FactCheck, number: int, t: Messages, width: int) -> int:
     """The estimated height of the card for claim `number` laid out `width` px wide."""
     claim = fc.claims[number - 1]
-    lines = claim_lines(t("claim") + ": ", claim.text, width)
+    lines = claim_lines(t.gettext("Claim:") + " ", claim.text, width)
     note = bool(claim.explanation) or fc.status == "retracted"
-    footer = footer_rows(_checked_on(fc, t), t("read_more"), width)
+    footer = footer_rows(_checked_on(fc, t), t.gettext("Read the full fact-check"), width)
     return card_height(lines, claim.claimant is not None, note, footer)
 
 
 def _checked_on(fc: FactCheck, t: Messages) -> str:
-    return t("checked_on", date=t.date(fc.date_published)) if fc.date_published else ""
+    return t.gettext("Checked on %(date)s", date=t.date(fc.date_published)) if fc.date_published else ""
 
 
 def card_page(
@@ -117,6 +130,8 @@ def card_page(
         **shown, lang=language, dir=text_direction(language), theme=request.theme,
         css=Markup(css), js=Markup(js),  # noqa: S704 (our own files)
         logo=logo, icon=ICONS.get(shown["category"], "?"),
+        # A few, in the header row: the card keeps its height whatever it offers.
+        others=[(other, text_direction(other.language)) for other in links.other_languages[:MAX_OTHER_LANGUAGES]],
         date=_checked_on(fc, t),
     )  # fmt: skip
     return html, policy
@@ -155,7 +170,7 @@ def iframe_code(templates: Environment, fc: FactCheck, links: CardLinks, width: 
     """The iframe-only snippet, for hosts that allow no third-party script."""
     t = Messages(choose_language(None, fc.language))
     return templates.get_template("embed_iframe.html").render(
-        card_url=links.card_url, title=t("frame_title", claim=fc.claims[0].text),
+        card_url=links.card_url, title=t.gettext("Fact check: %(claim)s", claim=fc.claims[0].text),
         width=width, height=natural_height(fc, 1, t, width),
     ).strip()  # fmt: skip
 

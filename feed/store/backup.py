@@ -77,6 +77,7 @@ TABLES: tuple[Table, ...] = (
     ),
     Table("remote_pages", ("target", "slug", "remote_name"), ("target", "slug")),
     Table("remote_creates", ("target", "slug", "attempted_at"), ("target", "slug")),
+    Table("translation_links", ("slug", "translation"), ("slug", "translation")),
 )
 BY_NAME = {table.name: table for table in TABLES}
 

@@ -20,6 +20,7 @@ from feed.store.changes import ChangeLog
 from feed.store.outbox import OutboxQueue
 from feed.store.sql import Cursor
 from feed.store.tokens import TokenTable
+from feed.store.translations import TranslationLinks
 
 
 class NotFound(Exception):
@@ -87,10 +88,16 @@ class Revision:
 _COLUMNS = "slug, version, status, document, created_at, updated_at"
 
 
-class Store(ChangeLog, OutboxQueue, TokenTable):
-    """Fact-checks and their revisions; the feed change log, the outbox and API tokens (mixins)."""
+class Store(ChangeLog, OutboxQueue, TokenTable, TranslationLinks):
+    """Fact-checks and their revisions; the feed change log, the outbox, API tokens and
+    translation links (mixins)."""
 
     # -- fact-checks ---------------------------------------------------------
+
+    def changed_slugs(self, after: int, upto: int) -> set[str]:
+        """Fact-checks whose pages changed between two snapshots (exclusive, inclusive): those
+        written, and the members of their translation groups, whose pages link to them."""
+        return self.with_translations(self.written_slugs(after, upto), after, upto)
 
     def create(self, change: Change, now: str) -> Record:
         """Insert a new fact-check at version 1. Raises Conflict if the slug is taken."""
@@ -120,6 +127,7 @@ class Store(ChangeLog, OutboxQueue, TokenTable):
         except self.integrity_errors as exc:  # a concurrent create won the race
             raise Conflict(slug) from exc
         self._record_revision(cur, slug, 1, status, body, stamp, change.actor)
+        self._link_translations(cur, slug, document)
         self._enqueue(cur, change, slug, stamp)
         return Record(slug, 1, status, document, stamp, stamp)
 
@@ -145,6 +153,7 @@ class Store(ChangeLog, OutboxQueue, TokenTable):
             cur.execute(f"SELECT {_COLUMNS} FROM factchecks WHERE slug = ?", (slug,))
             record = _record(cur.fetchall()[0])
             self._record_revision(cur, slug, record.version, status, body, stamp, change.actor)
+            self._link_translations(cur, slug, change.document)
             self._enqueue(cur, change, slug, stamp)
         return record
 

@@ -95,7 +95,7 @@ class ChangeLog(SQLBase):
         rows = self._query("SELECT COUNT(*) FROM factchecks WHERE status IN (?, ?)", PUBLIC_STATUSES)
         return int(rows[0][0])
 
-    def changed_slugs(self, after: int, upto: int) -> set[str]:
+    def written_slugs(self, after: int, upto: int) -> set[str]:
         """Fact-checks written between two snapshots (exclusive, inclusive)."""
         rows = self._query("SELECT DISTINCT slug FROM revisions WHERE id > ? AND id <= ?", (after, upto))
         return {str(r[0]) for r in rows}

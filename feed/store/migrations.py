@@ -86,4 +86,17 @@ MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
             )""",
         ),
     ),
+    (
+        5,
+        "translation links: which fact-checks translate which",
+        (
+            # `translation` has no foreign key: a fact-check may name a translation not yet written.
+            """CREATE TABLE translation_links (
+                slug TEXT NOT NULL REFERENCES factchecks (slug),
+                translation TEXT NOT NULL,
+                PRIMARY KEY (slug, translation)
+            )""",
+            "CREATE INDEX translation_links_by_translation ON translation_links (translation)",
+        ),
+    ),
 )
