@@ -37,6 +37,8 @@ def create_private(path: str) -> None:
 
 class SQLiteStore(Store):
     id_column = "INTEGER PRIMARY KEY AUTOINCREMENT"
+    tag_column = "TEXT"  # SQLite compares text byte by byte unless told otherwise
+    document_language = "json_extract(document, '$.language')"
     integrity_errors = (sqlite3.IntegrityError,)
 
     def __init__(self, path: str):
