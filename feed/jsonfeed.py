@@ -80,7 +80,9 @@ def json_feed(
     next_url: str | None,
     since_url: str | None,
     hub: str | None,
+    language: str | None = None,
 ) -> dict[str, Any]:
+    """The feed document; `language` when every item is in that language (a feed filtered by it)."""
     feed: dict[str, Any] = {
         "version": VERSION,
         "title": title,
@@ -91,6 +93,8 @@ def json_feed(
         "favicon": favicon,
         "items": items,
     }
+    if language:
+        feed["language"] = language
     if next_url:
         feed["next_url"] = next_url
     if hub:
