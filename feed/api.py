@@ -22,7 +22,7 @@ from feed.clock import utc_now
 from feed.context import Context, context_of
 from feed.problems import HTTPProblem, invalid
 from feed.publishing import OutOfScope
-from feed.query import page_number
+from feed.query import language_tag, page_number
 from feed.ratelimit import limits_of
 from feed.rendercache import pages_of, prerender
 from feed.representation import record_json
@@ -266,13 +266,14 @@ async def list_checks(request: Request) -> Response:
         )  # fmt: skip
     statuses = (wanted,) if wanted else allowed
     page, size = page_number(request), ctx.settings.page_size
+    language = language_tag(request.query_params.get("lang"))
 
     def load() -> tuple[int, list[Record]]:
-        return ctx.store.count(statuses), ctx.store.newest(statuses, size, (page - 1) * size)
+        return ctx.store.count(statuses, language), ctx.store.newest(statuses, size, (page - 1) * size, language)
 
     total, records = await run_in_threadpool(load)
     base = ctx.urls.url("api_checks")
-    query = f"status={wanted}&" if wanted else ""
+    query = "".join(f"{name}={value}&" for name, value in (("status", wanted), ("lang", language)) if value)
     items = []
     for record in records:
         fc = ctx.publishing.load(record.document)

@@ -98,7 +98,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     routes = [
         *public_routes(),
         Route(PATTERNS["datafeed"], takes()(feeds.datafeed_route)),
-        Route(PATTERNS["api_checks"], takes("status", "page")(api.list_checks), methods=["GET"]),
+        Route(PATTERNS["api_checks"], takes("status", "page", "lang")(api.list_checks), methods=["GET"]),
         Route(PATTERNS["api_checks"], takes()(api.create_check), methods=["POST"]),
         Route(PATTERNS["api_check"], takes()(api.get_check), methods=["GET"]),
         Route(PATTERNS["api_check"], takes()(api.update_check), methods=["PUT"]),

@@ -1,7 +1,9 @@
 """Feed and crawler routes: /feed.json, /feed.atom, /claimreview.json, sitemaps, robots.txt.
 
 Walks are pinned to a snapshot and paged by keyset cursor (see feed.store.changes);
-`?since=` keeps only what changed after an instant, tombstones for retractions included.
+`?since=` keeps only what changed after an instant, tombstones for retractions included;
+`?lang=es` keeps only fact-checks in that language and its forms (es-MX, es-419), and every
+link onward (next, since, self) keeps it.
 """
 
 from __future__ import annotations
@@ -25,11 +27,13 @@ from feed.context import Context, context_of
 from feed.datafile import current_datafeed, files_dir, fresh_datafeed
 from feed.jsonfeed import json_feed, json_feed_item
 from feed.problems import HTTPProblem
+from feed.query import language_tag
 from feed.rendered import FIXED, LISTING, Rendered, rendered
 from feed.syndication import entry_view
-from feed.translations import sitemap_alternates
+from feed.translations import autonym, sitemap_alternates
 from feed.urls import api_root
 from schemas.text import xml_safe
+from widget.i18n import Messages, choose_language
 
 _datafeed_writer = asyncio.Lock()  # this process's one writer of the DataFeed file
 SITEMAP_LIMIT = 50_000  # URLs per sitemap file, the protocol's maximum
@@ -47,6 +51,8 @@ class FeedPage:
     def __init__(self, ctx: Context, query: Mapping[str, str], route: str):
         self.ctx, self.route = ctx, route
         store, limit = ctx.store, ctx.settings.feed_page_size
+        self.language = language = language_tag(query.get("lang"))
+        self.canonical_language = language is None or query.get("lang") == language
         since = query.get("since")
         self.cursor = cursor = query.get("cursor")
         self.pinned = cursor is not None
@@ -59,7 +65,7 @@ class FeedPage:
                 first = store.first_change_after(_parse_since(since))
                 self.since_seq = first if first is not None else self.snapshot + 1
         self.since = since
-        entries = store.feed_entries(self.snapshot, limit + 1, before, self.since_seq)
+        entries = store.feed_entries(self.snapshot, limit + 1, before, self.since_seq, language)
         self.has_more = len(entries) > limit
         self.views = [entry_view(e, ctx.publishers, ctx.publishing) for e in entries[:limit]]
         newest = store.change_time(self.snapshot) if self.snapshot else None
@@ -72,15 +78,22 @@ class FeedPage:
 
         A page reached by cursor is pinned to its snapshot, so its bytes never change; of those
         only the current walk's are kept, and `since` only as the since_url advertises it.
-        Other valid values are answered but not kept, so they cannot crowd the cache.
+        Other valid values are answered but not kept, so they cannot crowd the cache. So is a
+        language spelled other than in lower case, or one no public fact-check is in.
         """
+        if self.language is not None and not (
+            self.canonical_language and (self.views or self.ctx.store.public_count(self.language))
+        ):
+            return None
         if self.pinned:
             current = self.since is None and self.since_seq == 0 and self.snapshot == self.current
             return FIXED if current else None
         return LISTING if self.since in (None, self.newest_change) else None
 
     def url(self, **params: Any) -> str:
-        return self.ctx.urls.url(self.route, {k: v for k, v in params.items() if v is not None})
+        """This feed's URL with `params`, in this page's language if it has one."""
+        query = {"lang": self.language, **params}
+        return self.ctx.urls.url(self.route, {k: v for k, v in query.items() if v is not None})
 
     @property
     def next_url(self) -> str | None:
@@ -113,60 +126,79 @@ def _parse_since(raw: str) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def _feed_headers(ctx: Context, self_url: str) -> dict[str, str]:
+def _feed_headers(self_url: str, hub: str | None) -> dict[str, str]:
     links = [f'<{self_url}>; rel="self"']
-    if ctx.settings.websub_hub:
-        links.append(f'<{ctx.settings.websub_hub}>; rel="hub"')
+    if hub:
+        links.append(f'<{hub}>; rel="hub"')
     return {"Link": ", ".join(links)}
+
+
+def _hub(ctx: Context, page: FeedPage) -> str | None:
+    """The WebSub hub for this feed: the hub is told of changes to the whole feeds only, so a
+    feed in one language names none (a subscription to it would never hear of a change)."""
+    return (ctx.settings.websub_hub or None) if page.language is None else None
 
 
 def _control(ctx: Context) -> str:
     return cache_control(ctx.settings.cache_max_age, ctx.settings.cache_stale_while_revalidate)
 
 
-def _title(ctx: Context) -> str:
-    return f"{next(iter(ctx.publishers.values())).name}: fact-checks"
+def _words(ctx: Context, language: str | None) -> Messages:
+    """The catalogue of a feed's own words: its language's when filtered to one, else the site's."""
+    return Messages(choose_language(language, ctx.settings.language))
+
+
+def _title(ctx: Context, language: str | None) -> str:
+    title = _words(ctx, language).gettext("%(site)s: fact-checks", site=next(iter(ctx.publishers.values())).name)
+    return f"{title} ({autonym(language)})" if language else title
 
 
 def json_feed_view(ctx: Context, params: Mapping[str, Any], query: Mapping[str, str]) -> Rendered:
     page = FeedPage(ctx, query, "json_feed")
-    feed_url = ctx.urls.url("json_feed")
+    feed_url, hub = page.url(), _hub(ctx, page)
     feed = json_feed(
-        title=_title(ctx),
-        home_page_url=ctx.urls.home(),
+        title=_title(ctx, page.language),
+        home_page_url=ctx.urls.home(lang=page.language),
         feed_url=feed_url,
         icon=ctx.urls.static("logo.svg"),
         favicon=ctx.urls.url("favicon"),
         items=[json_feed_item(view, ctx.templates) for view in page.views],
         next_url=page.next_url,
         since_url=page.since_url,
-        hub=ctx.settings.websub_hub or None,
+        hub=hub,
+        language=page.language,
+        description=_words(ctx, page.language).gettext(
+            "Fact-checks with their verdicts and ClaimReview markup, most recently changed first."
+        ),
     )
     return rendered(orjson.dumps(feed), "application/feed+json", page.last_modified, _control(ctx),
-                    _feed_headers(ctx, feed_url), page.cache_scope)  # fmt: skip
+                    _feed_headers(feed_url, hub), page.cache_scope)  # fmt: skip
 
 
 def atom_feed_view(ctx: Context, params: Mapping[str, Any], query: Mapping[str, str]) -> Rendered:
     page = FeedPage(ctx, query, "atom_feed")
     item_template = ctx.templates.get_template("feed_item.html")
-    feed_url = ctx.urls.url("atom_feed")
+    feed_url, hub = page.url(), _hub(ctx, page)
     body = ctx.templates.get_template("feed.atom").render(
-        feed_id=feed_url,
-        title=_title(ctx),
+        t=_words(ctx, page.language),
+        feed_id=feed_url,  # a feed in one language is a feed of its own
+        title=_title(ctx, page.language),
         updated=page.newest_change or "2000-01-01T00:00:00Z",
         self_url=page.url(since=page.since, cursor=page.cursor),
+        first_url=feed_url,
+        home_url=ctx.urls.home(lang=page.language),
         next_url=page.next_url,
         since_url=page.since_url,
         since_rel=SINCE_REL,
         ns=ATOM_NAMESPACE,
-        hub=ctx.settings.websub_hub or None,
+        hub=hub,
         views=[(view, item_template.render(view=view, t=view.messages)) for view in page.views],
     )
     # Documents stored before control characters were refused may still hold some: one would
     # make the whole feed unreadable.
     body = xml_safe(body)
     return rendered(body.encode(), "application/atom+xml", page.last_modified, _control(ctx),
-                    _feed_headers(ctx, feed_url), page.cache_scope)  # fmt: skip
+                    _feed_headers(feed_url, hub), page.cache_scope)  # fmt: skip
 
 
 async def datafeed_route(request: Request) -> Response:
@@ -181,7 +213,7 @@ async def datafeed_route(request: Request) -> Response:
             found = await run_in_threadpool(current_datafeed, ctx, root)
     coding = negotiate_encoding(request.headers.get("accept-encoding", ""))
     headers = {
-        **_feed_headers(ctx, ctx.urls.url("datafeed")),
+        **_feed_headers(ctx.urls.url("datafeed"), ctx.settings.websub_hub or None),
         "ETag": etag_for(found.tag, coding),
         "Cache-Control": _control(ctx),
         "Vary": "Accept-Encoding",

@@ -80,17 +80,22 @@ def json_feed(
     next_url: str | None,
     since_url: str | None,
     hub: str | None,
+    language: str | None = None,
+    description: str = "Fact-checks with their verdicts and ClaimReview markup, most recently changed first.",
 ) -> dict[str, Any]:
+    """The feed document; `language` when every item is in that language (a feed filtered by it)."""
     feed: dict[str, Any] = {
         "version": VERSION,
         "title": title,
         "home_page_url": home_page_url,
         "feed_url": feed_url,
-        "description": "Fact-checks with their verdicts and ClaimReview markup, most recently changed first.",
+        "description": description,
         "icon": icon,
         "favicon": favicon,
         "items": items,
     }
+    if language:
+        feed["language"] = language
     if next_url:
         feed["next_url"] = next_url
     if hub:

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from feed.query import MAX_LANGUAGE_TAG
 from feed.urls import PATTERNS
-from schemas.document import FACTCHECK, json_schema
+from schemas.document import FACTCHECK, LANGUAGE_TAG, json_schema
 
 _URL = {"type": "string", "format": "uri", "pattern": "^https?://"}
 _TEXT = {"type": "string", "minLength": 1}
@@ -143,9 +144,12 @@ def openapi_document(base_url: str) -> dict[str, Any]:
                     "parameters": [
                         {"name": "status", "in": "query", "schema": {"enum": ["draft", "published", "retracted"]}},
                         {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+                        {"name": "lang", "in": "query", "description": "Only fact-checks in this language or "
+                         "a regional form of it (es: es, es-MX, es-419), whatever the case",
+                         "schema": {"type": "string", "maxLength": MAX_LANGUAGE_TAG, "pattern": LANGUAGE_TAG.pattern}},
                     ],
                     "responses": {"200": _json("A page of fact-checks", "CheckList"),
-                                  "400": _problem("Bad status or page (drafts need a token)")},
+                                  "400": _problem("Bad status, page or lang (drafts need a token)")},
                 },
                 "post": {
                     "operationId": "createCheck",

@@ -22,7 +22,8 @@ from feed.context import Context
 from feed.lookup import public_factcheck
 from feed.openapi import openapi_document
 from feed.problems import HTTPProblem
-from feed.query import MAX_PAGE, whole_number
+from feed.query import MAX_PAGE, language_tag, whole_number
+from feed.rendercache import canonical_key
 from feed.rendered import FIXED, LISTING, Rendered, of_check, rendered
 from feed.representation import page_view, record_json, verdict_class
 from feed.shareimage import HEIGHT, WIDTH, ShareImageUnavailable, share_image
@@ -159,7 +160,10 @@ def check_json(ctx: Context, params: Mapping[str, Any], query: Mapping[str, str]
 
 
 def home(ctx: Context, params: Mapping[str, Any], query: Mapping[str, str]) -> Rendered:
-    """The list of fact-checks, newest first: page 1 at /, page N at /page/N (or /?page=N)."""
+    """The list of fact-checks, newest first: page 1 at /, page N at /page/N (or /?page=N).
+
+    `?lang=es` lists only those in that language and its forms (es-MX, es-419), on every page.
+    """
     if "page" in params:
         # /page/1 is / by another name: one address per page.
         page = params["page"] if 2 <= params["page"] <= MAX_PAGE else 0
@@ -167,15 +171,17 @@ def home(ctx: Context, params: Mapping[str, Any], query: Mapping[str, str]) -> R
             raise HTTPProblem(404, "Not found", "Page 1 of the fact-checks is /; later pages are /page/2 and on.")
     else:
         page = whole_number(query.get("page"), "page", 1, MAX_PAGE) or 1
+    language = language_tag(query.get("lang"))
     size = ctx.settings.page_size
-    total = ctx.store.count(["published"])
+    total = ctx.store.count(["published"], language)
     pages = max(1, -(-total // size))
     if page > pages:
         raise HTTPProblem(404, "Not found", f"There are only {pages} page(s) of fact-checks.")
     items = []
     urls = ctx.urls
-    api_url = urls.url("api_checks", {"page": str(page)} if page > 1 else None)
-    for record in ctx.store.newest(["published"], size, (page - 1) * size):
+    filtered = {"lang": language} if language else {}
+    api_url = urls.url("api_checks", {**filtered, **({"page": str(page)} if page > 1 else {})} or None)
+    for record in ctx.store.newest(["published"], size, (page - 1) * size, language):
         fc = ctx.publishing.load(record.document)
         view = page_view(fc, ctx.publishers[fc.publisher], urls.check(fc.slug))
         items.append({
@@ -183,21 +189,25 @@ def home(ctx: Context, params: Mapping[str, Any], query: Mapping[str, str]) -> R
             "t": Messages(choose_language(None, fc.language)),
         })  # fmt: skip
     html = ctx.templates.get_template("index.html").render(
-        t=Messages(ctx.settings.language),
+        t=Messages(choose_language(language, ctx.settings.language)),
         items=items,
         page=page,
         pages=pages,
-        canonical_url=urls.home(page),
+        filter_language=language,
+        canonical_url=urls.home(page, language),
         api_url=api_url,
-        prev_url=urls.home(page - 1) if page > 1 else None,
-        next_url=urls.home(page + 1) if page < pages else None,
+        prev_url=urls.home(page - 1, language) if page > 1 else None,
+        next_url=urls.home(page + 1, language) if page < pages else None,
     )
     newest = ctx.store.change_time(ctx.store.public_snapshot())
     link = f'<{api_url}>; rel="alternate"; type="application/json"'
-    # /?page=2 and /page/2 are one page, kept once.
-    key = ctx.urls.path("home") if page == 1 else ctx.urls.path("home_page", page=page)
+    # /?page=2 and /page/2 are one page, kept once; ?lang=ES and ?lang=es too. A language none
+    # is in answers an empty list, not kept: made-up tags cannot crowd the cache.
+    path = ctx.urls.path("home") if page == 1 else ctx.urls.path("home_page", page=page)
+    key = canonical_key(path, filtered.items())
+    scope = LISTING if total or not language else None
     return rendered(html.encode(), "text/html; charset=utf-8", store_time(newest) if newest else None,
-                    _control(ctx), {"Link": link}, LISTING, key)  # fmt: skip
+                    _control(ctx), {"Link": link}, scope, key)  # fmt: skip
 
 
 def _control(ctx: Context) -> str:

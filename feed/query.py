@@ -17,9 +17,11 @@ from typing import Any, TypeVar
 from starlette.requests import Request
 
 from feed.problems import HTTPProblem
+from schemas.document import LANGUAGE_TAG
 from schemas.errors import FieldError
 
 MAX_PAGE = 1_000_000
+MAX_LANGUAGE_TAG = 35  # as long as a fact-check's own language may be
 TRACKING = frozenset(
     {"fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "mc_cid", "mc_eid", "igshid", "_ga", "_gl"}
 )
@@ -93,3 +95,16 @@ def whole_number(raw: str | None, name: str, low: int, high: int) -> int | None:
 def page_number(request: Request) -> int:
     """`?page=N`, 1 by default; a clear 400 for anything but a whole number in range."""
     return whole_number(request.query_params.get("page"), "page", 1, MAX_PAGE) or 1
+
+
+def language_tag(raw: str | None, name: str = "lang") -> str | None:
+    """`raw` as a BCP 47 language tag in lower case (one spelling, one cache key), None when
+    absent; else a 400 naming the parameter. Tags are matched without regard to case."""
+    if raw is None:
+        return None
+    if len(raw) > MAX_LANGUAGE_TAG or not LANGUAGE_TAG.fullmatch(raw):
+        raise HTTPProblem(
+            400, f"Bad {name}", f"{name} must be a BCP 47 language tag such as es, es-MX or pt-BR.",
+            [FieldError(name, f"is not a BCP 47 language tag of at most {MAX_LANGUAGE_TAG} characters")],
+        )  # fmt: skip
+    return raw.lower()

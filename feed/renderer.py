@@ -31,15 +31,15 @@ class Page:
 
 
 VIEWS: dict[str, Page] = {
-    "home": Page(pages.home, ("page",)),
-    "home_page": Page(pages.home),
+    "home": Page(pages.home, ("page", "lang")),
+    "home_page": Page(pages.home, ("lang",)),
     "check_json": Page(pages.check_json),
     "share_image": Page(pages.share_image_view),
     "check": Page(pages.check_page),
     "scales_css": Page(pages.scale_css),
     "badge": Page(badges.verdict_badge),
-    "json_feed": Page(feeds.json_feed_view, ("since", "cursor")),
-    "atom_feed": Page(feeds.atom_feed_view, ("since", "cursor")),
+    "json_feed": Page(feeds.json_feed_view, ("since", "cursor", "lang")),
+    "atom_feed": Page(feeds.atom_feed_view, ("since", "cursor", "lang")),
     "sitemap": Page(feeds.sitemap_view),
     "sitemap_part": Page(feeds.sitemap_part_view),
     "robots": Page(feeds.robots_view),

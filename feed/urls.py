@@ -95,8 +95,10 @@ class Urls:
 
     # The addresses other modules ask for most, by what they mean.
 
-    def home(self, page: int = 1) -> str:
-        return self.url("home") if page <= 1 else self.url("home_page", page=page)
+    def home(self, page: int = 1, lang: str | None = None) -> str:
+        """A page of the fact-check list (of those in language `lang` and its forms, if given)."""
+        query = {"lang": lang} if lang else None
+        return self.url("home", query) if page <= 1 else self.url("home_page", query, page=page)
 
     def check(self, slug: str) -> str:
         return self.url("check", slug=slug)

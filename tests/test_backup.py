@@ -17,7 +17,7 @@ from feed.backup import BackupError, backup_to, restore_from, write_backup
 from feed.clock import stamp
 from feed.store import Change, Store, open_store
 from feed.store.backup import TABLES, live_schema, snapshot
-from feed.store.migrations import MIGRATIONS
+from feed.store.migrations import BACKFILLS, MIGRATIONS
 from tests.history import START, build_history, table_rows
 
 
@@ -72,6 +72,31 @@ def test_every_migration_only_adds_so_an_older_backup_restores_by_defaults() -> 
     for version, _, statements in MIGRATIONS:
         for statement in statements:
             assert _ADDITIVE.match(statement), f"migration {version} changes rows: {statement[:60]}"
+
+
+_BACKFILL = re.compile(r"UPDATE (\w+) SET (\w+) = .+ WHERE \2 IS NULL$")
+_BACKFILL_TABLE = re.compile(r"INSERT INTO (\w+) \(.+ WHERE NOT EXISTS \(SELECT 1 FROM \1 ")
+
+
+def test_backfills_only_fill_their_migrations_new_columns_where_empty() -> None:
+    # Restore runs them again over a backup older than their migration (see the tests below),
+    # so each must fill only the column its migration added, and only where it is empty.
+    added = {
+        version: {(m[1], m[2]) for s in statements if (m := re.match(r"ALTER TABLE (\w+) ADD COLUMN (\w+)", s))}
+        for version, _, statements in MIGRATIONS
+    }
+    tables = {
+        version: {m[1] for s in statements if (m := re.match(r"CREATE TABLE (\w+)", s))}
+        for version, _, statements in MIGRATIONS
+    }
+    for version, statements in BACKFILLS.items():
+        for statement in statements:
+            if match := _BACKFILL_TABLE.match(statement):
+                assert match[1] in tables[version], f"migration {version} did not make table {match[1]}"
+                continue
+            match = _BACKFILL.match(statement)
+            assert match, f"backfill {version} is not an UPDATE of an empty column: {statement[:60]}"
+            assert (match[1], match[2]) in added[version], f"migration {version} did not add {match[1]}.{match[2]}"
 
 
 def test_a_table_or_column_missing_from_the_list_stops_backup_and_restore(tmp_path: Path, backup: bytes) -> None:
@@ -226,39 +251,78 @@ def test_restore_refuses_a_damaged_file_and_writes_nothing(
 # -- an older schema --------------------------------------------------------------
 
 
-def _as_schema_2(header: dict[str, Any], rows: list[list[Any]]) -> None:
-    """What a backup made before migration 3 holds: no scope or lifecycle, no actors, no creates in doubt."""
-    newer = {
-        "tokens": {"publisher", "expires_at", "revoked_at", "last_used_at"},
-        "revisions": {"actor_key_id", "actor_name"},
-    }
-    keep = {
-        name: [i for i, c in enumerate(columns) if c not in newer.get(name, ())]
-        for name, columns in header["tables"].items()
-    }
-    header["schema_version"] = 2
-    later_tables = {"remote_creates", "translation_links"}  # made by migrations after 2
-    for name in later_tables:
-        del header["tables"][name]
-    rows[:] = [
-        row for row in rows
-        if row[0] not in later_tables and not (row[0] == "schema_migrations" and row[1][0] > 2)
-    ]  # fmt: skip
-    for row in rows:
-        row[1] = [row[1][i] for i in keep[row[0]]]
-    header["tables"] = {name: [columns[i] for i in keep[name]] for name, columns in header["tables"].items()}
+# What each migration added: a backup made before it lacks these columns and tables.
+_ADDED: dict[int, tuple[dict[str, set[str]], set[str]]] = {
+    3: (
+        {
+            "tokens": {"publisher", "expires_at", "revoked_at", "last_used_at"},
+            "revisions": {"actor_key_id", "actor_name"},
+        },
+        {"remote_creates"},
+    ),
+    4: ({"factchecks": {"language"}, "revisions": {"language"}}, set()),
+    5: ({}, {"translation_links"}),
+}
+
+
+def _as_schema(version: int) -> Callable[[dict[str, Any], list[list[Any]]], None]:
+    """A backup rewritten as one made at schema `version`, without what later migrations added."""
+
+    def edit(header: dict[str, Any], rows: list[list[Any]]) -> None:
+        newer: dict[str, set[str]] = {}
+        tables: set[str] = set()
+        for later in range(version + 1, MIGRATIONS[-1][0] + 1):
+            columns, added_tables = _ADDED[later]
+            for name, names in columns.items():
+                newer.setdefault(name, set()).update(names)
+            tables |= added_tables
+        keep = {
+            name: [i for i, c in enumerate(columns) if c not in newer.get(name, ())]
+            for name, columns in header["tables"].items()
+        }
+        header["schema_version"] = version
+        for name in tables:
+            del header["tables"][name]
+        rows[:] = [
+            row for row in rows if row[0] not in tables and not (row[0] == "schema_migrations" and row[1][0] > version)
+        ]
+        for row in rows:
+            row[1] = [row[1][i] for i in keep[row[0]]]
+        header["tables"] = {name: [columns[i] for i in keep[name]] for name, columns in header["tables"].items()}
+
+    return edit
 
 
 def test_a_backup_from_an_older_schema_restores_as_its_migrations_would_leave_it(
     source: Store, backup: bytes, tmp_path: Path
 ) -> None:
     target = open_store(f"sqlite:///{tmp_path / 'newer.db'}")
-    counts = _restore_bytes(target, _rewritten(backup, _as_schema_2), tmp_path)
+    counts = _restore_bytes(target, _rewritten(backup, _as_schema(2)), tmp_path)
     assert counts["remote_creates"] == 0 and counts["schema_migrations"] == 2
     restored, original = table_rows(target), table_rows(source)
+    # Each fact-check's and revision's language is filled from its document, as migration 4 does.
     assert restored["factchecks"] == original["factchecks"] and restored["outbox"] == original["outbox"]
     assert [row[:4] + (None,) * 4 for row in original["tokens"]] == restored["tokens"]
-    assert [(*row[:6], None, None) for row in original["revisions"]] == restored["revisions"]
-    assert restored["remote_creates"] == [] and restored["translation_links"] == []
+    assert [(*row[:6], None, None, row[8]) for row in original["revisions"]] == restored["revisions"]
+    # Translation links are rebuilt from the documents, as migration 5 does.
+    assert restored["remote_creates"] == [] and restored["translation_links"] == original["translation_links"] != []
     assert restored["schema_migrations"] == original["schema_migrations"]
     target.close()
+
+
+@pytest.mark.postgres
+def test_a_backup_without_languages_restores_with_them_filled_in(
+    source: Store, backup: bytes, tmp_path: Path, postgres_url: str
+) -> None:
+    original = table_rows(source)
+    languages = {row[7] for row in original["factchecks"]}
+    assert languages == {"en", "es", "pt-br", "ar", "hi"}, languages
+    older = _rewritten(backup, _as_schema(3))
+    assert b'"language"]' in _lines(backup)[0] and b'"language"]' not in _lines(older)[0]
+    for url in (f"sqlite:///{tmp_path / 'restored.db'}", postgres_url):
+        target = open_store(url)
+        counts = _restore_bytes(target, older, tmp_path)
+        assert counts["schema_migrations"] == 3
+        assert table_rows(target) == original
+        assert [r.slug for r in target.newest(["published"], 10, language="es")] == ["agua-caliente-con-limon-cancer"]
+        target.close()

@@ -9,7 +9,9 @@ Restore writes everything in one transaction, into a store that holds no rows ye
 the original ids, and then moves each auto-increment sequence past them so later
 writes get fresh ids. A backup from an older schema restores as its migrations would
 have left it: a column it lacks takes the column's default, a table it lacks stays
-empty (tests/test_backup.py holds every migration to that additive kind).
+empty (tests/test_backup.py holds every migration to that additive kind), and the
+backfills of the migrations it predates (feed.store.migrations.BACKFILLS) then fill
+the columns those migrations derive from the rows, as migrating would have.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from feed.store.base import Store
+from feed.store.migrations import BACKFILLS
 from feed.store.sql import Cursor
 
 Row = tuple[Any, ...]
@@ -43,12 +46,12 @@ TABLES: tuple[Table, ...] = (
     Table(SCHEMA_TABLE, ("version", "description"), ("version",)),
     Table(
         "factchecks",
-        ("slug", "version", "status", "document", "published_at", "created_at", "updated_at"),
+        ("slug", "version", "status", "document", "published_at", "created_at", "updated_at", "language"),
         ("slug",),
     ),
     Table(
         "revisions",
-        ("id", "slug", "version", "status", "document", "recorded_at", "actor_key_id", "actor_name"),
+        ("id", "slug", "version", "status", "document", "recorded_at", "actor_key_id", "actor_name", "language"),
         ("id",),
         identity="id",
     ),
@@ -219,6 +222,10 @@ def restore(
         for name, row in rows:
             writer.add(name, row)
         writer.flush()
+        for version, statements in sorted(BACKFILLS.items()):
+            if version > schema_version:  # the backup was made before this migration
+                for statement in statements:
+                    cur.execute(store.migration_sql(statement))
         if dialect.advance_sql:
             for table in TABLES:
                 if table.identity:

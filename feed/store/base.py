@@ -18,7 +18,7 @@ import orjson
 from feed.clock import after
 from feed.store.changes import ChangeLog
 from feed.store.outbox import OutboxQueue
-from feed.store.sql import Cursor
+from feed.store.sql import Cursor, language_filter
 from feed.store.tokens import TokenTable
 from feed.store.translations import TranslationLinks
 
@@ -113,7 +113,7 @@ class Store(ChangeLog, OutboxQueue, TokenTable, TranslationLinks):
 
     def _insert(self, cur: Cursor, change: Change, stamp: str) -> Record:
         document = change.document
-        slug, status = document["slug"], document.get("status", "draft")
+        slug, status, language = document["slug"], document.get("status", "draft"), language_of(document)
         body = orjson.dumps(document).decode()
         cur.execute("SELECT 1 FROM factchecks WHERE slug = ?", (slug,))
         if cur.fetchall():
@@ -121,19 +121,19 @@ class Store(ChangeLog, OutboxQueue, TokenTable, TranslationLinks):
         try:
             cur.execute(
                 "INSERT INTO factchecks (slug, version, status, document, published_at, "
-                "created_at, updated_at) VALUES (?, 1, ?, ?, ?, ?, ?)",
-                (slug, status, body, change.published_at, stamp, stamp),
+                "created_at, updated_at, language) VALUES (?, 1, ?, ?, ?, ?, ?, ?)",
+                (slug, status, body, change.published_at, stamp, stamp, language),
             )
         except self.integrity_errors as exc:  # a concurrent create won the race
             raise Conflict(slug) from exc
-        self._record_revision(cur, slug, 1, status, body, stamp, change.actor)
+        self._record_revision(cur, slug, 1, status, body, language, stamp, change.actor)
         self._link_translations(cur, slug, document)
         self._enqueue(cur, change, slug, stamp)
         return Record(slug, 1, status, document, stamp, stamp)
 
     def update(self, slug: str, change: Change, expected_version: int, now: str) -> Record:
         """Replace the current document if `expected_version` is still current."""
-        status = change.document.get("status", "draft")
+        status, language = change.document.get("status", "draft"), language_of(change.document)
         body = orjson.dumps(change.document).decode()
         if "\x00" in slug:
             raise NotFound(slug)
@@ -141,8 +141,8 @@ class Store(ChangeLog, OutboxQueue, TokenTable, TranslationLinks):
             stamp = self._next_stamp(cur, now)
             cur.execute(
                 "UPDATE factchecks SET version = version + 1, status = ?, document = ?, "
-                "published_at = ?, updated_at = ? WHERE slug = ? AND version = ?",
-                (status, body, change.published_at, stamp, slug, expected_version),
+                "published_at = ?, updated_at = ?, language = ? WHERE slug = ? AND version = ?",
+                (status, body, change.published_at, stamp, language, slug, expected_version),
             )
             if cur.rowcount != 1:
                 cur.execute("SELECT version FROM factchecks WHERE slug = ?", (slug,))
@@ -152,7 +152,7 @@ class Store(ChangeLog, OutboxQueue, TokenTable, TranslationLinks):
                 raise StaleVersion(rows[0][0])
             cur.execute(f"SELECT {_COLUMNS} FROM factchecks WHERE slug = ?", (slug,))
             record = _record(cur.fetchall()[0])
-            self._record_revision(cur, slug, record.version, status, body, stamp, change.actor)
+            self._record_revision(cur, slug, record.version, status, body, language, stamp, change.actor)
             self._link_translations(cur, slug, change.document)
             self._enqueue(cur, change, slug, stamp)
         return record
@@ -175,13 +175,22 @@ class Store(ChangeLog, OutboxQueue, TokenTable, TranslationLinks):
             )
 
     def _record_revision(
-        self, cur: Cursor, slug: str, version: int, status: str, body: str, now: str, actor: Actor | None
+        self,
+        cur: Cursor,
+        slug: str,
+        version: int,
+        status: str,
+        body: str,
+        language: str | None,
+        now: str,
+        actor: Actor | None,
     ) -> None:
         cur.execute(
-            "INSERT INTO revisions (slug, version, status, document, recorded_at, actor_key_id, actor_name) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (slug, version, status, body, now, actor.key_id if actor else None, actor.name if actor else None),
-        )
+            "INSERT INTO revisions (slug, version, status, document, language, recorded_at, actor_key_id, "
+            "actor_name) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (slug, version, status, body, language, now, actor.key_id if actor else None,
+             actor.name if actor else None),
+        )  # fmt: skip
 
     def get(self, slug: str) -> Record | None:
         if "\x00" in slug:  # no stored slug holds NUL, and PostgreSQL text cannot carry one
@@ -189,19 +198,26 @@ class Store(ChangeLog, OutboxQueue, TokenTable, TranslationLinks):
         rows = self._query(f"SELECT {_COLUMNS} FROM factchecks WHERE slug = ?", (slug,))
         return _record(rows[0]) if rows else None
 
-    def newest(self, statuses: Sequence[str], limit: int, offset: int = 0) -> list[Record]:
-        """Fact-checks with these statuses, newest publication first (drafts by last change)."""
+    def newest(self, statuses: Sequence[str], limit: int, offset: int = 0, language: str | None = None) -> list[Record]:
+        """Fact-checks with these statuses, newest publication first (drafts by last change).
+
+        `language` keeps those in that language or a form of it (es: es, es-MX, es-419).
+        """
         marks = ", ".join("?" for _ in statuses)
+        in_language, tags = language_filter("language", language)
         rows = self._query(
-            f"SELECT {_COLUMNS} FROM factchecks WHERE status IN ({marks}) "
+            f"SELECT {_COLUMNS} FROM factchecks WHERE status IN ({marks}){in_language} "
             "ORDER BY COALESCE(published_at, updated_at) DESC, slug ASC LIMIT ? OFFSET ?",
-            (*statuses, limit, offset),
+            (*statuses, *tags, limit, offset),
         )
         return [_record(row) for row in rows]
 
-    def count(self, statuses: Sequence[str]) -> int:
+    def count(self, statuses: Sequence[str], language: str | None = None) -> int:
         marks = ", ".join("?" for _ in statuses)
-        rows = self._query(f"SELECT COUNT(*) FROM factchecks WHERE status IN ({marks})", statuses)
+        in_language, tags = language_filter("language", language)
+        rows = self._query(
+            f"SELECT COUNT(*) FROM factchecks WHERE status IN ({marks}){in_language}", (*statuses, *tags)
+        )
         return int(rows[0][0])
 
     def all_records(self) -> Iterator[Record]:
@@ -221,6 +237,12 @@ class Store(ChangeLog, OutboxQueue, TokenTable, TranslationLinks):
             Revision(r[0], r[1], orjson.loads(r[2]), r[3], Actor(r[4], r[5]) if r[4] is not None else None)
             for r in rows
         ]
+
+
+def language_of(document: dict[str, Any]) -> str | None:
+    """What the `language` columns hold for `document`: its BCP 47 tag in lower case."""
+    language = document.get("language")
+    return language.lower() if isinstance(language, str) else None
 
 
 def _record(row: tuple[Any, ...]) -> Record:

@@ -14,7 +14,7 @@ from typing import Any
 
 import orjson
 
-from feed.store.sql import SQLBase
+from feed.store.sql import SQLBase, language_filter
 
 PUBLIC_STATUSES = ("published", "retracted")  # shown to readers, feeds and crawlers
 
@@ -57,27 +57,38 @@ class ChangeLog(SQLBase):
         rows = self._query("SELECT id FROM revisions WHERE recorded_at > ? ORDER BY recorded_at LIMIT 1", (instant,))
         return int(rows[0][0]) if rows else None
 
-    def feed_entries(self, snapshot: int, limit: int, before: int | None = None, since_seq: int = 0) -> list[FeedEntry]:
+    def feed_entries(
+        self,
+        snapshot: int,
+        limit: int,
+        before: int | None = None,
+        since_seq: int = 0,
+        language: str | None = None,
+    ) -> list[FeedEntry]:
         """Each public fact-check's latest revision at `snapshot`, newest first.
 
-        `before` continues a walk (keyset); `since_seq` keeps only changes from that id on.
+        `before` continues a walk (keyset); `since_seq` keeps only changes from that id on;
+        `language` keeps only latest revisions in that language or a form of it (es: es-MX too).
         """
         upper = snapshot + 1 if before is None else min(before, snapshot + 1)
+        # The language is the revision's own: a fact-check whose language changed leaves the
+        # other language's walks at the snapshot that saw the change.
+        in_language, tags = language_filter("r.language", language)
         rows = self._query(
             "SELECT r.id, r.slug, r.status, r.document, r.recorded_at, f.created_at "
             "FROM revisions r JOIN factchecks f ON f.slug = r.slug "
-            "WHERE r.id < ? AND r.id >= ? AND r.status IN (?, ?) "
+            f"WHERE r.id < ? AND r.id >= ? AND r.status IN (?, ?){in_language} "
             "AND NOT EXISTS (SELECT 1 FROM revisions n WHERE n.slug = r.slug AND n.id > r.id AND n.id <= ?) "
             "ORDER BY r.id DESC LIMIT ?",
-            (upper, since_seq, *PUBLIC_STATUSES, snapshot, limit),
+            (upper, since_seq, *PUBLIC_STATUSES, *tags, snapshot, limit),
         )
         return [FeedEntry(int(r[0]), r[1], r[2], orjson.loads(r[3]), r[4], r[5]) for r in rows]
 
-    def iter_feed_entries(self, snapshot: int, batch: int = 500) -> Iterator[FeedEntry]:
-        """Every entry at `snapshot`, fetched a batch at a time so memory stays flat."""
+    def iter_feed_entries(self, snapshot: int, batch: int = 500, language: str | None = None) -> Iterator[FeedEntry]:
+        """Every entry at `snapshot` (in `language`, if given), a batch at a time so memory stays flat."""
         before: int | None = None
         while True:
-            entries = self.feed_entries(snapshot, batch, before)
+            entries = self.feed_entries(snapshot, batch, before, language=language)
             yield from entries
             if len(entries) < batch:
                 return
@@ -91,8 +102,11 @@ class ChangeLog(SQLBase):
         )
         return [(r[0], r[1]) for r in rows]
 
-    def public_count(self) -> int:
-        rows = self._query("SELECT COUNT(*) FROM factchecks WHERE status IN (?, ?)", PUBLIC_STATUSES)
+    def public_count(self, language: str | None = None) -> int:
+        """Published and retracted fact-checks (in `language` or a form of it, if given)."""
+        in_language, tags = language_filter("language", language)
+        rows = self._query(f"SELECT COUNT(*) FROM factchecks WHERE status IN (?, ?){in_language}",
+                           (*PUBLIC_STATUSES, *tags))  # fmt: skip
         return int(rows[0][0])
 
     def written_slugs(self, after: int, upto: int) -> set[str]:

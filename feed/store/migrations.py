@@ -1,7 +1,14 @@
 """Versioned schema migrations, applied in order and recorded in schema_migrations.
 
-Never edit a migration that has shipped: add a new one. `{id}` stands for the
-backend's auto-increment primary key type.
+Never edit a migration that has shipped: add a new one. Each backend fills in the
+placeholders (feed.store.sql.SQLBase.migration_sql): `{id}`, its auto-increment primary key
+type; `{tag}`, a text type that compares byte by byte (so a range of tags is one index range
+whatever the database's collation); `{document_language}`, the `language` of the JSON
+document in a row's `document` column.
+
+A migration only adds (tables, columns, indexes: tests/test_backup.py holds it to that). What
+a new column holds for rows written before it is filled by the migration's BACKFILLS, which
+restore runs too for a backup older than the migration, so the two cannot disagree.
 """
 
 from __future__ import annotations
@@ -87,6 +94,20 @@ MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
         ),
     ),
     (
+        4,
+        "the language of each fact-check and revision, for listings and feeds in one language",
+        (
+            # The document's BCP 47 tag in lower case: filters compare it as it is.
+            "ALTER TABLE factchecks ADD COLUMN language {tag}",
+            "ALTER TABLE revisions ADD COLUMN language {tag}",
+            # Listings and counts: the status, then one range of tags (see feed.store.sql.language_filter).
+            "CREATE INDEX factchecks_by_status_language ON factchecks (status, language, published_at, slug)",
+            # Walks: a language's revisions in change order (PostgreSQL takes it for a rare language;
+            # SQLite, without statistics, keeps to its walk down the ids, as for the whole feed).
+            "CREATE INDEX revisions_by_language_id ON revisions (language, id)",
+        ),
+    ),
+    (
         5,
         "translation links: which fact-checks translate which",
         (
@@ -100,3 +121,19 @@ MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
         ),
     ),
 )
+
+# Fills a migration's new columns (or new table) from the rows written before it. Each runs once,
+# right after its migration, and again by restore over a backup older than that migration; so
+# each touches only rows the column is empty in (`WHERE column IS NULL`), or adds only what is
+# not there yet (`WHERE NOT EXISTS`), and reads nothing but the rows themselves.
+BACKFILLS: dict[int, tuple[str, ...]] = {
+    4: (
+        "UPDATE factchecks SET language = lower({document_language}) WHERE language IS NULL",
+        "UPDATE revisions SET language = lower({document_language}) WHERE language IS NULL",
+    ),
+    5: (
+        "INSERT INTO translation_links (slug, translation) SELECT f.slug, t.value "
+        "FROM factchecks f, {document_translations} "
+        "WHERE NOT EXISTS (SELECT 1 FROM translation_links l WHERE l.slug = f.slug)",
+    ),
+}

@@ -29,6 +29,14 @@ TIMEOUT = 5.0  # seconds a request waits for a connection (long enough to ride o
 
 class PostgresStore(Store):
     id_column = "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY"
+    tag_column = 'TEXT COLLATE "C"'  # byte order whatever the database's collation
+    # PostgreSQL's JSON types refuse a \u0000 escape, which a document stored before control
+    # characters were refused may hold. Made \u0001 it parses, and the result is still JSON
+    # whatever precedes it (an escaped backslash makes it plain text either way).
+    document_language = "(replace(document, '\\u0000', '\\u0001')::json ->> 'language')"
+    document_translations = (
+        "json_array_elements_text(replace(f.document, '\\u0000', '\\u0001')::json -> 'translations') AS t (value)"
+    )
     integrity_errors = (psycopg.errors.UniqueViolation,)
 
     def __init__(self, url: str, *, timeout: float = TIMEOUT, max_size: int = MAX_CONNECTIONS):

@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
-from feed.store.migrations import MIGRATIONS
+from feed.store.migrations import BACKFILLS, MIGRATIONS
 
 
 class StoreUnavailable(Exception):
@@ -25,6 +25,9 @@ class SQLBase(ABC):
     """The transaction, retry and migration machinery over a backend's connections."""
 
     id_column: str  # auto-increment primary key type, for migrations
+    tag_column: str  # a text type compared byte by byte, for migrations (see language_filter)
+    document_language: str  # SQL for the `language` of a row's JSON `document`, for backfills
+    document_translations: str  # SQL for a table `t` of the slugs (`value`) in `f.document`'s translations
     integrity_errors: tuple[type[Exception], ...]
 
     # -- backend hooks -------------------------------------------------------
@@ -108,14 +111,23 @@ class SQLBase(ABC):
             for version, description, statements in MIGRATIONS:
                 if version in done:
                     continue
-                for statement in statements:
-                    cur.execute(statement.replace("{id}", self.id_column))
+                for statement in (*statements, *BACKFILLS.get(version, ())):
+                    cur.execute(self.migration_sql(statement))
                 cur.execute(
                     "INSERT INTO schema_migrations (version, description) VALUES (?, ?)",
                     (version, description),
                 )
                 applied.append(version)
         return applied
+
+    def migration_sql(self, statement: str) -> str:
+        """A statement of feed.store.migrations with this backend's placeholders filled in."""
+        return (
+            statement.replace("{id}", self.id_column)
+            .replace("{tag}", self.tag_column)
+            .replace("{document_language}", self.document_language)
+            .replace("{document_translations}", self.document_translations)
+        )
 
     def schema_version(self) -> int:
         rows = self._query("SELECT MAX(version) FROM schema_migrations")
@@ -155,6 +167,21 @@ class SQLBase(ABC):
                         raise
                 finally:
                     cursor.close()
+
+
+def language_filter(column: str, language: str | None) -> tuple[str, tuple[str, ...]]:
+    """An SQL condition (starting with AND) and its parameters: `column` holds `language` or a
+    form of it (es: es, es-mx, es-419; es-mx: es-mx, es-mx-...); nothing for None.
+
+    Tags are stored in lower case and compared byte by byte (migration 4), where `-` sorts just
+    before `.`: every tag from `es` up to `es.` is `es` or starts with `es-`, so one index range
+    finds them, and the second condition keeps exactly those.
+    """
+    if language is None:
+        return "", ()
+    tag = language.lower()
+    condition = f" AND {column} >= ? AND {column} < ? AND ({column} = ? OR {column} >= ?)"
+    return condition, (tag, tag + ".", tag, tag + "-")
 
 
 class Cursor:

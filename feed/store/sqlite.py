@@ -37,6 +37,9 @@ def create_private(path: str) -> None:
 
 class SQLiteStore(Store):
     id_column = "INTEGER PRIMARY KEY AUTOINCREMENT"
+    tag_column = "TEXT"  # SQLite compares text byte by byte unless told otherwise
+    document_language = "json_extract(document, '$.language')"
+    document_translations = "json_each(f.document, '$.translations') AS t"
     integrity_errors = (sqlite3.IntegrityError,)
 
     def __init__(self, path: str):
