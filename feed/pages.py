@@ -184,9 +184,10 @@ def home(ctx: Context, params: Mapping[str, Any], query: Mapping[str, str]) -> R
     for record in ctx.store.newest(["published"], size, (page - 1) * size, language):
         fc = ctx.publishing.load(record.document)
         view = page_view(fc, ctx.publishers[fc.publisher], urls.check(fc.slug))
+        words = Messages(choose_language(None, fc.language))  # an item's date, in its own language
         items.append({
             **view, "description": shorten(plain_text(fc.summary), 240), "direction": text_direction(fc.language),
-            "t": Messages(choose_language(None, fc.language)),
+            "t": words, "ui": ui_attributes(words, fc.language),
         })  # fmt: skip
     html = ctx.templates.get_template("index.html").render(
         t=Messages(choose_language(language, ctx.settings.language)),

@@ -44,11 +44,13 @@ def record_json(
 
 
 def verdict_view(publisher: Publisher, verdict: str, language: str) -> dict[str, Any]:
-    """A verdict as pages and the JSON twin show it: `label` is its words in `language`."""
+    """A verdict as pages and the JSON twin show it: `label` is its words in `language` (or, when
+    the scale has none in it, in the scale's own language, which `language` then names)."""
     label = publisher.scale.find(verdict)
     index = publisher.scale.labels.index(label) if label else 0
     return {
         "label": label.in_language(language) if label else verdict,
+        "language": publisher.scale.language_of(label, language) if label else language,  # of `label`
         "category": label.category if label else "other",
         "value": label.value if label else None,
         "cssClass": verdict_class(publisher, index),

@@ -69,6 +69,11 @@ class RatingScale:
     best: int
     worst: int
     labels: tuple[RatingLabel, ...]
+    language: str = "en"  # BCP 47: what the labels themselves are written in
+
+    def language_of(self, label: RatingLabel, tag: str) -> str:
+        """The language of `label.in_language(tag)`: the translation's tag, or the scale's."""
+        return label.translation_tag(tag) or self.language
 
     def find(self, label: str) -> RatingLabel | None:
         """The label matching `label` in any of its languages, ignoring case and surrounding space."""
@@ -92,6 +97,9 @@ def parse_scale(data: dict[str, Any], where: str = "scale") -> RatingScale:
     for key, value in (("best", best), ("worst", worst)):
         if not isinstance(value, int) or isinstance(value, bool):
             errors.append(FieldError(f"{where}.{key}", "must be a whole number"))
+    language = data.get("language", "en")
+    if not isinstance(language, str) or not LANGUAGE_TAG.match(language):
+        errors.append(FieldError(f"{where}.language", "must be a BCP 47 language tag such as 'en' or 'pt-BR'"))
     raw_labels = data.get("labels")
     if not isinstance(raw_labels, list) or not raw_labels:
         errors.append(FieldError(f"{where}.labels", "must list at least one label"))
@@ -136,7 +144,7 @@ def parse_scale(data: dict[str, Any], where: str = "scale") -> RatingScale:
         labels.append(RatingLabel(label.strip(), value, str(colour), str(category), translations))
     if errors:
         raise ValidationError(errors)
-    return RatingScale(str(name), int(best), int(worst), tuple(labels))  # type: ignore[arg-type]
+    return RatingScale(str(name), int(best), int(worst), tuple(labels), str(language))  # type: ignore[arg-type]
 
 
 def _translations(data: Any, where: str, errors: list[FieldError]) -> tuple[tuple[str, str], ...]:

@@ -51,7 +51,13 @@ def test_a_verdict_written_in_another_language_is_stored_as_the_label(client: Te
     document["claims"][0]["verdict"] = "FAUX"
     body = create(client, auth, document).json()
     assert body["document"]["claims"][0]["verdict"] == "False"
-    assert body["verdicts"][0] | {"cssClass": ""} == {"label": "Faux", "category": "false", "value": 1, "cssClass": ""}
+    assert body["verdicts"][0] | {"cssClass": ""} == {
+        "label": "Faux",
+        "language": "fr",
+        "category": "false",
+        "value": 1,
+        "cssClass": "",
+    }
     assert client.get("/api/checks/a-claim", headers=auth).json()["document"]["claims"][0]["verdict"] == "False"
 
 

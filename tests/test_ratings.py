@@ -147,3 +147,15 @@ def test_default_scale_speaks_the_languages_of_the_fact_checkers(publishers: Any
     ]  # fmt: skip
     assert scale.find("Verdadero") is scale.labels[0]
     assert scale.find("sin pruebas") is scale.labels[-1]
+
+
+def test_a_scale_names_the_language_of_its_labels() -> None:
+    labels = [{"label": "Falso", "value": 1, "colour": "#8c1c13", "category": "false", "translations": {"en": "False"}}]
+    scale = parse_scale({"name": "casa", "best": 1, "worst": 1, "language": "es", "labels": labels})
+    (label,) = scale.labels
+    assert (scale.language_of(label, "en-GB"), label.in_language("en-GB")) == ("en", "False")
+    assert (scale.language_of(label, "sw"), label.in_language("sw")) == ("es", "Falso")  # no Swahili: the label
+    assert parse_scale({"name": "x", "best": 1, "worst": 1, "labels": labels}).language == "en"
+    with pytest.raises(ValidationError) as caught:
+        parse_scale({"name": "x", "best": 1, "worst": 1, "language": "not a tag", "labels": labels})
+    assert [e.field for e in caught.value.errors] == ["scale.language"]

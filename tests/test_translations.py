@@ -14,6 +14,7 @@ from lxml import etree, html
 from starlette.testclient import TestClient
 
 from feed.clock import utc_now
+from schemas.rules import check_publishable
 from schemas.vocabulary import check_vocabulary
 from tests.conftest import demo_documents
 
@@ -80,6 +81,7 @@ def test_the_json_ld_links_translation_and_original(client: TestClient, demo: No
     }  # fmt: skip
     assert "workTranslation" not in translation
     assert check_vocabulary(original) == [] and check_vocabulary(translation) == []
+    assert check_publishable([original, translation], f"{ORIGIN}/") == []  # vocabulary and publishing rules
     twin = client.get(f"/checks/{PORTUGUESE}.json").json()
     assert twin["claimReview"][0]["translationOfWork"]["url"] == f"{ORIGIN}/checks/{SPANISH}"
 
