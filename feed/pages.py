@@ -30,6 +30,7 @@ from feed.shareimage import HEIGHT, WIDTH, ShareImageUnavailable, share_image
 from feed.translations import language_versions
 from schemas.languages import text_direction
 from schemas.markdown import plain_text
+from schemas.model import FactCheck
 from widget.card import card_title, embed_code, iframe_code, verdict_words
 from widget.i18n import Messages, choose_language, primary
 
@@ -106,6 +107,17 @@ def link_citations(view: dict[str, Any]) -> dict[int, str]:
 def check_page(ctx: Context, params: Mapping[str, Any], query: Mapping[str, str]) -> Rendered:
     slug = params["slug"]
     fc, record = public_factcheck(ctx, slug)
+    html = check_html(ctx, fc)
+    urls = ctx.urls
+    page_url = urls.check(slug)
+    link = f'<{urls.check_json(slug)}>; rel="alternate"; type="application/json", <{page_url}>; rel="canonical"'
+    return rendered(html.encode(), "text/html; charset=utf-8", store_time(record.updated_at), _control(ctx),
+                    {"Link": link}, of_check(slug))  # fmt: skip
+
+
+def check_html(ctx: Context, fc: FactCheck) -> str:
+    """The page of `fc`, stored or not: the public page, and the desk's preview of a draft."""
+    slug = fc.slug
     urls = ctx.urls
     page_url = urls.check(slug)
     publisher = ctx.publishers[fc.publisher]
@@ -119,7 +131,7 @@ def check_page(ctx: Context, params: Mapping[str, Any], query: Mapping[str, str]
     else:
         description = shorten(plain_text(fc.summary), 300)
     links = card_links(urls, fc)
-    html = ctx.templates.get_template("check.html").render(
+    return ctx.templates.get_template("check.html").render(
         **view | {"description": description},
         title=card_title(fc, t),
         t=t,
@@ -143,9 +155,6 @@ def check_page(ctx: Context, params: Mapping[str, Any], query: Mapping[str, str]
             ),
         },
     )
-    link = f'<{urls.check_json(slug)}>; rel="alternate"; type="application/json", <{page_url}>; rel="canonical"'
-    return rendered(html.encode(), "text/html; charset=utf-8", store_time(record.updated_at), _control(ctx),
-                    {"Link": link}, of_check(slug))  # fmt: skip
 
 
 def check_json(ctx: Context, params: Mapping[str, Any], query: Mapping[str, str]) -> Rendered:
