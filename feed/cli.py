@@ -13,6 +13,7 @@ from typing import Any
 from feed import clidocuments
 from feed.clock import rfc3339, stamp, store_time, utc_now
 from feed.settings import SETTINGS, Settings, served_origin
+from feed.store import StoreUnavailable
 from schemas.errors import FieldError, ValidationError
 
 
@@ -220,6 +221,9 @@ def _token_create(args: argparse.Namespace, publishing: Any) -> int:
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except StoreUnavailable as exc:
+        print(f"error: the database cannot be reached ({exc}); nothing was written", file=sys.stderr)
+        return 1
     print(token)
     scope = f"publisher {args.publisher!r}" if args.publisher else "every publisher"
     until = f"until {rfc3339(expires_at)}" if expires_at else "with no expiry"
@@ -369,6 +373,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except StoreUnavailable as exc:
+        print(f"error: the database cannot be reached ({exc}); nothing was written", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

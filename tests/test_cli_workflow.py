@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from feed.store import open_store
-from tests.conftest import DEMO, demo_documents
+from tests.conftest import DEMO, demo_documents, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 LIGHTNING = "lightning-never-strikes-twice"
@@ -209,3 +209,10 @@ def test_a_bad_line_in_json_lines_is_named_by_its_line(tmp_path: Path) -> None:
         assert f"  {file}:3: records[1].language: is required" in result.stderr.splitlines()
         assert "records[0]" not in result.stderr
     assert factcard("export", url=url, cwd=tmp_path).stdout == ""
+
+
+def test_an_unreachable_database_is_a_clear_error(tmp_path: Path) -> None:
+    url = f"postgresql://nobody@127.0.0.1:{free_port()}/factcard"
+    result = factcard("publish", "some-check", url=url, cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[-1].startswith("error: the database cannot be reached (")
