@@ -69,13 +69,13 @@ def add_parsers(commands: Any, parent: argparse.ArgumentParser) -> None:
     )  # fmt: skip
 
     publish = commands.add_parser("publish", parents=[parent], help="publish a draft: datePublished set, push sent")
-    publish.add_argument("slug", metavar="SLUG")
+    publish.add_argument("slug", metavar="SLUG", help="the fact-check to publish")
     publish.add_argument("--if-version", type=_version_number, metavar="N", help=IF_CURRENT)
 
     retract = commands.add_parser(
         "retract", parents=[parent], help="retract a published fact-check: it stays public with its notice"
     )
-    retract.add_argument("slug", metavar="SLUG")
+    retract.add_argument("slug", metavar="SLUG", help="the fact-check to retract")
     retract.add_argument("--reason", required=True, metavar="TEXT", help="why, shown to readers with the notice")
     retract.add_argument("--if-version", type=_version_number, metavar="N", help=IF_CURRENT)
 
