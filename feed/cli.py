@@ -1,17 +1,19 @@
-"""The `factcard` command: serve, import, export, validate, build, token create/list/revoke, backup, restore."""
+"""The `factcard` command: serve, import, export, validate, update, publish, retract, build,
+token create/list/revoke, backup, restore. Those that move fact-checks in and out live in
+feed.clidocuments."""
 
 from __future__ import annotations
 
 import argparse
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
-import orjson
-
+from feed import clidocuments
 from feed.clock import rfc3339, stamp, store_time, utc_now
 from feed.settings import SETTINGS, Settings, served_origin
+from feed.store import StoreUnavailable
 from schemas.errors import FieldError, ValidationError
 
 
@@ -42,13 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--demo", action="store_true", help="load the demo fact-checks into an empty store")
     serve.add_argument("--workers", type=int, default=1, help="worker processes (default 1; try one per core)")
 
-    imp = commands.add_parser(
-        "import", parents=[parent],
-        help="import fact-check documents (.json, .jsonl); a file with any bad record is refused whole",
-    )  # fmt: skip
-    imp.add_argument("paths", nargs="+", metavar="PATH", help="files or folders")
-
-    commands.add_parser("export", parents=[parent], help="write every fact-check to stdout as JSON Lines")
+    clidocuments.add_parsers(commands, parent)
 
     validate = commands.add_parser(
         "validate", parents=[parent],
@@ -121,6 +117,11 @@ def _publishing(settings: Settings) -> Any:
     return Publishing(store, load_publishers(settings), settings.base_url, settings.push_targets)
 
 
+def _on_store(command: Callable[[argparse.Namespace, Any], int]) -> Callable[[argparse.Namespace], int]:
+    """A command that works on the store, given the Publishing its settings open."""
+    return lambda args: command(args, _publishing(_settings(args)))
+
+
 def _print_errors(prefix: str, errors: list[FieldError]) -> None:
     for error in errors:
         print(f"{prefix}{error.field}: {error.message}", file=sys.stderr)
@@ -174,38 +175,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_import(args: argparse.Namespace) -> int:
-    from feed.documents import UnreadableFile, iter_files
-
-    publishing = _publishing(_settings(args))
-    failed = imported = 0
-    try:
-        for file in iter_files(args.paths):
-            try:
-                count = publishing.import_documents(file.documents, utc_now())
-            except ValidationError as exc:
-                failed += 1
-                print(f"{file.path}: refused, nothing imported from it:", file=sys.stderr)
-                _print_errors(f"  {file.path}: ", exc.errors)
-                continue
-            imported += count
-            print(f"{file.path}: imported {count}")
-    except UnreadableFile as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    print(f"imported {imported} fact-check(s); {failed} file(s) refused")
-    return 1 if failed else 0
-
-
-def cmd_export(args: argparse.Namespace) -> int:
-    publishing = _publishing(_settings(args))
-    out = sys.stdout.buffer
-    for record in publishing.store.all_records():
-        out.write(orjson.dumps(record.document) + b"\n")
-    out.flush()
-    return 0
-
-
 def cmd_validate(args: argparse.Namespace) -> int:
     from feed.documents import UnreadableFile, iter_files
 
@@ -252,6 +221,9 @@ def _token_create(args: argparse.Namespace, publishing: Any) -> int:
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except StoreUnavailable as exc:
+        print(f"error: the database cannot be reached ({exc}); nothing was written", file=sys.stderr)
+        return 1
     print(token)
     scope = f"publisher {args.publisher!r}" if args.publisher else "every publisher"
     until = f"until {rfc3339(expires_at)}" if expires_at else "with no expiry"
@@ -376,9 +348,12 @@ def _when(value: str | None) -> str:
 
 COMMANDS = {
     "serve": cmd_serve,
-    "import": cmd_import,
-    "export": cmd_export,
+    "import": _on_store(clidocuments.import_files),
+    "export": _on_store(clidocuments.export),
     "validate": cmd_validate,
+    "update": _on_store(clidocuments.update),
+    "publish": _on_store(clidocuments.publish),
+    "retract": _on_store(clidocuments.retract),
     "token": cmd_token,
     "build": cmd_build,
     "nginx-config": cmd_nginx_config,
@@ -398,6 +373,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except StoreUnavailable as exc:
+        print(f"error: the database cannot be reached ({exc}); nothing was written", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -20,6 +20,11 @@ class UnreadableFile(Exception):
 class DocumentFile:
     path: Path
     documents: list[Any]
+    line_numbers: tuple[int, ...] = ()  # JSON Lines: the line each document is on
+
+    def place(self, index: int) -> str:
+        """Where document `index` is, for messages: `path:LINE` in JSON Lines, else `path`."""
+        return f"{self.path}:{self.line_numbers[index]}" if self.line_numbers else str(self.path)
 
 
 def expand_paths(paths: list[str]) -> list[Path]:
@@ -43,15 +48,16 @@ def read_documents(path: Path) -> DocumentFile:
     except OSError as exc:
         raise UnreadableFile(f"{path}: {exc.strerror}") from exc
     if path.suffix in (".jsonl", ".ndjson"):
-        documents = []
+        documents, numbers = [], []
         for number, line in enumerate(raw.splitlines(), start=1):
             if not line.strip():
                 continue
             try:
                 documents.append(orjson.loads(line))
+                numbers.append(number)
             except orjson.JSONDecodeError as exc:
                 raise UnreadableFile(f"{path}:{number}: not valid JSON ({exc})") from exc
-        return DocumentFile(path, documents)
+        return DocumentFile(path, documents, tuple(numbers))
     try:
         data = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:

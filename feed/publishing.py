@@ -8,7 +8,7 @@ kept for it (datePublished on publish, dateModified on every later edit).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -27,6 +27,23 @@ _T = TypeVar("_T")
 
 class InvalidTransition(Exception):
     """A status change that the workflow does not allow (e.g. publishing a retracted check)."""
+
+
+class RecordsRefused(ValidationError):
+    """An import refused whole; `problems` holds each refused record's, by its position."""
+
+    def __init__(self, problems: dict[int, list[FieldError]]):
+        self.problems = problems
+        super().__init__(
+            [FieldError(f"records[{index}].{e.field}", e.message) for index, errors in problems.items() for e in errors]
+        )
+
+
+@dataclass(frozen=True)
+class Imported:
+    created: int
+    replaced: int
+    unchanged: int  # records equal to the stored document, left alone
 
 
 class OutOfScope(Exception):
@@ -140,6 +157,12 @@ class Publishing:
     ) -> Record:
         """Replace a fact-check's content; its status changes only through publish/retract."""
         current = self._current(slug)
+        fc = self._revised(current, document, now, scope)
+        return self._save(current, fc, expected_version, now, actor)
+
+    def _revised(self, current: Record, document: Any, now: datetime, scope: str | None = None) -> FactCheck:
+        """`document` as the next version of `current`, held to the rules for an edit."""
+        slug = current.slug
         previous = self.load(current.document)
         _in_scope(scope, previous.publisher)
         if isinstance(document, dict):
@@ -162,7 +185,7 @@ class Publishing:
             fc = replace(fc, date_published=previous.date_published)
         if fc.status == "published" and fc.date_modified == previous.date_modified:
             fc = replace(fc, date_modified=rfc3339(now))
-        return self._save(current, fc, expected_version, now, actor)
+        return fc
 
     def publish(
         self,
@@ -214,24 +237,66 @@ class Publishing:
     def import_documents(self, documents: Iterable[Any], now: datetime) -> int:
         """Validate every document, then store all of them in one transaction.
 
-        Raises ValidationError naming each bad record (`records[i].field`) and writes nothing.
+        Raises RecordsRefused naming each bad record (`records[i].field`) and writes nothing.
         """
-        prepared: list[Change] = []
-        errors: list[FieldError] = []
+        return self._import(documents, now, update=False).created
+
+    def import_updating(self, documents: Iterable[Any], now: datetime) -> Imported:
+        """As import_documents, but a document whose slug exists replaces that fact-check (held to
+        an edit's rules) when it carries the stored version as `_version`, which is what
+        `export --versions` writes. A missing or stale `_version` is refused like any bad record,
+        so nothing is written. A document equal to the stored one is left alone: no new revision,
+        no new dateModified, no notification.
+
+        Raises StaleVersion or Conflict if another write lands between the check and the write.
+        """
+        return self._import(documents, now, update=True)
+
+    def _import(self, documents: Iterable[Any], now: datetime, *, update: bool) -> Imported:
+        new: list[Change] = []
+        replacing: list[tuple[Change, int]] = []
+        unchanged = 0
+        problems: dict[int, list[FieldError]] = {}
         seen: set[str] = set()
         for index, document in enumerate(documents):
+            based_on = None
+            if update and isinstance(document, dict) and "_version" in document:
+                based_on = document["_version"]
+                document = {key: value for key, value in document.items() if key != "_version"}
+            named = document.get("slug") if isinstance(document, dict) else None
+            current = self.store.get(named) if update and isinstance(named, str) else None
+            change: Change | None = None
             try:
-                fc = self._prepare(self.parse(document, incoming=True), now)
+                if current is None:
+                    fc = self._prepare(self.parse(document, incoming=True), now)
+                    slug, change = fc.slug, self._change(fc, None)
+                else:
+                    slug = current.slug
+                    _check_based_on(current, based_on)
+                    if document != current.document:  # an untouched record is left as it is
+                        fc = self._prepare(self._revised(current, document, now), now)
+                        change = self._change(fc, current.status)
             except ValidationError as exc:
-                errors.extend(FieldError(f"records[{index}].{e.field}", e.message) for e in exc.errors)
+                problems[index] = exc.errors
                 continue
-            if fc.slug in seen or self.store.get(fc.slug) is not None:
-                errors.append(FieldError(f"records[{index}].slug", f"{fc.slug!r} exists already"))
-            seen.add(fc.slug)
-            prepared.append(self._change(fc, None))
-        if errors:
-            raise ValidationError(errors)
-        return self._written(self.store.create_many(prepared, stamp(now)))
+            except InvalidTransition as exc:  # e.g. an edit to a retracted fact-check
+                problems[index] = [FieldError("status", str(exc))]
+                continue
+            if slug in seen:
+                problems[index] = [FieldError("slug", f"{slug!r} appears twice in this import")]
+            elif current is None and self.store.get(slug) is not None:
+                problems[index] = [FieldError("slug", f"{slug!r} exists already")]
+            seen.add(slug)
+            if change is None:
+                unchanged += 1
+            elif current is None:
+                new.append(change)
+            else:
+                replacing.append((change, current.version))
+        if problems:
+            raise RecordsRefused(problems)
+        self._written(self.store.write_many(new, replacing, stamp(now)))
+        return Imported(len(new), len(replacing), unchanged)
 
     def _current(self, slug: str) -> Record:
         from feed.store import NotFound
@@ -247,6 +312,22 @@ class Publishing:
         fc = self._prepare(fc, now)
         change = self._change(fc, current.status, actor)
         return self._written(self.store.update(current.slug, change, expected_version, stamp(now)))
+
+
+def _check_based_on(current: Record, based_on: Any) -> None:
+    """Refuse a record that replaces `current` unless it names `current`'s version as its base."""
+    slug, version = current.slug, current.version
+    if based_on is None:
+        message = f"{slug!r} exists (version {version}) and this record names no version it is based on"
+    elif isinstance(based_on, bool) or not isinstance(based_on, int) or based_on < 1:
+        message = f"must be the version number this record is based on (got {based_on!r})"
+    elif based_on < version:
+        message = f"someone saved version {version} of {slug!r} after version {based_on}, which this record is based on"
+    elif based_on > version:
+        message = f"{slug!r} has no version {based_on} yet: it is at version {version}"
+    else:
+        return
+    raise ValidationError([FieldError("_version", message)])
 
 
 def _version(current: Record, expected: int | None) -> int:

@@ -83,6 +83,20 @@ def test_create_many_is_all_or_nothing(store: Store) -> None:
     assert store.create_many([Change(doc("b")), Change(doc("c"))], T2) == 2
 
 
+def test_write_many_replaces_at_the_named_version_or_writes_nothing(store: Store) -> None:
+    store.create_many([Change(doc("a", headline="first")), Change(doc("b", headline="first"))], T1)
+    store.update("b", Change(doc("b", headline="edited elsewhere")), 1, T2)
+    with pytest.raises(StaleVersion) as caught:
+        store.write_many([Change(doc("new-one"))], [(Change(doc("a", headline="mine")), 1),
+                                                    (Change(doc("b", headline="mine")), 1)], T3)  # fmt: skip
+    assert caught.value.current == 2
+    assert store.get("new-one") is None
+    assert [store.get(s).document["headline"] for s in "ab"] == ["first", "edited elsewhere"]  # type: ignore[union-attr]
+    assert len(store.revisions("a")) == 1
+    assert store.write_many([Change(doc("new-one"))], [(Change(doc("b", headline="mine")), 2)], T3) == 2
+    assert store.get("b").version == 3  # type: ignore[union-attr]
+
+
 def test_list_orders_by_publication_newest_first_and_pages(store: Store) -> None:
     store.create(Change(doc("old", "published"), "2024-01-01T00:00:00.000000Z"), T1)
     store.create(Change(doc("new", "published"), "2025-06-01T00:00:00.000000Z"), T1)

@@ -106,10 +106,17 @@ class Store(ChangeLog, OutboxQueue, TokenTable, TranslationLinks):
 
     def create_many(self, changes: Sequence[Change], now: str) -> int:
         """Insert several fact-checks in one transaction: all of them, or none."""
+        return self.write_many(changes, (), now)
+
+    def write_many(self, new: Sequence[Change], replacing: Sequence[tuple[Change, int]], now: str) -> int:
+        """Insert `new` fact-checks and replace others, each at the version paired with it, in one
+        transaction: all of them, or none (Conflict, StaleVersion or NotFound naming the first refused)."""
         with self._transaction() as cur:
-            for change in changes:
+            for change in new:
                 self._insert(cur, change, self._next_stamp(cur, now))
-        return len(changes)
+            for change, expected_version in replacing:
+                self._replace(cur, change.document["slug"], change, expected_version, self._next_stamp(cur, now))
+        return len(new) + len(replacing)
 
     def _insert(self, cur: Cursor, change: Change, stamp: str) -> Record:
         document = change.document
@@ -133,28 +140,31 @@ class Store(ChangeLog, OutboxQueue, TokenTable, TranslationLinks):
 
     def update(self, slug: str, change: Change, expected_version: int, now: str) -> Record:
         """Replace the current document if `expected_version` is still current."""
-        status, language = change.document.get("status", "draft"), language_of(change.document)
-        body = orjson.dumps(change.document).decode()
         if "\x00" in slug:
             raise NotFound(slug)
         with self._transaction() as cur:
-            stamp = self._next_stamp(cur, now)
-            cur.execute(
-                "UPDATE factchecks SET version = version + 1, status = ?, document = ?, "
-                "published_at = ?, updated_at = ?, language = ? WHERE slug = ? AND version = ?",
-                (status, body, change.published_at, stamp, language, slug, expected_version),
-            )
-            if cur.rowcount != 1:
-                cur.execute("SELECT version FROM factchecks WHERE slug = ?", (slug,))
-                rows = cur.fetchall()
-                if not rows:
-                    raise NotFound(slug)
-                raise StaleVersion(rows[0][0])
-            cur.execute(f"SELECT {_COLUMNS} FROM factchecks WHERE slug = ?", (slug,))
-            record = _record(cur.fetchall()[0])
-            self._record_revision(cur, slug, record.version, status, body, language, stamp, change.actor)
-            self._link_translations(cur, slug, change.document)
-            self._enqueue(cur, change, slug, stamp)
+            return self._replace(cur, slug, change, expected_version, self._next_stamp(cur, now))
+
+    def _replace(self, cur: Cursor, slug: str, change: Change, expected_version: int, stamp: str) -> Record:
+        document = change.document
+        status, language = document.get("status", "draft"), language_of(document)
+        body = orjson.dumps(document).decode()
+        cur.execute(
+            "UPDATE factchecks SET version = version + 1, status = ?, document = ?, "
+            "published_at = ?, updated_at = ?, language = ? WHERE slug = ? AND version = ?",
+            (status, body, change.published_at, stamp, language, slug, expected_version),
+        )
+        if cur.rowcount != 1:
+            cur.execute("SELECT version FROM factchecks WHERE slug = ?", (slug,))
+            rows = cur.fetchall()
+            if not rows:
+                raise NotFound(slug)
+            raise StaleVersion(rows[0][0])
+        cur.execute(f"SELECT {_COLUMNS} FROM factchecks WHERE slug = ?", (slug,))
+        record = _record(cur.fetchall()[0])
+        self._record_revision(cur, slug, record.version, status, body, language, stamp, change.actor)
+        self._link_translations(cur, slug, document)
+        self._enqueue(cur, change, slug, stamp)
         return record
 
     def _next_stamp(self, cur: Cursor, now: str) -> str:
