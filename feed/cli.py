@@ -1,4 +1,5 @@
-"""The `factcard` command: serve, import, export, validate, build, token create/list/revoke, backup, restore."""
+"""The `factcard` command: serve, import, export, validate, build, token create/list/revoke, user
+create/reset/disable/list, backup, restore."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import orjson
 
 from feed.clock import rfc3339, stamp, store_time, utc_now
 from feed.settings import SETTINGS, Settings, served_origin
+from feed.usercli import add_user_commands, run_user
 from schemas.errors import FieldError, ValidationError
 
 
@@ -74,6 +76,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     revoke = token_commands.add_parser("revoke", parents=[parent], help="revoke a token at once, on every server")
     revoke.add_argument("key_id", metavar="KEY_ID", help="the key id shown by `token list` (or the whole token)")
+
+    add_user_commands(commands, parent)
 
     build = commands.add_parser(
         "build", parents=[parent],
@@ -298,6 +302,16 @@ def _token_revoke(args: argparse.Namespace, publishing: Any) -> int:
     return 0
 
 
+def cmd_user(args: argparse.Namespace) -> int:
+    from feed.store import open_store
+
+    store = open_store(_settings(args).database_url)
+    try:
+        return run_user(args, store)
+    finally:
+        store.close()
+
+
 def cmd_build(args: argparse.Namespace) -> int:
     import time
     from pathlib import Path
@@ -380,6 +394,7 @@ COMMANDS = {
     "export": cmd_export,
     "validate": cmd_validate,
     "token": cmd_token,
+    "user": cmd_user,
     "build": cmd_build,
     "nginx-config": cmd_nginx_config,
     "backup": cmd_backup,
