@@ -12,6 +12,7 @@ after it began, whichever comes first; every desk request checks all of these in
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import secrets
@@ -32,8 +33,12 @@ SEEN_GRAIN = timedelta(minutes=1)  # last use is written at most this often per 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
 
 _hasher = PasswordHasher()
-# Verified against when the email is unknown, so an unknown account costs the same as a known one.
-_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Verified against when the email is unknown, so an unknown account costs what a known one does."""
+    return _hasher.hash(secrets.token_urlsafe(16))
 
 
 class AccountError(ValueError):
@@ -105,7 +110,7 @@ def authenticate(store: Store, email: str, password: str) -> User | None:
     too_long = len(password) > MAX_PASSWORD
     attempt = "x" if too_long else password
     if found is None:
-        _verify(_DUMMY_HASH, attempt)
+        _verify(_dummy_hash(), attempt)
         return None
     user, hashed = found
     if not _verify(hashed, attempt) or too_long or user.disabled_at is not None:

@@ -125,6 +125,9 @@ async def sign_in(request: Request) -> Response:
         desk.throttle.failed(account, address, desk.clock().timestamp())
         return _sign_in_page(request, token, next_path=next_path, email=email, status=400, error="wrong")
     desk.throttle.succeeded(account)
+    earlier = await run_in_threadpool(signed_in, request)
+    if earlier is not None:  # signing in again (perhaps as someone else) ends the session before
+        await run_in_threadpool(end_session, store, earlier, desk.clock())
     secret = await run_in_threadpool(start_session, store, user, desk.clock())
     response = RedirectResponse(next_path, status_code=303)
     desk.set_cookie(response, desk.session_cookie, secret)

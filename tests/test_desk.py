@@ -177,7 +177,22 @@ def test_signing_out_ends_the_session_and_needs_its_csrf_token(desk: TestClient)
     response = desk.post("/desk/logout", data={"csrf": csrf_of(page)}, follow_redirects=False)
     assert response.status_code == 303 and response.headers["location"] == "/desk/login"
     assert signed_out(desk)
+    desk.cookies.clear()
     desk.cookies.set("factcard_session", old_cookie)  # the old cookie, kept by someone, is dead
+    assert signed_out(desk)
+
+
+def test_signing_in_again_ends_the_session_before(desk: TestClient) -> None:
+    sign_in(desk, "ana@example.org")
+    anas = desk.cookies["factcard_session"]
+    # Signed in, the form sends the person on to the desk; a sign-in posted anyway (another tab) counts.
+    token = "a-pre-session-token-from-another-tab-0123"
+    desk.cookies.set("factcard_signin", token)
+    data = {"csrf": token, "email": "ben@example.org", "password": PASSWORD}
+    assert desk.post("/desk/login", data=data, follow_redirects=False).status_code == 303
+    assert "Ben Okafor" in desk.get("/desk").text
+    desk.cookies.clear()
+    desk.cookies.set("factcard_session", anas)
     assert signed_out(desk)
 
 
