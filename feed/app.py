@@ -15,9 +15,10 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute, Match, Route
 from starlette.types import Receive, Scope, Send
 
-from feed import api, feeds
+from feed import api, desk, feeds
 from feed.accesslog import AccessLog
 from feed.clients import parse_networks
+from feed.deskauth import Desk
 from feed.errorpage import error_page, reader_language
 from feed.health import health_routes
 from feed.keeper import BuildKeeper
@@ -34,7 +35,7 @@ from feed.security import SecurityHeaders, host_problem
 from feed.settings import Settings
 from feed.site import open_site
 from feed.store import Conflict, NotFound, StaleVersion, Store, StoreUnavailable, open_store
-from feed.urls import PATTERNS, api_root, fill
+from feed.urls import PATTERNS, api_root, desk_root, fill
 from schemas.errors import ValidationError
 from schemas.publisher import Publisher
 
@@ -105,6 +106,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         Route(PATTERNS["api_publish"], takes()(api.publish_check), methods=["POST"]),
         Route(PATTERNS["api_retract"], takes()(api.retract_check), methods=["POST"]),
         Route(PATTERNS["api_revisions"], takes()(api.list_revisions), methods=["GET"]),
+        *desk.desk_routes(),
         *health_routes(),
         Route("/metrics", metrics_route(metrics, settings.metrics_token, limits), methods=["GET"]),
     ]
@@ -117,7 +119,8 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         is_page = not path.startswith((api_root(), PATTERNS["oembed"])) and not path.endswith(
             (".json", ".css", ".atom", ".xml", ".txt", ".js", ".png", ".svg")
         )
-        if is_page and request.method in ("GET", "HEAD"):
+        # The desk's forms are pages too: a person posted them, and reads the answer.
+        if is_page and (request.method in ("GET", "HEAD") or path.startswith(desk_root())):
             html = error_page(templates, problem, reader_language(request, settings.language))
             # The problem's own headers (Retry-After, Allow, WWW-Authenticate) hold for people too.
             return HTMLResponse(html, status_code=problem.status, headers=problem.headers)
@@ -194,6 +197,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
             InvalidTransition: on_transition,
             StaleVersion: on_stale,
             StoreUnavailable: on_unavailable,
+            **desk.EXCEPTION_HANDLERS,
             Exception: on_error,
         },
     )
@@ -203,6 +207,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.state.response_cache = cache
     app.state.renderer = renderer
     app.state.rate_limits = limits
+    app.state.desk = Desk(settings.base_url, trusted)
     app.state.metrics = metrics
     # Security headers outermost, so even the 500 of an unhandled error carries them.
     app.fast_path = FastPath(SecurityHeaders(super(FactcardApp, app).__call__), cache)

@@ -1,6 +1,6 @@
 """The `factcard` command: serve, import, export, validate, update, publish, retract, build,
-token create/list/revoke, backup, restore. Those that move fact-checks in and out live in
-feed.clidocuments."""
+token create/list/revoke, user create/reset/disable/list, backup, restore. Those that move
+fact-checks in and out live in feed.clidocuments, the user commands in feed.usercli."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from feed import clidocuments
 from feed.clock import rfc3339, stamp, store_time, utc_now
 from feed.settings import SETTINGS, Settings, served_origin
 from feed.store import StoreUnavailable
+from feed.usercli import add_user_commands, run_user
 from schemas.errors import FieldError, ValidationError
 
 
@@ -70,6 +71,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     revoke = token_commands.add_parser("revoke", parents=[parent], help="revoke a token at once, on every server")
     revoke.add_argument("key_id", metavar="KEY_ID", help="the key id shown by `token list` (or the whole token)")
+
+    add_user_commands(commands, parent)
 
     build = commands.add_parser(
         "build", parents=[parent],
@@ -270,6 +273,16 @@ def _token_revoke(args: argparse.Namespace, publishing: Any) -> int:
     return 0
 
 
+def cmd_user(args: argparse.Namespace) -> int:
+    from feed.store import open_store
+
+    store = open_store(_settings(args).database_url)
+    try:
+        return run_user(args, store)
+    finally:
+        store.close()
+
+
 def cmd_build(args: argparse.Namespace) -> int:
     import time
     from pathlib import Path
@@ -355,6 +368,7 @@ COMMANDS = {
     "publish": _on_store(clidocuments.publish),
     "retract": _on_store(clidocuments.retract),
     "token": cmd_token,
+    "user": cmd_user,
     "build": cmd_build,
     "nginx-config": cmd_nginx_config,
     "backup": cmd_backup,

@@ -14,12 +14,13 @@ from feed.problems import HTTPProblem
 from widget.i18n import N_, Messages, languages, primary
 
 TITLES = {
-    400: N_("Bad request"), 404: N_("Not found"), 405: N_("Method not allowed"), 406: N_("Not acceptable"),
-    410: N_("Gone"), 413: N_("Request too large"), 414: N_("Address too long"), 429: N_("Too many requests"),
-    503: N_("Service unavailable"),
+    400: N_("Bad request"), 403: N_("Not allowed"), 404: N_("Not found"), 405: N_("Method not allowed"),
+    406: N_("Not acceptable"), 410: N_("Gone"), 413: N_("Request too large"), 414: N_("Address too long"),
+    429: N_("Too many requests"), 503: N_("Service unavailable"),
 }  # fmt: skip
 EXPLANATIONS = {
     400: N_("This address asks for something that cannot be given; the details are below."),
+    403: N_("Your account may not do this; the details are below."),
     404: N_("There is no fact-check or page at this address."),
     405: N_("This address cannot be used that way."),
     429: N_("Too many requests came from your address. Please wait a moment and try again."),

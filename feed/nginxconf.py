@@ -16,7 +16,7 @@ from feed.cards import EVERGREEN, OEMBED_CACHE_AGE
 from feed.context import Context
 from feed.security import PAGE_CSP
 from feed.static_files import IMMUTABLE, PLAIN
-from feed.urls import PATTERNS, api_root
+from feed.urls import PATTERNS, api_root, desk_root
 from widget.card import card_assets
 
 
@@ -56,6 +56,7 @@ def nginx_config(ctx: Context, root: str, upstream: str, listen: str = "80") -> 
         origin=settings.base_url,
         paths=PATTERNS,
         api_root=api_root(),
+        desk_root=desk_root(),
         static_prefix=prefix("static"),
         card_prefix=prefix("card"),
         check_prefix=prefix("check"),

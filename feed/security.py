@@ -2,7 +2,9 @@
 
 The CSP allows no script at all on our pages (JSON-LD is data, not script)
 and forbids framing; the embeddable card sets its own policy, with
-`frame-ancestors *`, on its route alone.
+`frame-ancestors *`, on its route alone. The desk (signed-in pages and their
+forms) gets its own strict policy, never CORS, and `Cache-Control: no-store` on
+every answer, its errors included.
 """
 
 from __future__ import annotations
@@ -10,12 +12,21 @@ from __future__ import annotations
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from feed.problems import HTTPProblem
+from feed.urls import desk_root
 
 PAGE_CSP = (
     "default-src 'none'; style-src 'self'; img-src 'self' https: http:; "
     "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 )
 
+DESK_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; base-uri 'none'; "
+    "frame-ancestors 'none'; form-action 'self'"
+)
+_DESK_HEADERS = [
+    (b"content-security-policy", DESK_CSP.encode()),
+    (b"cache-control", b"no-store"),
+]
 _HEADERS = [
     (b"content-security-policy", PAGE_CSP.encode()),
     (b"x-content-type-options", b"nosniff"),
@@ -38,6 +49,12 @@ def with_security_headers(headers: list[tuple[bytes, bytes]], is_read: bool) -> 
     return result
 
 
+def desk_headers(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+    """`headers` with the desk's policy and no-store in place of any the response set."""
+    replaced = {name for name, _ in _DESK_HEADERS}
+    return [h for h in headers if h[0].lower() not in replaced] + _DESK_HEADERS
+
+
 class SecurityHeaders:
     def __init__(self, app: ASGIApp):
         self.app = app
@@ -47,10 +64,15 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
         is_read = scope["method"] in ("GET", "HEAD")
+        path: str = scope["path"]
+        is_desk = path == desk_root() or path.startswith(desk_root() + "/")
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message["headers"] = with_security_headers(list(message.get("headers", [])), is_read)
+                headers = list(message.get("headers", []))
+                if is_desk:
+                    headers = desk_headers(headers)
+                message["headers"] = with_security_headers(headers, is_read and not is_desk)
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

@@ -53,6 +53,10 @@ PATTERNS: dict[str, str] = {
     "api_publish": "/api/checks/{slug}/publish",
     "api_retract": "/api/checks/{slug}/retract",
     "api_revisions": "/api/checks/{slug}/revisions",
+    # The newsroom's desk: signed-in pages, never cached, never public
+    "desk": "/desk",
+    "desk_login": "/desk/login",
+    "desk_logout": "/desk/logout",
 }
 
 
@@ -73,6 +77,11 @@ def fill(route: str, /, **params: object) -> str:
 def api_root() -> str:
     """The path every API route starts with (/api/)."""
     return PATTERNS["api_checks"].rsplit("/", 1)[0] + "/"
+
+
+def desk_root() -> str:
+    """The path every desk page is at or under (/desk)."""
+    return PATTERNS["desk"]
 
 
 def js_template(name: str) -> str:

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 from itertools import count
 from typing import Any
 
+from feed.accounts import create_user, disable_user, start_session
 from feed.clock import stamp
 from feed.config import load_publishers
 from feed.publishing import Publishing
@@ -67,6 +68,17 @@ def build_history(store: Store) -> None:
     assert leased.id  # left claimed: its lease is kept too
     store.set_remote_name("factcheck-tools", "lightning-never-strikes-twice", "claims/x1/pages/p1")
     store.note_create_attempt("factcheck-tools", "three-everyday-health-myths", now)
+
+    # Desk accounts: one signed in, one disabled (its session ended with it).
+    editor_account = create_user(
+        store, "editor@news.example", "Desk Editor", "editor", "a long passphrase", next(clock)
+    )
+    start_session(store, editor_account, next(clock))
+    leaver_account = create_user(
+        store, "leaver@news.example", "Léa Départ", "writer", "another passphrase", next(clock)
+    )
+    start_session(store, leaver_account, next(clock))
+    disable_user(store, leaver_account.email, next(clock))
 
 
 def table_rows(store: Store) -> dict[str, list[tuple[Any, ...]]]:

@@ -11,6 +11,7 @@ from feed.store.changes import PUBLIC_STATUSES, FeedEntry
 from feed.store.outbox import Notification, OutboxBacklog, OutboxRow
 from feed.store.sql import StoreUnavailable
 from feed.store.tokens import TokenInfo
+from feed.store.users import ROLES, DuplicateEmail, Session, User
 
 
 def open_store(database_url: str) -> Store:
@@ -31,9 +32,11 @@ def open_store(database_url: str) -> Store:
 
 __all__ = [
     "PUBLIC_STATUSES",
+    "ROLES",
     "Actor",
     "Change",
     "Conflict",
+    "DuplicateEmail",
     "FeedEntry",
     "NotFound",
     "Notification",
@@ -41,9 +44,11 @@ __all__ = [
     "OutboxRow",
     "Record",
     "Revision",
+    "Session",
     "StaleVersion",
     "Store",
     "StoreUnavailable",
     "TokenInfo",
+    "User",
     "open_store",
 ]

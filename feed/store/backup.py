@@ -81,6 +81,17 @@ TABLES: tuple[Table, ...] = (
     Table("remote_pages", ("target", "slug", "remote_name"), ("target", "slug")),
     Table("remote_creates", ("target", "slug", "attempted_at"), ("target", "slug")),
     Table("translation_links", ("slug", "translation"), ("slug", "translation")),
+    Table(
+        "users",
+        ("id", "email", "name", "password_hash", "role", "created_at", "disabled_at", "password_changed_at"),
+        ("id",),
+        identity="id",
+    ),
+    Table(
+        "sessions",
+        ("id", "user_id", "csrf_token", "created_at", "expires_at", "last_seen_at", "ended_at"),
+        ("id",),
+    ),
 )
 BY_NAME = {table.name: table for table in TABLES}
 

@@ -21,6 +21,7 @@ from feed.store.outbox import OutboxQueue
 from feed.store.sql import Cursor, language_filter
 from feed.store.tokens import TokenTable
 from feed.store.translations import TranslationLinks
+from feed.store.users import UserTable
 
 
 class NotFound(Exception):
@@ -88,9 +89,9 @@ class Revision:
 _COLUMNS = "slug, version, status, document, created_at, updated_at"
 
 
-class Store(ChangeLog, OutboxQueue, TokenTable, TranslationLinks):
-    """Fact-checks and their revisions; the feed change log, the outbox, API tokens and
-    translation links (mixins)."""
+class Store(ChangeLog, OutboxQueue, TokenTable, TranslationLinks, UserTable):
+    """Fact-checks and their revisions; the feed change log, the outbox, API tokens,
+    translation links and desk accounts (mixins)."""
 
     # -- fact-checks ---------------------------------------------------------
 

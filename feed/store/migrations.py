@@ -120,6 +120,34 @@ MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
             "CREATE INDEX translation_links_by_translation ON translation_links (translation)",
         ),
     ),
+    (
+        6,
+        "desk accounts and their sign-in sessions",
+        (
+            # `email` is stored trimmed and in lower case, so UNIQUE holds whatever the spelling.
+            """CREATE TABLE users (
+                id {id},
+                email TEXT NOT NULL UNIQUE,
+                name TEXT NOT NULL,
+                password_hash TEXT NOT NULL,
+                role TEXT NOT NULL,
+                created_at TEXT NOT NULL,
+                disabled_at TEXT,
+                password_changed_at TEXT NOT NULL
+            )""",
+            # `id` is the SHA-256 of the cookie's secret: a copy of the table signs no one in.
+            """CREATE TABLE sessions (
+                id TEXT PRIMARY KEY,
+                user_id BIGINT NOT NULL REFERENCES users (id),
+                csrf_token TEXT NOT NULL,
+                created_at TEXT NOT NULL,
+                expires_at TEXT NOT NULL,
+                last_seen_at TEXT NOT NULL,
+                ended_at TEXT
+            )""",
+            "CREATE INDEX sessions_by_user ON sessions (user_id, ended_at)",
+        ),
+    ),
 )
 
 # Fills a migration's new columns (or new table) from the rows written before it. Each runs once,

@@ -1,0 +1,204 @@
+"""The newsroom's desk in the browser: sign-in, sign-out and the desk's front page.
+
+Every desk answer is rendered per request for the person asking: never kept by the render
+cache (feed.rendercache.NEVER_KEPT), sent with `Cache-Control: no-store` and the desk's
+strict CSP (feed.security). Sign-in attempts are throttled (feed.throttle) and answered
+alike whether or not the email has an account.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import parse_qsl, urlencode
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from feed.accounts import authenticate, end_session, normal_email, start_session
+from feed.clients import client_address
+from feed.clock import rfc3339, store_time
+from feed.context import context_of
+from feed.deskauth import (
+    Refused,
+    SignInRequired,
+    check_origin,
+    check_token,
+    desk_of,
+    new_token,
+    require_signed_in,
+    safe_next,
+    signed_in,
+)
+from feed.errorpage import reader_language
+from feed.problems import HTTPProblem
+from feed.query import takes
+from feed.store import Record
+from feed.urls import PATTERNS, fill
+from schemas.languages import text_direction
+from widget.i18n import N_, Messages
+
+FORM_LIMIT = 16 * 1024  # bytes of a desk form; a password is at most 1024 characters
+DESK_STATUSES = ("draft", "published", "retracted")
+LISTED = 50
+ROLE_NAMES = {"writer": N_("writer"), "editor": N_("editor"), "admin": N_("administrator")}
+STATUS_NAMES = {"draft": N_("Draft"), "published": N_("Published"), "retracted": N_("Retracted")}
+
+
+def _messages(request: Request) -> Messages:
+    return Messages(reader_language(request, context_of(request).settings.language))
+
+
+def _page(request: Request, template: str, status: int = 200, **values: Any) -> HTMLResponse:
+    ctx = context_of(request)
+    t = _messages(request)
+    html = ctx.templates.get_template(template).render(t=t, **values)
+    return HTMLResponse(html, status_code=status)
+
+
+async def read_form(request: Request) -> dict[str, str]:
+    """An application/x-www-form-urlencoded body (the first value of each field); 413 past FORM_LIMIT,
+    415 for a body of another kind."""
+    media_type = request.headers.get("content-type", "").partition(";")[0].strip().lower()
+    body = bytearray()
+    try:
+        async for chunk in request.stream():
+            body += chunk
+            if len(body) > FORM_LIMIT:
+                raise HTTPProblem(413, "Request too large", f"A desk form is at most {FORM_LIMIT} bytes.")
+    except ClientDisconnect as exc:
+        raise HTTPProblem(400, "Unreadable body", "The request body could not be read to its end.") from exc
+    if media_type != "application/x-www-form-urlencoded":
+        if not body:
+            return {}  # no fields at all: the CSRF check refuses it
+        raise HTTPProblem(415, "Unsupported media type", "Send the form as application/x-www-form-urlencoded.")
+    fields: dict[str, str] = {}
+    for name, value in parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True):
+        fields.setdefault(name, value)
+    return fields
+
+
+# -- sign-in -------------------------------------------------------------------
+
+
+def _sign_in_page(request: Request, token: str, *, next_path: str, email: str = "", error: str = "",
+                  status: int = 200, retry_after: int = 0) -> HTMLResponse:  # fmt: skip
+    response = _page(request, "desk_login.html", status, csrf=token, next=next_path, email=email, error=error,
+                     retry_after=retry_after)  # fmt: skip
+    if retry_after:
+        response.headers["Retry-After"] = str(retry_after)
+    return response
+
+
+async def sign_in_form(request: Request) -> Response:
+    desk = desk_of(request)
+    next_path = safe_next(request.query_params.get("next"))
+    if await run_in_threadpool(signed_in, request) is not None:
+        return RedirectResponse(next_path, status_code=303)
+    token = request.cookies.get(desk.sign_in_cookie, "")
+    fresh = not (20 <= len(token) <= 100)
+    if fresh:
+        token = new_token()
+    response = _sign_in_page(request, token, next_path=next_path)
+    if fresh:
+        desk.set_cookie(response, desk.sign_in_cookie, token)
+    return response
+
+
+async def sign_in(request: Request) -> Response:
+    desk, store = desk_of(request), context_of(request).store
+    check_origin(request)
+    form = await read_form(request)
+    token = request.cookies.get(desk.sign_in_cookie)
+    check_token(token, form.get("csrf"))
+    assert token is not None
+    email, password = form.get("email", ""), form.get("password", "")
+    next_path = safe_next(form.get("next"))
+    account, address = normal_email(email)[:320], client_address(request.scope, desk.trusted)
+    wait = desk.throttle.wait(account, address, desk.clock().timestamp())
+    if wait:
+        return _sign_in_page(request, token, next_path=next_path, email=email, status=429, retry_after=wait,
+                             error="throttled")  # fmt: skip
+    user = await run_in_threadpool(authenticate, store, email, password)
+    if user is None:
+        desk.throttle.failed(account, address, desk.clock().timestamp())
+        return _sign_in_page(request, token, next_path=next_path, email=email, status=400, error="wrong")
+    desk.throttle.succeeded(account)
+    earlier = await run_in_threadpool(signed_in, request)
+    if earlier is not None:  # signing in again (perhaps as someone else) ends the session before
+        await run_in_threadpool(end_session, store, earlier, desk.clock())
+    secret = await run_in_threadpool(start_session, store, user, desk.clock())
+    response = RedirectResponse(next_path, status_code=303)
+    desk.set_cookie(response, desk.session_cookie, secret)
+    desk.delete_cookie(response, desk.sign_in_cookie)
+    return response
+
+
+async def sign_out(request: Request) -> Response:
+    desk = desk_of(request)
+    check_origin(request)
+    form = await read_form(request)
+    who = await run_in_threadpool(signed_in, request)
+    response = RedirectResponse(fill("desk_login"), status_code=303)
+    if who is None:  # nothing to end: already signed out (or the session expired)
+        desk.delete_cookie(response, desk.session_cookie)
+        return response
+    check_token(who.csrf_token, form.get("csrf"))
+    await run_in_threadpool(end_session, context_of(request).store, who, desk.clock())
+    desk.delete_cookie(response, desk.session_cookie)
+    return response
+
+
+# -- the desk ------------------------------------------------------------------
+
+
+async def desk_home(request: Request) -> Response:
+    who = await run_in_threadpool(require_signed_in, request)
+    ctx = context_of(request)
+    records = await run_in_threadpool(ctx.store.newest, DESK_STATUSES, LISTED)
+    total = await run_in_threadpool(ctx.store.count, DESK_STATUSES)
+    t = _messages(request)
+    items = [_item(ctx.urls.check(record.slug) if record.status != "draft" else None, record, t) for record in records]
+    role_name = t.gettext(ROLE_NAMES.get(who.user.role, who.user.role))
+    return _page(request, "desk_home.html", who=who.user, role_name=role_name, csrf=who.csrf_token, items=items,
+                 total=total)  # fmt: skip
+
+
+def _item(url: str | None, record: Record, t: Messages) -> dict[str, Any]:
+    """A fact-check as the desk lists it."""
+    changed = store_time(record.updated_at)
+    language = str(record.document.get("language") or "und")
+    return {
+        "headline": record.document.get("headline") or record.slug,
+        "url": url,
+        "language": language,
+        "direction": text_direction(language),
+        "status": t.gettext(STATUS_NAMES.get(record.status, record.status)),
+        "changed": rfc3339(changed),
+        "changed_text": f"{t.date(record.updated_at)} {changed:%H:%M} UTC",
+    }
+
+
+def desk_routes() -> list[Route]:
+    return [
+        Route(PATTERNS["desk"], takes()(desk_home), methods=["GET"]),
+        Route(PATTERNS["desk_login"], takes("next")(sign_in_form), methods=["GET"]),
+        Route(PATTERNS["desk_login"], takes()(sign_in), methods=["POST"]),
+        Route(PATTERNS["desk_logout"], takes()(sign_out), methods=["POST"]),
+    ]
+
+
+# -- answers to the desk's exceptions --------------------------------------------
+
+
+async def on_sign_in_required(request: Request, exc: Exception) -> Response:
+    path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return RedirectResponse(fill("desk_login") + "?" + urlencode({"next": safe_next(path)}), status_code=303)
+
+
+async def on_refused(request: Request, exc: Exception) -> Response:
+    return _page(request, "desk_refused.html", 403)
+
+
+EXCEPTION_HANDLERS = {SignInRequired: on_sign_in_required, Refused: on_refused}
