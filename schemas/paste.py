@@ -69,12 +69,8 @@ def read_article(text: str, language: str | None = None) -> PastedArticle:
     if len(text) > MAX_INPUT:
         reader.notes.append(f"Read the first {MAX_INPUT:,} characters only: the rest was left out")
         text = text[:MAX_INPUT]
-    lines = _BREAKS.sub("\n", text).split("\n")
-    removed = 0
-    for index, line in enumerate(lines):
-        cleaned, count = _CONTROL.subn("", line)
-        removed += count
-        lines[index] = cleaned.rstrip()
+    text, removed = _CONTROL.subn("", _BREAKS.sub("\n", text))
+    lines = [line.rstrip() for line in text.split("\n")]
     if removed:
         reader.notes.append(f"Removed {removed} control character{plural(removed)} that text cannot hold")
     reader.read(lines)
@@ -98,26 +94,31 @@ class _Reader(Found):
     # -- reading ----------------------------------------------------------------------------------
 
     def read(self, lines: list[str]) -> None:
+        filled = [bool(line.strip()) for line in lines]
         following = [len(lines)] * (len(lines) + 1)  # the next non-blank line after each
-        for index in range(len(lines) - 1, -1, -1):
-            following[index] = (
-                index + 1 if index + 1 < len(lines) and lines[index + 1].strip() else following[index + 1]
-            )
+        for index in range(len(lines) - 2, -1, -1):
+            following[index] = index + 1 if filled[index + 1] else following[index + 1]
         start = self.find_title(lines)
         blank = True
         for index in range(start, len(lines)):
             line = lines[index]
-            if not line.strip():
+            if not filled[index]:
                 blank = True
                 continue
-            starts_block, blank = blank, False
             key = _key(line)
+            if key == "":
+                blank = True  # only markup, such as "**" or "#": a separator, like a blank line
+                continue
+            starts_block, blank = blank, False
             if key is not None and self.furniture(key):
                 self.dropped.append(line)
                 self.target = None
                 continue
             nxt = following[index]
-            if key is not None and self.structure(key, starts_block, lines[nxt] if nxt < len(lines) else ""):
+            after = lines[nxt] if nxt < len(lines) else ""
+            # A line that goes on in lowercase right below is the start of a hard-wrapped paragraph.
+            heading_may_start = starts_block and not (nxt == index + 1 and after.lstrip()[:1].islower())
+            if key is not None and self.structure(key, heading_may_start, after):
                 self.target = None
                 continue
             self.prose(line.strip(), key, starts_block)
@@ -158,9 +159,9 @@ class _Reader(Found):
         )
 
     def furniture(self, key: str) -> bool:
-        return bool(words.FURNITURE.search(key)) and (len(key) <= 60 or not _SENTENCE.search(key))
+        return words.is_furniture(key) and (len(key) <= 60 or not _SENTENCE.search(key))
 
-    def structure(self, key: str, starts_block: bool, next_line: str) -> bool:
+    def structure(self, key: str, heading_may_start: bool, next_line: str) -> bool:
         """True when the line is a heading, a label or a list item, recorded as such."""
         for pattern, mode in (
             (words.SUMMARY_HEADING, "summary"),
@@ -188,7 +189,7 @@ class _Reader(Found):
         if words.NUMBERED_HEADING.match(key) and not key.endswith((".", ",", ";")) and self.mode != "sources":
             self.start_section(key)
             return True
-        if starts_block and self.heading_like(key, next_line):
+        if heading_may_start and self.heading_like(key, next_line):
             self.start_section(key)
             return True
         return False

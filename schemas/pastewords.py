@@ -149,14 +149,32 @@ def _make(year: int, month: int, day: int) -> str | None:
 
 
 # Short lines that belong to the site around an article, not to it. Only strong signs: a section
-# heading is also a short line without sentence punctuation ("What supporters say").
-FURNITURE = re.compile(
-    r"(?i)(?:^loading\b|^\W*(?:share|tweet|email|print|copy link|save|comments?)\b"
-    r"(?:\s+(?:on|this|via|article|story|by)\b.*)?\W*$|\bgoal\s*:|\bdonat(?:e|ion|ions)\b|\bsubscribe\b"
-    r"|\bnewsletter\b|\bsign (?:up|in)\b|^log ?in\b|\bcookies?\b|^advertisement\b|^ads?$|\bskip to\b"
-    r"|\bfollow us\b|^read more\b|\bkeep\b.{0,40}\bindependent\b|\bsupport (?:us|our|independent)\b"
-    r"|\bbecome a (?:member|supporter)\b|\bprivacy policy\b|\bterms of (?:use|service)\b|\ball rights reserved\b"
-    r"|^©|\bsuscr[ií]bete\b|\bdonaci[oó]n\b|\bdona(?:r|ciones)\b|\bdoa[cç][aã]o\b|\binscreva-se\b|\bassine\b"
-    r"|\bfaire un don\b|\babonnez-vous\b|\bjetzt spenden\b|\bspende\b|\babonnieren\b|\bcargando\b|\bcarregando\b"
-    r"|\bchargement\b|\bwird geladen\b)"
+# heading is also a short line without sentence punctuation ("What supporters say"). Words and
+# phrases are looked up rather than searched for with one large pattern, which costs far more.
+_FURNITURE_START = re.compile(
+    r"(?i)^(?:loading\b|\W*(?:share|tweet|email|print|copy link|save|comments?)\b"
+    r"(?:\s+(?:on|this|via|article|story|by)\b.*)?\W*$|log ?in\b|advertisement\b|ads?$|read more\b|©)"
 )
+_FURNITURE_WORDS = frozenset(
+    "donate donation donations subscribe newsletter cookie cookies suscríbete donación donaciones donar"
+    " doação assine cargando carregando chargement spende spenden abonnieren".split()
+)
+_FURNITURE_PHRASES = (
+    "goal:", "sign up", "sign in", "skip to", "follow us", "support us", "support our", "support independent",
+    "become a member", "become a supporter", "privacy policy", "terms of use", "terms of service",
+    "all rights reserved", "inscreva-se", "faire un don", "abonnez-vous", "jetzt spenden", "wird geladen",
+)  # fmt: skip
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+def is_furniture(line: str) -> bool:
+    """Whether a short line reads like site furniture: an appeal, a widget, a cookie or share line."""
+    if _FURNITURE_START.match(line):
+        return True
+    lower = line.lower()
+    found = set(_WORD.findall(lower))
+    return (
+        not found.isdisjoint(_FURNITURE_WORDS)
+        or ("keep" in found and "independent" in found)
+        or any(phrase in lower for phrase in _FURNITURE_PHRASES)
+    )

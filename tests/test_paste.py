@@ -1,0 +1,329 @@
+"""A pasted article becomes a document draft: the seed article whole, other common page shapes,
+and odd input that must never raise."""
+
+from __future__ import annotations
+
+import random
+import time
+from pathlib import Path
+from typing import Any, cast
+
+import orjson
+import pytest
+
+from schemas.document import FACTCHECK, LIST, Shape, walk
+from schemas.errors import ValidationError
+from schemas.markdown import citation_numbers
+from schemas.paste import read_article
+from schemas.validation import parse_factcheck
+
+HERE = Path(__file__).resolve().parent
+SEED = (HERE / "fixtures" / "seed-article.txt").read_text(encoding="utf-8")
+SEED_LINES = [line for line in SEED.split("\n") if line.strip()]
+DEMO = orjson.loads((HERE.parent / "feed" / "demo" / "01-immigration-child-trafficking.json").read_bytes())
+FURNITURE = SEED_LINES[:4]  # what the page puts before the title
+SECTION_HEADINGS = [
+    "1. A dramatic headline, a nuanced reality: what the U.S. government found",
+    "2. International perspective: children are a large share of trafficking victims, but motives are multifaceted",
+    "3. Academic and investigative reporting: migration routes and traffickers often intersect",
+    "4. Risk factors: why migrants and displaced children are more vulnerable",
+    "5. Conflicting messages: agendas and implications in the evidence",
+    "6. Bottom line for policy and public debate",
+]
+
+
+def unknown_keys(value: Any, shape: Shape = FACTCHECK, path: str = "") -> list[str]:
+    """Every key in `value` that `shape` (and the shapes of its fields) does not describe."""
+    found = [f"{path}.{key}".lstrip(".") for key in value if key not in shape.keys]
+    for each in shape.fields:
+        if each.shape is None or each.name not in value:
+            continue
+        items = value[each.name] if each.kind == LIST else [value[each.name]]
+        for index, item in enumerate(items):
+            found += unknown_keys(item, each.shape, f"{path}.{each.name}[{index}]")
+    return found
+
+
+def test_unknown_keys_sees_nested_keys() -> None:
+    # Every object the description knows is walked, so a stray key at any depth is seen.
+    assert {path for path, _ in walk()} >= {"", "claims[0]", "claims[0].claimant", "sections[0]", "sources[0]"}
+    document = {"headline": "x", "claims": [{"text": "y", "rating": "z"}], "sections": [{"heading": "h", "p": []}]}
+    assert unknown_keys(document) == ["claims[0].rating", "sections[0].p"]
+
+
+def paragraph_after(line: str) -> str:
+    return SEED_LINES[SEED_LINES.index(line) + 1]
+
+
+# -- the seed article -----------------------------------------------------------------------------
+
+
+def test_the_seed_article_comes_out_whole() -> None:
+    pasted = read_article(SEED)
+    document = pasted.document
+    assert unknown_keys(document) == []
+    assert document["headline"] == "Immigration leads to child trafficking"
+    assert document["slug"] == "immigration-leads-to-child-trafficking"
+    assert document["language"] == "en"
+    assert document["datePublished"] == "2025-10-30"
+    assert document["summary"] == paragraph_after("Executive Summary")
+    assert document["summary"].startswith('The claim "immigration leads to child trafficking" oversimplifies')
+    assert document["claims"] == [{"text": "Immigration leads to child trafficking"}]
+    # Numbered headings as written, each with the paragraph under it, exactly (typographic quotes too).
+    assert [section["heading"] for section in document["sections"]] == SECTION_HEADINGS
+    for section in document["sections"]:
+        assert section["paragraphs"] == [paragraph_after(section["heading"])]
+    assert "Department of Homeland Security\u2019s July 25, 2025" in document["sections"][0]["paragraphs"][0]
+    # "6. Bottom line ..." is numbered: a section, not also the bottom line.
+    assert "bottomLine" not in document
+    assert document["relatedQuestions"] == SEED_LINES[-5:]
+    assert "sources" not in document
+    # No furniture anywhere in the draft.
+    text = orjson.dumps(document).decode()
+    for line in [*FURNITURE, "Loading", "Goal:", "donation", "Want to dive deeper?", "Checked on"]:
+        assert line not in text
+
+
+def test_the_seed_article_notes_say_what_is_missing() -> None:
+    notes = read_article(SEED).notes
+    assert "No verdict: choose one from the scale" in notes
+    assert "Cited [1]\u2013[8] but no source list was found: add the sources" in notes
+    assert "Language not given: set to 'en'; check it" in notes
+    dropped = [note for note in notes if note.startswith("Dropped 4 lines that looked like site furniture: ")]
+    assert len(dropped) == 1
+    assert "'Keep Factually independent'" in dropped[0] and "'Loading...Goal: 1,000 supporters'" in dropped[0]
+    assert not any("summary" in note.lower() or "headline" in note.lower() for note in notes)
+
+
+def test_the_seed_article_agrees_with_its_published_form() -> None:
+    """The newsroom's structured form (feed/demo) rewrote the prose, but each section cites the same
+    sources, its numbered sixth section is the bottom line, and the claim and questions agree."""
+    document = read_article(SEED).document
+    pasted = [set(citation_numbers(" ".join(section["paragraphs"]))) for section in document["sections"]]
+    published = [set(citation_numbers(" ".join(section["paragraphs"]))) for section in DEMO["sections"]]
+    assert pasted[:5] == published
+    assert pasted[5] == set(citation_numbers(DEMO["bottomLine"]))
+    assert set(citation_numbers(document["summary"])) == set(citation_numbers(DEMO["summary"]))
+    assert max(set().union(*pasted)) == len(DEMO["sources"])
+    assert document["claims"][0]["text"] == DEMO["claims"][0]["text"]
+    assert len(document["relatedQuestions"]) == len(DEMO["relatedQuestions"])
+
+
+def test_the_seed_draft_validates_once_the_writer_adds_a_verdict_and_sources(publishers: Any) -> None:
+    document = read_article(SEED).document
+    with pytest.raises(ValidationError) as caught:
+        parse_factcheck(document, publishers, incoming=True)
+    assert {error.field for error in caught.value.errors} >= {"claims[0].verdict", "summary"}
+    document["claims"][0]["verdict"] = "False"
+    document["sources"] = DEMO["sources"]
+    fact_check = parse_factcheck(document, publishers, incoming=True)
+    assert fact_check.claims[0].verdict == "False"
+    assert len(fact_check.sections) == 6 and len(fact_check.related_questions) == 5
+
+
+@pytest.mark.parametrize("newline", ["\r\n", "\r"])
+def test_other_line_endings_and_spaces_read_the_same(newline: str) -> None:
+    expected = read_article(SEED).document
+    assert read_article(SEED.replace("\n", newline)).document == expected
+    # Non-breaking spaces in a heading and trailing spaces are not part of the text.
+    spaced = SEED.replace("1. A dramatic", "1.\u00a0A\u00a0dramatic").replace("\n", "  \t\n")
+    assert read_article(spaced).document == expected
+
+
+# -- other shapes of fact-check page --------------------------------------------------------------
+
+RATED = """\
+Home > Fact checks
+Share on Facebook
+Subscribe to our newsletter
+
+FACT CHECK | Vaccines do not contain microchips
+
+By Jane Doe and John Roe
+Published 3 March 2024
+Claim: COVID-19 vaccines contain microchips that track people
+Rating: False
+
+Posts shared thousands of times say the vaccines carry
+tracking chips [1]. They do not.
+
+What the ingredient lists show
+
+Every authorised vaccine publishes its ingredients, and none is electronic [2].
+
+Bottom line
+
+The claim is false: nothing in a vaccine can send a signal [1] [2].
+
+Sources
+[1] Archived viral post \u2013 Archive.today, https://archive.ph/abc123
+2. Vaccine ingredients. https://www.cdc.gov/vaccines/ingredients.html
+\u00a9 2024 Example Checks. All rights reserved.
+Example Checks is a signatory of the IFCN code of principles.
+"""
+
+
+def test_a_rated_article_with_a_source_list_validates_as_read(publishers: Any) -> None:
+    pasted = read_article(RATED, "en")
+    document = pasted.document
+    assert unknown_keys(document) == []
+    assert document["headline"] == "Vaccines do not contain microchips"
+    assert document["authors"] == [{"name": "Jane Doe"}, {"name": "John Roe"}]
+    assert document["datePublished"] == "2024-03-03"
+    assert document["claims"] == [
+        {"text": "COVID-19 vaccines contain microchips that track people", "verdict": "False"}
+    ]
+    # No summary heading: the first paragraph (hard-wrapped over two lines) is the summary.
+    assert document["summary"] == (
+        "Posts shared thousands of times say the vaccines carry\ntracking chips [1]. They do not."
+    )
+    assert document["sections"] == [
+        {
+            "heading": "What the ingredient lists show",
+            "paragraphs": ["Every authorised vaccine publishes its ingredients, and none is electronic [2]."],
+        }
+    ]
+    # An unnumbered "Bottom line" heading fills bottomLine and is not also a section.
+    assert document["bottomLine"] == "The claim is false: nothing in a vaccine can send a signal [1] [2]."
+    assert document["sources"] == [
+        {"title": "Archived viral post", "url": "https://archive.ph/abc123", "publisher": "Archive.today"},
+        {"title": "Vaccine ingredients", "url": "https://www.cdc.gov/vaccines/ingredients.html"},
+    ]
+    assert "Verdict read as 'False': check it is a label of the scale" in pasted.notes
+    assert not any(note.startswith(("No verdict", "Cited", "Language")) for note in pasted.notes)
+    assert any(note.startswith("Dropped 4 lines") and "'Share on Facebook'" in note for note in pasted.notes)
+    assert any(note.startswith("Dropped 4 lines") and "All rights reserved" in note for note in pasted.notes)
+    assert any(note.startswith("Left out 1 line") and "IFCN" in note for note in pasted.notes)
+    parse_factcheck(document, publishers, incoming=True)
+
+
+SPANISH = """\
+Apoya el periodismo independiente: suscríbete
+Cargando...
+
+Verificación: La inmigración provoca la trata de niños
+
+Verificado el 30 de octubre de 2025
+Veredicto: Falso
+
+Resumen
+
+La afirmación «la inmigración provoca la trata de niños» simplifica una realidad compleja [1].
+
+1. Lo que dicen los informes
+
+Los informes describen fallos de protección, no una causa migratoria [1] [2].
+
+Fuentes
+[1] Informe mundial sobre la trata de personas \u2013 UNODC, https://www.unodc.org/glotip.html
+[2] Niños migrantes \u2013 UNICEF, https://www.unicef.org/es/ninos-migrantes
+
+Preguntas relacionadas
+¿Qué dice la UNODC sobre los niños migrantes?
+¿Cómo se protege a los menores no acompañados?
+"""
+
+
+@pytest.mark.parametrize("language", ["es", None])
+def test_a_spanish_article(language: str | None, publishers: Any) -> None:
+    pasted = read_article(SPANISH, language)
+    document = pasted.document
+    assert unknown_keys(document) == []
+    assert document["language"] == "es"
+    assert document["headline"] == "La inmigración provoca la trata de niños"
+    assert document["slug"] == "la-inmigracion-provoca-la-trata-de-ninos"
+    assert document["datePublished"] == "2025-10-30"
+    assert document["summary"].startswith("La afirmación «la inmigración")
+    assert document["claims"] == [{"text": "La inmigración provoca la trata de niños", "verdict": "Falso"}]
+    assert [section["heading"] for section in document["sections"]] == ["1. Lo que dicen los informes"]
+    assert [source["publisher"] for source in document["sources"]] == ["UNODC", "UNICEF"]
+    assert len(document["relatedQuestions"]) == 2
+    assert "Cargando" not in orjson.dumps(document).decode()
+    assert any(note.startswith("Language not given") for note in pasted.notes) == (language is None)
+    assert parse_factcheck(document, publishers, incoming=True).claims[0].verdict == "False"
+
+
+def test_a_claim_quoted_in_the_summary_when_the_title_is_plain() -> None:
+    text = SEED.replace("Fact check: Immigration leads to child trafficking", "What we found about migration")
+    pasted = read_article(text)
+    assert pasted.document["headline"] == "What we found about migration"
+    assert pasted.document["claims"] == [{"text": "Immigration leads to child trafficking"}]
+    assert "Claim taken from the quotation in the summary: check its wording" in pasted.notes
+
+
+def test_without_a_summary_heading_the_first_paragraph_is_the_summary() -> None:
+    text = SEED.replace("Executive Summary\n\n", "")
+    document = read_article(text).document
+    assert document["summary"] == paragraph_after("Executive Summary")
+    assert len(document["sections"]) == 6
+
+
+# -- odd input ------------------------------------------------------------------------------------
+
+
+def junk(seed: int, size: int) -> str:
+    rng = random.Random(seed)
+    alphabet = "\x00\x01\x7f\x9f\ud800\ufffe[]*`#>-.:?\u00a0\u2028\r\n\t 1. Fact check: Sources Verdict: é»«"
+    return "".join(rng.choice(alphabet) for _ in range(size))
+
+
+ODD = {
+    "empty": "",
+    "blank": " \n\r\n\t\n\u00a0\n",
+    "only furniture": "Keep Factually independent\nLoading...\nGoal: 1,000 supporters\nShare on Facebook\n",
+    "binary junk": bytes(range(256)).decode("latin-1") * 20,
+    "random junk": junk(1, 20_000),
+    "one very long line": "word " * 200_000,
+    "brackets": "[" * 300_000 + "]" * 300_000,
+    "numbers": "1. " * 300_000,
+    "prefixes": "Fact check: " * 80_000,
+    "newlines": "\n" * 1_000_000,
+    "short lines": "Fact check: x\n" + "Sources\n[1] a https://a.example/\n" * 30_000,
+    "seed a hundred times": SEED * 130,
+}
+
+
+@pytest.mark.parametrize("name", list(ODD))
+def test_odd_input_gives_a_draft_with_notes_and_never_raises(name: str) -> None:
+    text = ODD[name]
+    started = time.monotonic()
+    pasted = read_article(text)
+    assert time.monotonic() - started < 5  # linear work; a quadratic reader takes minutes here
+    assert unknown_keys(pasted.document) == []
+    assert pasted.document["language"] == "en"
+    assert pasted.notes
+    assert all(isinstance(note, str) and note for note in pasted.notes)
+    for items in ("sections", "sources", "relatedQuestions"):
+        assert len(pasted.document.get(items, ())) <= 200
+    orjson.dumps(pasted.document)  # serialisable: no lone surrogates
+
+
+def test_an_empty_paste_says_what_to_write() -> None:
+    pasted = read_article("")
+    assert pasted.document == {"language": "en"}
+    assert "No headline found: write one" in pasted.notes
+    assert "No summary found: write one" in pasted.notes
+    assert "No claim found: write the claim being checked" in pasted.notes
+
+
+def test_control_characters_are_removed_and_named() -> None:
+    pasted = read_article(SEED.replace("Executive Summary", "Executive\x00 Summary\x07"))
+    assert pasted.document == read_article(SEED).document
+    assert "Removed 2 control characters that text cannot hold" in pasted.notes
+
+
+def test_text_that_is_not_text_and_a_bad_language_tag() -> None:
+    pasted = read_article(cast(Any, b"Fact check: bytes"), "not a tag!")
+    assert pasted.document == {"language": "en"}
+    assert pasted.notes[0] == "The pasted content was not text: paste the article's text"
+    assert any("'not a tag!' is not a language tag" in note for note in pasted.notes)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_shuffled_article_lines_never_raise(seed: int) -> None:
+    rng = random.Random(seed)
+    lines = SEED.split("\n") + RATED.split("\n") + SPANISH.split("\n") + junk(seed, 400).split("\n")
+    rng.shuffle(lines)
+    pasted = read_article("\n".join(lines[: rng.randrange(1, len(lines))]), rng.choice([None, "en", "pt-BR", ""]))
+    assert unknown_keys(pasted.document) == []
+    assert pasted.notes
