@@ -40,7 +40,7 @@ _BREAKS = re.compile("\r\n|[\r\x0b\x0c\x85\u2028\u2029]")
 _CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
 _SPACES = re.compile("[\\s\u00a0\u2007\u202f\u200b]+")
 _MARKUP = re.compile(r"^(?:#{1,6}\s*|>\s*)+|^(\*\*|__)(.*)\1$")
-_SENTENCE = re.compile(r"[^\W\d_][.!?](?:\s|$)")
+_SENTENCE = re.compile(r"[^\s.][.!?](?:\s|$)")
 _ENDS_PARAGRAPH = tuple('.!?…:;"\u201d\u2019\u00bb)]')
 _CITATION = re.compile(r"\[\d{1,4}\]")
 _URL = re.compile(r"https?://[^\s<>\"]+")
@@ -81,7 +81,7 @@ def _key(line: str) -> str | None:
     """A short line as matched: spaces collapsed, Markdown heading and bold marks off; None if long."""
     if len(line) > SHORT:
         return None
-    flat = _SPACES.sub(" ", line).strip()
+    flat = _SPACES.sub(" ", line).replace("**", "").replace("__", "").strip()
     match = _MARKUP.match(flat)
     if match:
         flat = match[2] if match[1] else flat[match.end() :]
@@ -155,11 +155,16 @@ class _Reader(Found):
             and words.find_date(key) is None
             and not any(pattern.match(key) for pattern in named)
             and not words.VERDICT_LINE.match(key)
+            and not words.CLAIM_LINE.match(key)
+            and not words.NUMBERED_HEADING.match(key)
             and not words.BYLINE.match(key)
         )
 
     def furniture(self, key: str) -> bool:
-        return words.is_furniture(key) and (len(key) <= 60 or not _SENTENCE.search(key))
+        """Short lines without sentence punctuation, or appeals ("Subscribe to our newsletter.")."""
+        if _CITATION.search(key) or not words.is_furniture(key):
+            return False  # the article's own text cites its sources
+        return not _SENTENCE.search(key) or bool(words.FURNITURE_SENTENCE.search(key))
 
     def structure(self, key: str, heading_may_start: bool, next_line: str) -> bool:
         """True when the line is a heading, a label or a list item, recorded as such."""
@@ -176,8 +181,9 @@ class _Reader(Found):
             return True
         if self.mode not in ("sources", "questions") and self.verdict is None:
             match = words.VERDICT_LINE.match(key)
-            if match and not _SENTENCE.search(match["value"]):
-                self.verdict = match["value"].strip()
+            value = match["value"].strip().rstrip(".") if match else ""
+            if value and not _SENTENCE.search(value):  # "Rating: Mostly false", not a sentence
+                self.verdict = value
                 return True
         if self.mode == "questions":
             if key.endswith("?") and not _CITATION.search(key):

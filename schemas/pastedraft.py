@@ -95,6 +95,8 @@ class Found:
                     )
         if self.bottom:
             doc["bottomLine"] = "\n\n".join(self.bottom)
+            if len(self.bottom) > 1:
+                notes.append(f"The bottom line has {len(self.bottom)} paragraphs, shown as one: check it")
         sources = self.ordered_sources(notes)
         if sources:
             doc["sources"] = self.capped(sources, "sources", notes)

@@ -21,7 +21,7 @@ PREFIX_LANGUAGE = {
     "verificación": "es", "verificacion": "es", "verificado": "es", "chequeo": "es",
     "comprobación": "es", "comprobacion": "es", "verificação": "pt", "verificacao": "pt",
     "verificaçao": "pt", "verificacão": "pt", "checagem": "pt", "vérification": "fr",
-    "verification": "fr", "faktencheck": "de", "faktenprüfung": "de", "faktenprufung": "de",
+    "faktencheck": "de", "faktenprüfung": "de", "faktenprufung": "de",
     "faktenfuchs": "de",
 }  # fmt: skip
 
@@ -164,6 +164,11 @@ _FURNITURE_PHRASES = (
     "become a member", "become a supporter", "privacy policy", "terms of use", "terms of service",
     "all rights reserved", "inscreva-se", "faire un don", "abonnez-vous", "jetzt spenden", "wird geladen",
 )  # fmt: skip
+# Sentences that are furniture all the same: an appeal to the reader, a copyright line.
+FURNITURE_SENTENCE = re.compile(
+    r"(?i)^(?:subscribe|sign up|donate|support (?:us|our)|follow us|become a|suscr[ií]bete|dona\b|assine"
+    r"|inscreva-se|abonnez-vous|faites un don|jetzt|abonnieren|©|copyright\b)|all rights reserved"
+)
 _WORD = re.compile(r"[^\W\d_]+")
 
 

@@ -327,3 +327,66 @@ def test_shuffled_article_lines_never_raise(seed: int) -> None:
     pasted = read_article("\n".join(lines[: rng.randrange(1, len(lines))]), rng.choice([None, "en", "pt-BR", ""]))
     assert unknown_keys(pasted.document) == []
     assert pasted.notes
+
+
+MARKDOWN = """\
+# Fact-check: Cookies cause cancer
+
+**Published:** 2024-05-02
+
+**Verdict:** Mostly false.
+
+## In short
+
+No study links eating cookies to cancer [1] [3].
+
+## What the studies say
+
+Cookies are not a carcinogen.
+
+Large diet studies found no link [1]. A small one found a weak one [2].
+
+## Conclusion
+
+The claim goes far beyond the evidence [1].
+
+Eat them in moderation all the same.
+
+## References
+
+1. Diet and cancer cohort
+https://example.org/cohort
+2. [A small study](https://example.org/small-study)
+
+Subscribe to our newsletter.
+"""
+
+
+def test_a_markdown_article_with_bold_labels_and_wrapped_sources() -> None:
+    pasted = read_article(MARKDOWN, "en")
+    document = pasted.document
+    assert unknown_keys(document) == []
+    assert document["headline"] == "Cookies cause cancer"
+    assert document["datePublished"] == "2024-05-02"
+    assert document["claims"] == [{"text": "Cookies cause cancer", "verdict": "Mostly false"}]
+    assert document["summary"] == "No study links eating cookies to cancer [1] [3]."
+    # A short sentence that mentions cookies is prose, not furniture.
+    assert document["sections"] == [
+        {
+            "heading": "What the studies say",
+            "paragraphs": [
+                "Cookies are not a carcinogen.",
+                "Large diet studies found no link [1]. A small one found a weak one [2].",
+            ],
+        }
+    ]
+    assert (
+        document["bottomLine"] == "The claim goes far beyond the evidence [1].\n\nEat them in moderation all the same."
+    )
+    assert document["sources"] == [
+        {"title": "Diet and cancer cohort", "url": "https://example.org/cohort"},
+        {"title": "A small study", "url": "https://example.org/small-study"},
+    ]
+    assert "Cited [3] but the source list has 2: add the missing sources" in pasted.notes
+    assert "The bottom line has 2 paragraphs, shown as one: check it" in pasted.notes
+    assert any(note.startswith("Dropped 1 line") and "Subscribe" in note for note in pasted.notes)
