@@ -39,7 +39,7 @@ LIST_ITEM = 2_500  # the longest line tried as a source (URLs can be long)
 _BREAKS = re.compile("\r\n|[\r\x0b\x0c\x85\u2028\u2029]")
 _CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
 _SPACES = re.compile("[\\s\u00a0\u2007\u202f\u200b]+")
-_MARKUP = re.compile(r"^(?:#{1,6}\s*|>\s*)+|^(\*\*|__)(.*)\1$")
+_MARKUP = re.compile(r"^(?:#{1,6}\s*|>\s*)+")  # Markdown heading and quote marks
 _SENTENCE = re.compile(r"[^\s.][.!?](?:\s|$)")
 _ENDS_PARAGRAPH = tuple('.!?…:;"\u201d\u2019\u00bb)]')
 _CITATION = re.compile(r"\[\d{1,4}\]")
@@ -48,7 +48,7 @@ _MARKDOWN_LINK = re.compile(r"^\[(?P<title>[^\]]{1,300})\]\((?P<url>https?://[^)
 _SOURCE_ITEM = re.compile(r"^(?:\[(?P<bracket>\d{1,3})\]|(?P<number>\d{1,3})[.):]|[-*\u2022\u2013])\s*(?P<rest>\S.*)$")
 _CITED_SOURCE = re.compile(r"^\[\d{1,3}\]\s+\S")
 _BULLET = re.compile(r"^(?:[-*\u2022\u2013]|\d{1,3}[.)])\s+")
-_SEPARATOR = re.compile(r"\s+[\u2013\u2014|-]\s+|,\s+(?=[^,]+$)")
+_SEPARATOR = re.compile(r"\s+[\u2013\u2014|-]\s+")  # between a source's title and its publisher
 _NAMES = re.compile(r"\s*,\s*|\s+(?:and|y|e|et|und|&)\s+")
 
 
@@ -82,10 +82,7 @@ def _key(line: str) -> str | None:
     if len(line) > SHORT:
         return None
     flat = _SPACES.sub(" ", line).replace("**", "").replace("__", "").strip()
-    match = _MARKUP.match(flat)
-    if match:
-        flat = match[2] if match[1] else flat[match.end() :]
-    return flat.strip().strip("*_").strip()
+    return _MARKUP.sub("", flat, count=1).strip("*_ ")
 
 
 class _Reader(Found):
@@ -121,7 +118,7 @@ class _Reader(Found):
             if key is not None and self.structure(key, heading_may_start, after):
                 self.target = None
                 continue
-            self.prose(line.strip(), key, starts_block)
+            self.prose(line.strip(), starts_block)
 
     def find_title(self, lines: list[str]) -> int:
         """The index after the title line (0 without one); lines before it count as furniture."""
@@ -217,7 +214,7 @@ class _Reader(Found):
                 self.guessed_language = self.guessed_language or language
                 return True
         match = words.BYLINE.match(key)
-        if match and not self.authors:
+        if match and not self.authors and match["names"][0].isupper():  # not "By the numbers"
             self.authors = [name for name in _NAMES.split(match["names"].strip()) if name]
             return bool(self.authors)
         return False
@@ -238,7 +235,7 @@ class _Reader(Found):
         self.mode = "section"
         self.sections.append({"heading": heading, "paragraphs": []})
 
-    def prose(self, line: str, key: str | None, starts_block: bool) -> None:
+    def prose(self, line: str, starts_block: bool) -> None:
         if self.mode in ("sources", "after") or (len(line) <= LIST_ITEM and _CITED_SOURCE.match(line)):
             if len(line) <= LIST_ITEM and self.source(line):
                 self.mode = "sources"
@@ -267,8 +264,12 @@ class _Reader(Found):
             if "url" not in last:  # the URL of the previous item, on its own line
                 last["url"] = _clean_url(url_match[0])
                 return True
-        if match is None and url_match is None:
-            return False
+        if (
+            match is None
+            and url_match is None
+            and (self.mode != "sources" or len(line) > SHORT or _SENTENCE.search(line))
+        ):
+            return False  # a title alone is a source only right under a sources heading
         item: dict[str, str] = {}
         link = _MARKDOWN_LINK.match(rest)
         if link:
@@ -283,10 +284,11 @@ class _Reader(Found):
         if url:
             item["url"] = url
         if rest and "title" not in item:
-            parts = _SEPARATOR.split(rest.strip(), maxsplit=1) if len(rest) <= SHORT else [rest]
-            item["title"] = parts[0].strip(" .")
-            if len(parts) == 2 and parts[1].strip(" ."):
-                item["publisher"] = parts[1].strip(" .")
+            separators = list(_SEPARATOR.finditer(rest)) if len(rest) <= SHORT else []
+            cut = separators[-1] if separators else None  # the publisher comes last
+            item["title"] = (rest[: cut.start()] if cut else rest).strip(" .")
+            if cut and rest[cut.end() :].strip(" ."):
+                item["publisher"] = rest[cut.end() :].strip(" .")
         if not item.get("title"):
             item.pop("title", None)
         if not item:

@@ -73,6 +73,13 @@ class Found:
         elif lead:
             doc["summary"] = lead.pop(0)
             notes.append("No summary heading: the first paragraph was taken as the summary; check it")
+        elif self.sections and self.sections[0]["paragraphs"]:
+            first = self.sections[0]
+            doc["summary"] = first["paragraphs"][0]
+            notes.append(
+                f"No summary: the first paragraph under {_quote(first['heading'])} was copied as the summary; "
+                "write a summary"
+            )
         else:
             notes.append("No summary found: write one")
         doc["claims"] = self.claims(doc.get("summary", ""), notes)

@@ -390,3 +390,36 @@ def test_a_markdown_article_with_bold_labels_and_wrapped_sources() -> None:
     assert "Cited [3] but the source list has 2: add the missing sources" in pasted.notes
     assert "The bottom line has 2 paragraphs, shown as one: check it" in pasted.notes
     assert any(note.startswith("Dropped 1 line") and "Subscribe" in note for note in pasted.notes)
+
+
+def test_headings_that_look_like_labels_and_sources_as_plain_lines() -> None:
+    text = """\
+Fact check: Wind farms kill more birds than cats do
+
+By the numbers
+
+Cats kill over a billion birds a year in the United States alone [1].
+
+Sources
+Cats and birds: a review \u2013 a hyphen-rich title \u2013 Nature Communications
+Wind energy and wildlife - U.S. Fish and Wildlife Service, https://www.fws.gov/wind
+Example Checks is a signatory of the IFCN code of principles.
+"""
+    pasted = read_article(text, "en")
+    document = pasted.document
+    assert "authors" not in document
+    # "By the numbers" is a heading, not a byline; its paragraph is also the summary until one is written.
+    paragraph = "Cats kill over a billion birds a year in the United States alone [1]."
+    assert document["sections"] == [{"heading": "By the numbers", "paragraphs": [paragraph]}]
+    assert document["summary"] == paragraph
+    assert any(note.startswith("No summary: the first paragraph under 'By the numbers'") for note in pasted.notes)
+    assert document["sources"] == [
+        {"title": "Cats and birds: a review \u2013 a hyphen-rich title", "publisher": "Nature Communications"},
+        {
+            "title": "Wind energy and wildlife",
+            "url": "https://www.fws.gov/wind",
+            "publisher": "U.S. Fish and Wildlife Service",
+        },
+    ]
+    assert "Source [1] has no URL: add one" in pasted.notes
+    assert any(note.startswith("Left out 1 line") and "IFCN" in note for note in pasted.notes)
