@@ -132,10 +132,11 @@ class Found:
     def language(self, given: str | None, notes: list[str]) -> str:
         if given and LANGUAGE_TAG.match(given.strip()):
             return given.strip()
-        if given:
-            notes.append(f"{given[:40]!r} is not a language tag: give one such as 'en' or 'pt-BR'")
         guess = self.guessed_language or "en"
-        notes.append(f"Language not given: set to '{guess}'; check it")
+        if given:
+            notes.append(f"{given[:40]!r} is not a language tag: set to '{guess}'; check it")
+        else:
+            notes.append(f"Language not given: set to '{guess}'; check it")
         return guess
 
     def claims(self, summary: str, notes: list[str]) -> list[dict[str, str]]:
@@ -199,10 +200,10 @@ class Found:
             )
             if len(value) > limit
         ]
-        too_long += ["a paragraph" for s in doc.get("sections", ()) for p in s["paragraphs"] if len(p) > MAX_LONG_TEXT][
-            :1
-        ]
-        too_long += ["a related question" for q in doc.get("relatedQuestions", ()) if len(q) > MAX_SHORT_TEXT][:1]
+        if any(len(p) > MAX_LONG_TEXT for section in doc.get("sections", ()) for p in section["paragraphs"]):
+            too_long.append("a paragraph")
+        if any(len(question) > MAX_SHORT_TEXT for question in doc.get("relatedQuestions", ())):
+            too_long.append("a related question")
         if too_long:
             notes.append(f"Too long to publish: {', '.join(too_long)}; shorten or split it")
 

@@ -316,7 +316,7 @@ def test_text_that_is_not_text_and_a_bad_language_tag() -> None:
     pasted = read_article(cast(Any, b"Fact check: bytes"), "not a tag!")
     assert pasted.document == {"language": "en"}
     assert pasted.notes[0] == "The pasted content was not text: paste the article's text"
-    assert any("'not a tag!' is not a language tag" in note for note in pasted.notes)
+    assert "'not a tag!' is not a language tag: set to 'en'; check it" in pasted.notes
 
 
 @pytest.mark.parametrize("seed", range(40))
@@ -423,3 +423,13 @@ Example Checks is a signatory of the IFCN code of principles.
     ]
     assert "Source [1] has no URL: add one" in pasted.notes
     assert any(note.startswith("Left out 1 line") and "IFCN" in note for note in pasted.notes)
+
+
+def test_limits_of_a_document_are_named_not_exceeded() -> None:
+    long_paragraph = "Too many words here. " * 1_000  # over the 20,000 characters of a summary
+    sources = "".join(f"[{n}] Source {n} https://example.org/{n}\n" for n in range(1, 251))
+    pasted = read_article(f"Fact check: A claim with many sources\n\n{long_paragraph}\n\nSources\n{sources}", "en")
+    assert len(pasted.document["sources"]) == 200
+    assert pasted.document["sources"][199] == {"title": "Source 200", "url": "https://example.org/200"}
+    assert "Kept the first 200 sources of 250: a fact-check holds at most 200" in pasted.notes
+    assert "Too long to publish: summary; shorten or split it" in pasted.notes
