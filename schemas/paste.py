@@ -69,7 +69,8 @@ def read_article(text: str, language: str | None = None) -> PastedArticle:
     if len(text) > MAX_INPUT:
         reader.notes.append(f"Read the first {MAX_INPUT:,} characters only: the rest was left out")
         text = text[:MAX_INPUT]
-    text, removed = _CONTROL.subn("", _BREAKS.sub("\n", text))
+    # A byte order mark carries nothing; pasted text from files often starts with one.
+    text, removed = _CONTROL.subn("", _BREAKS.sub("\n", text.replace("\ufeff", "")))
     lines = [line.rstrip() for line in text.split("\n")]
     if removed:
         reader.notes.append(f"Removed {removed} control character{plural(removed)} that text cannot hold")
@@ -212,6 +213,9 @@ class _Reader(Found):
                 elif self.published is None:
                     self.published = iso
                 self.guessed_language = self.guessed_language or language
+                return True
+            if found is None and words.DATE_LABEL.match(key) and words.NUMERIC_DATE.search(key):
+                self.notes.append(f"The date in {key[:80]!r} could be day or month first: add it")
                 return True
         match = words.BYLINE.match(key)
         if match and not self.authors and match["names"][0].isupper():  # not "By the numbers"

@@ -106,6 +106,8 @@ MONTH_LANGUAGE = {
     "januar": "de", "februar": "de", "märz": "de", "oktober": "de", "dezember": "de",
 }  # fmt: skip
 
+# A date in digits, day and month in either order: 30.10.2025, 10/30/2025.
+NUMERIC_DATE = re.compile(r"(?<!\d)(\d{1,2})([/.])(\d{1,2})\2(\d{4})(?!\d)")
 _ISO = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
 _MONTH_FIRST = re.compile(r"(?i)\b([^\W\d_]{3,10})\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})\b")
 _DAY_FIRST = re.compile(
@@ -121,9 +123,23 @@ UPDATED_LABEL = re.compile(r"(?i)^(?:updated|last updated|actualizado|atualizado
 
 
 def find_date(text: str) -> tuple[str, str | None] | None:
-    """The first calendar date in `text` as (ISO date, language of its month name or None)."""
+    """The first calendar date in `text` as (ISO date, language of its month name or None).
+
+    A date in digits is read day first with dots (30.10.2025) and with slashes when the order is
+    plain (30/10/2025, 10/30/2025); 12/05/2024 could be either and is not read.
+    """
     for match in _ISO.finditer(text):
         found = _make(int(match[1]), int(match[2]), int(match[3]))
+        if found:
+            return found, None
+    for match in NUMERIC_DATE.finditer(text):
+        first, second, year = int(match[1]), int(match[3]), int(match[4])
+        if match[2] == "." or (first > 12 and second <= 12):
+            found = _make(year, second, first)
+        elif second > 12 and first <= 12:
+            found = _make(year, first, second)
+        else:
+            found = None
         if found:
             return found, None
     for match in _MONTH_FIRST.finditer(text):

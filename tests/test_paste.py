@@ -433,3 +433,21 @@ def test_limits_of_a_document_are_named_not_exceeded() -> None:
     assert pasted.document["sources"][199] == {"title": "Source 200", "url": "https://example.org/200"}
     assert "Kept the first 200 sources of 250: a fact-check holds at most 200" in pasted.notes
     assert "Too long to publish: summary; shorten or split it" in pasted.notes
+
+
+@pytest.mark.parametrize(
+    ("line", "published", "note"),
+    [
+        ("Published: 30/10/2025", "2025-10-30", None),
+        ("Published: 10/30/2025", "2025-10-30", None),
+        ("Veröffentlicht am 30.10.2025", "2025-10-30", None),
+        ("Published: 12/05/2024", None, "The date in 'Published: 12/05/2024' could be day or month first: add it"),
+    ],
+)
+def test_dates_in_digits_and_a_byte_order_mark(line: str, published: str | None, note: str | None) -> None:
+    text = f"\ufeffFact check: Carrots give you night vision\n{line}\n\nThe myth dates from wartime propaganda.\n"
+    pasted = read_article(text, "en")
+    assert pasted.document["headline"] == "Carrots give you night vision"
+    assert pasted.document.get("datePublished") == published
+    assert pasted.document["summary"] == "The myth dates from wartime propaganda."
+    assert (note in pasted.notes) if note else not any("could be day or month" in each for each in pasted.notes)
