@@ -171,6 +171,7 @@ class _Reader(Found):
             (words.QUESTIONS_HEADING, "questions"),
             (words.SOURCES_HEADING, "sources"),
             (words.BOTTOM_LINE_HEADING, "bottom"),
+            (words.CLAIM_HEADING, "claim"),
         ):
             if pattern.match(key):
                 self.mode = mode
@@ -248,6 +249,11 @@ class _Reader(Found):
             self.mode = "after"
             self.left_out.append(line)
             return
+        if self.mode == "claim":
+            self.mode = "section" if self.sections else "lead"
+            if self.claim is None and len(line) <= SHORT:
+                self.claim = line
+                return
         target = {"lead": self.lead, "summary": self.summary, "bottom": self.bottom}.get(self.mode)
         if target is None:
             target = self.sections[-1]["paragraphs"] if self.sections else self.lead

@@ -53,6 +53,11 @@ def _heading(words: str) -> re.Pattern[str]:
 
 
 SUMMARY_HEADING = _heading(_SUMMARY)
+# A heading over the claim itself, as Full Fact and others print it: the line under it is the claim.
+CLAIM_HEADING = _heading(
+    r"what was claimed|the claim|claim|lo que se afirm[oó]|la afirmaci[oó]n|o que foi dito|a alega[cç][aã]o"
+    r"|ce qui est affirm[ée]|l'affirmation|die behauptung|was behauptet wird"
+)
 BOTTOM_LINE_HEADING = _heading(_BOTTOM_LINE)
 SOURCES_HEADING = _heading(_SOURCES)
 QUESTIONS_HEADING = _heading(_QUESTIONS)

@@ -451,3 +451,32 @@ def test_dates_in_digits_and_a_byte_order_mark(line: str, published: str | None,
     assert pasted.document.get("datePublished") == published
     assert pasted.document["summary"] == "The myth dates from wartime propaganda."
     assert (note in pasted.notes) if note else not any("could be day or month" in each for each in pasted.notes)
+
+
+def test_a_claim_under_its_own_heading() -> None:
+    text = """\
+Full Fact
+
+Viral post wrongly says the UK will ban petrol cars next year
+
+12 March 2024
+
+What was claimed
+The UK will ban the sale of all petrol cars in 2025.
+
+Our verdict
+Incorrect. The ban on new petrol and diesel cars is set for 2035 [1].
+
+Sources
+[1] Government announcement \u2013 GOV.UK, https://www.gov.uk/government/news/x
+"""
+    pasted = read_article(text, "en-GB")
+    document = pasted.document
+    assert document["language"] == "en-GB"
+    assert document["headline"] == "Viral post wrongly says the UK will ban petrol cars next year"
+    assert document["datePublished"] == "2024-03-12"
+    assert document["claims"] == [{"text": "The UK will ban the sale of all petrol cars in 2025."}]
+    assert document["bottomLine"] == "Incorrect. The ban on new petrol and diesel cars is set for 2035 [1]."
+    assert "sections" not in document
+    assert "No summary found: write one" in pasted.notes
+    assert "Dropped 1 line that looked like site furniture: 'Full Fact'" in pasted.notes
