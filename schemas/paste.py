@@ -11,9 +11,13 @@ How an article is read, line by line and once (the work is linear in the text):
 - the title is the first line like "Fact check: X" ("FACT CHECK | X", "Verificación: X", ...),
   else the first line that reads like a headline; lines before it are site furniture and dropped,
   as are short lines after it that read like furniture ("Loading...", "Share on Facebook");
-- label lines near the top give the date ("Checked on October 30, 2025"), a byline, a
-  "Claim:" and a "Verdict:"/"Rating:" (a verdict is only ever copied, never guessed);
-- a "Summary" heading gives the summary; without one, the first paragraph does;
+- label lines near the top give the date ("Checked on October 30, 2025"), a byline, the claim
+  ("Claim: X", or the line under "What was claimed"; else the title after a "Fact check:"
+  prefix, a claim quoted in the summary, or the headline) and a "Verdict:"/"Rating:" (a verdict
+  is only ever copied, never guessed);
+- a "Summary" heading gives the summary; without one, the first paragraph does (copied when it
+  sits under a section heading); other paragraphs before the first heading make a first section
+  whose heading is left for the writer;
 - numbered headings ("1. A dramatic headline") and unnumbered ones start sections;
 - a "Sources" list gives sources; a "Want to dive deeper?" list gives related questions.
 

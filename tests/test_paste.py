@@ -480,3 +480,12 @@ Sources
     assert "sections" not in document
     assert "No summary found: write one" in pasted.notes
     assert "Dropped 1 line that looked like site furniture: 'Full Fact'" in pasted.notes
+
+
+def test_furniture_inside_the_article_is_dropped_and_named() -> None:
+    heading = SECTION_HEADINGS[3]
+    text = SEED.replace(heading, f"Share this article\nLoading...\n\nAdvertisement\n\n{heading}")
+    pasted = read_article(text)
+    assert pasted.document == read_article(SEED).document
+    dropped = next(note for note in pasted.notes if note.startswith("Dropped 7 lines"))
+    assert dropped.endswith("'Loading...', 'Share this article' and 2 more")
