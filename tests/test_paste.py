@@ -284,7 +284,7 @@ ODD = {
 
 
 @pytest.mark.parametrize("name", list(ODD))
-def test_odd_input_gives_a_draft_with_notes_and_never_raises(name: str) -> None:
+def test_odd_input_gives_a_draft_with_notes_and_never_raises(name: str, publishers: Any) -> None:
     text = ODD[name]
     started = time.monotonic()
     pasted = read_article(text)
@@ -296,6 +296,7 @@ def test_odd_input_gives_a_draft_with_notes_and_never_raises(name: str) -> None:
     for items in ("sections", "sources", "relatedQuestions"):
         assert len(pasted.document.get(items, ())) <= 200
     orjson.dumps(pasted.document)  # serialisable: no lone surrogates
+    assert malformed(pasted.document, publishers) == []
 
 
 def test_an_empty_paste_says_what_to_write() -> None:
@@ -319,14 +320,28 @@ def test_text_that_is_not_text_and_a_bad_language_tag() -> None:
     assert "'not a tag!' is not a language tag: set to 'en'; check it" in pasted.notes
 
 
+# What validation may still say of a draft: something to add or shorten, never a malformed value.
+LEFT_FOR_THE_WRITER = ("is required", "must hold at least one", "cites [", "is not on the", "must be at most")
+
+
 @pytest.mark.parametrize("seed", range(40))
-def test_shuffled_article_lines_never_raise(seed: int) -> None:
+def test_shuffled_article_lines_never_raise(seed: int, publishers: Any) -> None:
     rng = random.Random(seed)
     lines = SEED.split("\n") + RATED.split("\n") + SPANISH.split("\n") + junk(seed, 400).split("\n")
     rng.shuffle(lines)
     pasted = read_article("\n".join(lines[: rng.randrange(1, len(lines))]), rng.choice([None, "en", "pt-BR", ""]))
     assert unknown_keys(pasted.document) == []
     assert pasted.notes
+    assert malformed(pasted.document, publishers) == []
+
+
+def malformed(document: dict[str, Any], publishers: Any) -> list[str]:
+    """What validation says of `document` beyond what the writer is asked to add or shorten."""
+    try:
+        parse_factcheck(document, publishers, incoming=True)
+    except ValidationError as error:
+        return [str(each) for each in error.errors if not any(ok in each.message for ok in LEFT_FOR_THE_WRITER)]
+    return []
 
 
 MARKDOWN = """\
