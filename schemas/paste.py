@@ -114,16 +114,17 @@ class _Reader(Found):
             starts_block, blank = blank, False
             if key is not None and self.furniture(key):
                 self.dropped.append(line)
-                self.target = None
+                self.end_paragraph()
                 continue
             nxt = following[index]
             after = lines[nxt] if nxt < len(lines) else ""
             # A line that goes on in lowercase right below is the start of a hard-wrapped paragraph.
             heading_may_start = starts_block and not (nxt == index + 1 and after.lstrip()[:1].islower())
             if key is not None and self.structure(key, heading_may_start, after):
-                self.target = None
+                self.end_paragraph()
                 continue
             self.prose(line.strip(), starts_block)
+        self.end_paragraph()
 
     def find_title(self, lines: list[str]) -> int:
         """The index after the title line (0 without one); lines before it count as furniture."""
@@ -248,7 +249,7 @@ class _Reader(Found):
         if self.mode in ("sources", "after") or (len(line) <= LIST_ITEM and _CITED_SOURCE.match(line)):
             if len(line) <= LIST_ITEM and self.source(line):
                 self.mode = "sources"
-                self.target = None
+                self.end_paragraph()
                 return
             self.mode = "after"
             self.left_out.append(line)
@@ -261,11 +262,18 @@ class _Reader(Found):
         target = {"lead": self.lead, "summary": self.summary, "bottom": self.bottom}.get(self.mode)
         if target is None:
             target = self.sections[-1]["paragraphs"] if self.sections else self.lead
-        if not starts_block and self.target is target and target and not target[-1].endswith(_ENDS_PARAGRAPH):
-            target[-1] = f"{target[-1]}\n{line}"  # a hard-wrapped paragraph
-        else:
-            target.append(line)
-        self.target = target
+        if not starts_block and self.target is target and self.lines and not self.lines[-1].endswith(_ENDS_PARAGRAPH):
+            self.lines.append(line)  # a hard-wrapped paragraph goes on
+            return
+        self.end_paragraph()
+        target.append(line)
+        self.target, self.lines = target, [line]
+
+    def end_paragraph(self) -> None:
+        """Join the lines of a hard-wrapped paragraph once it ends (joining as it grows costs more)."""
+        if self.target is not None and len(self.lines) > 1:
+            self.target[-1] = "\n".join(self.lines)
+        self.target, self.lines = None, []
 
     def source(self, line: str) -> bool:
         """Record a line of a source list ("[1] Title - Publisher, https://..."); False if it is none."""

@@ -42,6 +42,7 @@ class Found:
         self.questions: list[str] = []
         self.mode = "lead"  # lead, summary, section, bottom, sources, questions, after
         self.target: list[str] | None = None  # the paragraph list a hard-wrapped line may continue
+        self.lines: list[str] = []  # the lines of its last paragraph so far
 
     def draft(self, language: str | None) -> dict[str, Any]:
         """The document draft; what is missing or guessed is added to `self.notes`."""

@@ -113,6 +113,7 @@ MONTH_LANGUAGE = {
 
 # A date in digits, day and month in either order: 30.10.2025, 10/30/2025.
 NUMERIC_DATE = re.compile(r"(?<!\d)(\d{1,2})([/.])(\d{1,2})\2(\d{4})(?!\d)")
+_YEAR = re.compile(r"\d{4}")
 _ISO = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
 _MONTH_FIRST = re.compile(r"(?i)\b([^\W\d_]{3,10})\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})\b")
 _DAY_FIRST = re.compile(
@@ -133,6 +134,8 @@ def find_date(text: str) -> tuple[str, str | None] | None:
     A date in digits is read day first with dots (30.10.2025) and with slashes when the order is
     plain (30/10/2025, 10/30/2025); 12/05/2024 could be either and is not read.
     """
+    if _YEAR.search(text) is None:
+        return None  # every date read has a four-digit year
     for match in _ISO.finditer(text):
         found = _make(int(match[1]), int(match[2]), int(match[3]))
         if found:
@@ -191,6 +194,7 @@ FURNITURE_SENTENCE = re.compile(
     r"|inscreva-se|abonnez-vous|faites un don|jetzt|abonnieren|©|copyright\b)|all rights reserved"
 )
 _WORD = re.compile(r"[^\W\d_]+")
+_PHRASE_STARTS = frozenset(_WORD.findall(" ".join(phrase.split()[0] for phrase in _FURNITURE_PHRASES)))
 
 
 def is_furniture(line: str) -> bool:
@@ -202,5 +206,5 @@ def is_furniture(line: str) -> bool:
     return (
         not found.isdisjoint(_FURNITURE_WORDS)
         or ("keep" in found and "independent" in found)
-        or any(phrase in lower for phrase in _FURNITURE_PHRASES)
+        or (not found.isdisjoint(_PHRASE_STARTS) and any(phrase in lower for phrase in _FURNITURE_PHRASES))
     )
