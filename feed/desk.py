@@ -57,7 +57,7 @@ def _page(request: Request, template: str, status: int = 200, **values: Any) -> 
     return HTMLResponse(html, status_code=status)
 
 
-async def read_form(request: Request) -> dict[str, str]:
+async def read_form(request: Request, limit: int = FORM_LIMIT) -> dict[str, str]:
     """An application/x-www-form-urlencoded body (the first value of each field); 413 past FORM_LIMIT,
     415 for a body of another kind."""
     media_type = request.headers.get("content-type", "").partition(";")[0].strip().lower()
@@ -65,8 +65,8 @@ async def read_form(request: Request) -> dict[str, str]:
     try:
         async for chunk in request.stream():
             body += chunk
-            if len(body) > FORM_LIMIT:
-                raise HTTPProblem(413, "Request too large", f"A desk form is at most {FORM_LIMIT} bytes.")
+            if len(body) > limit:
+                raise HTTPProblem(413, "Request too large", f"A desk form is at most {limit} bytes.")
     except ClientDisconnect as exc:
         raise HTTPProblem(400, "Unreadable body", "The request body could not be read to its end.") from exc
     if media_type != "application/x-www-form-urlencoded":
@@ -159,19 +159,19 @@ async def desk_home(request: Request) -> Response:
     records = await run_in_threadpool(ctx.store.newest, DESK_STATUSES, LISTED)
     total = await run_in_threadpool(ctx.store.count, DESK_STATUSES)
     t = _messages(request)
-    items = [_item(ctx.urls.check(record.slug) if record.status != "draft" else None, record, t) for record in records]
+    items = [_item(ctx.urls.url("desk_edit", slug=record.slug), record, t) for record in records]
     role_name = t.gettext(ROLE_NAMES.get(who.user.role, who.user.role))
     return _page(request, "desk_home.html", who=who.user, role_name=role_name, csrf=who.csrf_token, items=items,
                  total=total)  # fmt: skip
 
 
-def _item(url: str | None, record: Record, t: Messages) -> dict[str, Any]:
+def _item(edit_url: str, record: Record, t: Messages) -> dict[str, Any]:
     """A fact-check as the desk lists it."""
     changed = store_time(record.updated_at)
     language = str(record.document.get("language") or "und")
     return {
         "headline": record.document.get("headline") or record.slug,
-        "url": url,
+        "edit_url": edit_url,
         "language": language,
         "direction": text_direction(language),
         "status": t.gettext(STATUS_NAMES.get(record.status, record.status)),

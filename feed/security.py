@@ -23,6 +23,9 @@ DESK_CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; base-uri 'none'; "
     "frame-ancestors 'none'; form-action 'self'"
 )
+# A preview of a page, framed by the desk's editor (a card's preview keeps the card's own
+# policy, with frame-ancestors 'self').
+PREVIEW_CSP = PAGE_CSP.replace("frame-ancestors 'none'", "frame-ancestors 'self'")
 _DESK_HEADERS = [
     (b"content-security-policy", DESK_CSP.encode()),
     (b"cache-control", b"no-store"),
@@ -50,9 +53,12 @@ def with_security_headers(headers: list[tuple[bytes, bytes]], is_read: bool) -> 
 
 
 def desk_headers(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
-    """`headers` with the desk's policy and no-store in place of any the response set."""
-    replaced = {name for name, _ in _DESK_HEADERS}
-    return [h for h in headers if h[0].lower() not in replaced] + _DESK_HEADERS
+    """`headers` with no-store, and the desk's policy unless the route set its own (the editor's
+    preview, which shows a page or a card framed by the desk: PREVIEW_CSP)."""
+    own_policy = any(name.lower() == b"content-security-policy" for name, _ in headers)
+    replaced = {name for name, _ in _DESK_HEADERS if not (own_policy and name == b"content-security-policy")}
+    kept = [h for h in headers if h[0].lower() not in replaced]
+    return kept + [h for h in _DESK_HEADERS if h[0] in replaced]
 
 
 class SecurityHeaders:

@@ -57,6 +57,12 @@ PATTERNS: dict[str, str] = {
     "desk": "/desk",
     "desk_login": "/desk/login",
     "desk_logout": "/desk/logout",
+    "desk_new": "/desk/new",
+    "desk_paste": "/desk/paste",
+    "desk_edit": "/desk/checks/{slug}/edit",
+    "desk_publish": "/desk/checks/{slug}/publish",
+    "desk_retract": "/desk/checks/{slug}/retract",
+    "desk_preview": "/desk/preview",
 }
 
 

@@ -1,0 +1,354 @@
+"""The desk's editor: write a fact-check in a form, save it as a draft, see it as readers will.
+
+GET shows the form (a new fact-check, or the current version of one); POST saves it or
+changes the form's rows (add, remove, move a claim, source, section or author) without
+saving. A save names the version it was based on, as the API's If-Match does: when someone
+else saved in between, nothing is overwritten; the form comes back with the writer's text,
+and with the other version's value beside every field the two changed, to merge.
+
+The preview renders the form's text with the same code that renders the public page and the
+card, into a frame beside the form.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from feed.accounts import SignedIn, has_role
+from feed.cards import card_links
+from feed.clock import utc_now
+from feed.context import Context, context_of
+from feed.desk import STATUS_NAMES, read_form
+from feed.deskauth import check_origin, check_token, require_role
+from feed.editorform import editor_form
+from feed.errorpage import reader_language
+from feed.pages import check_html
+from feed.problems import HTTPProblem
+from feed.publishing import InvalidTransition
+from feed.query import takes
+from feed.security import PREVIEW_CSP
+from feed.store import Actor, Conflict, StaleVersion
+from feed.urls import PATTERNS
+from schemas.errors import FieldError, ValidationError
+from schemas.formfields import field_of_error, from_form, renumbered, row_numbers, to_form
+from schemas.model import FactCheck
+from schemas.paste import read_article
+from schemas.validation import parse_factcheck
+from widget.card import CardRequest, card_page
+from widget.i18n import Messages
+
+# A row action: a submit button named "row" valued `add:claims`, `remove:claims:2`, `up:sources:1`.
+ROW_ACTION = re.compile(r"^(add|remove|up|down):([A-Za-z]+(?:\.\d{1,3}\.[A-Za-z]+)*)(?::(\d{1,3}))?$")
+NO_STORE = {"Cache-Control": "no-store"}
+
+
+def form_fields(form: Mapping[str, str]) -> dict[str, str]:
+    """The document's fields of a posted form (the form's own controls left out)."""
+    controls = {"version", "row", "action", "csrf", "preview", "reason"}
+    return {key: value for key, value in form.items() if key not in controls}
+
+
+def apply_row_action(fields: Mapping[str, str], action: str) -> tuple[dict[str, str], dict[str, int]]:
+    """The fields after a row button, and the blank rows to show: (fields, extra rows by list)."""
+    found = ROW_ACTION.match(action)
+    if not found:
+        return dict(fields), {}
+    verb, name, number = found[1], found[2], int(found[3]) if found[3] else None
+    order = row_numbers(fields, name)
+    if verb == "add":
+        return dict(fields), {name: 2}  # the blank row there was, and one more
+    if number is None or number not in order:
+        return dict(fields), {}
+    at = order.index(number)
+    if verb == "remove":
+        order.pop(at)
+    elif verb == "up" and at > 0:
+        order[at - 1], order[at] = order[at], order[at - 1]
+    elif verb == "down" and at < len(order) - 1:
+        order[at + 1], order[at] = order[at], order[at + 1]
+    return renumbered(fields, name, order), {}
+
+
+def errors_by_field(errors: list[FieldError]) -> dict[str, str]:
+    """Validation errors by the form field each belongs to (several joined)."""
+    found: dict[str, str] = {}
+    for error in errors:
+        name = field_of_error(error.field)
+        found[name] = f"{found[name]} {error.message}" if name in found else error.message
+    return found
+
+
+def changed_fields(mine: Mapping[str, str], base: Mapping[str, str], theirs: Mapping[str, str]) -> dict[str, str]:
+    """The fields someone else changed since `base` that the writer's form holds otherwise:
+    name -> their value (what the writer merges)."""
+    names = set(base) | set(theirs)
+    return {
+        name: theirs.get(name, "")
+        for name in sorted(names)
+        if theirs.get(name, "") != base.get(name, "") and theirs.get(name, "") != mine.get(name, "")
+    }
+
+
+class Editor:
+    """The editor's pages for one request: the desk's language, the person writing."""
+
+    def __init__(self, request: Request, who: SignedIn):
+        self.request = request
+        self.ctx: Context = context_of(request)
+        self.who = who
+        self.actor = Actor(f"user:{who.user.id}", who.user.name)  # the revision's author, for the history
+        self.t = Messages(reader_language(request, self.ctx.settings.language))
+
+    def page(
+        self,
+        fields: Mapping[str, str],
+        *,
+        slug: str | None,
+        version: int | None,
+        errors: Mapping[str, str] | None = None,
+        warnings: list[str] | None = None,
+        theirs: Mapping[str, str] | None = None,
+        extra_rows: Mapping[str, int] | None = None,
+        status: int = 200,
+        saved: bool = False,
+    ) -> HTMLResponse:
+        record = self.ctx.store.get(slug) if slug else None
+        widgets = editor_form(fields, errors or {}, self.t, self.ctx.publishers,
+                              slug_locked=record is not None, extra_rows=extra_rows)  # fmt: skip
+        html = self.ctx.templates.get_template("desk_editor.html").render(
+            t=self.t, widgets=widgets, slug=slug, version=version, errors=errors or {}, warnings=warnings or [],
+            theirs=theirs or {}, saved=saved, fields=fields, csrf_token=self.who.csrf_token,
+            status=record.status if record else None, may_publish=has_role(self.who.user, "editor"),
+            status_name=self.t.gettext(STATUS_NAMES[record.status]) if record else "",
+            action=self.ctx.urls.url("desk_edit", slug=slug) if slug else self.ctx.urls.url("desk_new"),
+        )  # fmt: skip
+        return HTMLResponse(html, status, headers=NO_STORE)
+
+    def show(self, slug: str | None, saved: bool = False) -> HTMLResponse:
+        if slug is None:
+            return self.page({"language": self.ctx.settings.language}, slug=None, version=None)
+        record = self.ctx.store.get(slug)
+        if record is None:
+            raise HTTPProblem(404, "Not found", f"No fact-check is called {slug}.")
+        fc = self.ctx.publishing.load(record.document)
+        return self.page(to_form(record.document), slug=slug, version=record.version, saved=saved,
+                         warnings=self.warnings(fc))  # fmt: skip
+
+    def post(self, form: dict[str, str], slug: str | None) -> Response:
+        check_token(self.who.csrf_token, form.get("csrf"))
+        fields = form_fields(form)
+        version = _version(form.get("version"))
+        action = form.get("row", "")
+        if action:
+            changed, extra = apply_row_action(fields, action)
+            return self.page(changed, slug=slug, version=version, extra_rows=extra)
+        return self.save(fields, slug, version)
+
+    def save(self, fields: dict[str, str], slug: str | None, version: int | None) -> Response:
+        document = from_form(fields)
+        now = utc_now()
+        publishing = self.ctx.publishing
+        try:
+            if slug is None:
+                record = publishing.create({**document, "status": "draft"}, now, self.actor)
+            else:
+                current = self.ctx.store.get(slug)
+                if current is not None and current.status != "draft" and not has_role(self.who.user, "editor"):
+                    raise HTTPProblem(403, "Forbidden", "Only an editor may change a published fact-check.")
+                if version is None:
+                    raise ValidationError([FieldError("version", "is missing: reload the fact-check")])
+                record = publishing.update(slug, document, version, now, self.actor)
+        except ValidationError as invalid:
+            return self.page(fields, slug=slug, version=version, errors=errors_by_field(invalid.errors), status=422)
+        except Conflict:
+            error = self.t.gettext("A fact-check with this address exists already: choose another.")
+            return self.page(fields, slug=slug, version=version, errors={"slug": error}, status=409)
+        except StaleVersion as stale:
+            return self.conflict(fields, slug, version, stale.current)
+        except InvalidTransition as refused:
+            return self.page(fields, slug=slug, version=version, warnings=[str(refused)], status=409)
+        return RedirectResponse(self.ctx.urls.url("desk_edit", {"saved": str(record.version)}, slug=record.slug), 303)
+
+    def conflict(self, mine: dict[str, str], slug: str | None, version: int | None, current: int) -> Response:
+        """Someone saved after `version`: the writer's text stays, their changes are shown beside it."""
+        assert slug is not None
+        history = {revision.version: revision for revision in self.ctx.store.revisions(slug)}
+        base = to_form(history[version].document) if version in history else {}
+        latest = self.ctx.store.get(slug)
+        theirs = to_form(latest.document) if latest else {}
+        notice = self.t.gettext(
+            "Someone saved this fact-check while you were writing. Your text is below; their changes are "
+            "shown beside each field they changed. Merge them, then save again."
+        )
+        return self.page(mine, slug=slug, version=current, theirs=changed_fields(mine, base, theirs),
+                         warnings=[notice], status=409)  # fmt: skip
+
+    def warnings(self, fc: FactCheck) -> list[str]:
+        """The publishing rules a draft breaks, to fix before it is published."""
+        if fc.status != "draft":
+            return []
+        draft = replace(fc, status="published")
+        return [f"{problem.field}: {problem.message}" for problem in self.ctx.publishing.problems(draft)]
+
+    def preview(self, form: dict[str, str]) -> Response:
+        """The form's text as a reader will see it: the page, or the card (`preview=card-dark`)."""
+        check_token(self.who.csrf_token, form.get("csrf"))
+        fields = form_fields(form)
+        kind = form.get("preview") or "page"
+        try:
+            fc = parse_factcheck({"status": "draft", **from_form(fields)}, self.ctx.publishers)
+        except ValidationError as invalid:
+            html = self.ctx.templates.get_template("desk_preview_problems.html").render(
+                t=self.t, errors=[f"{e.field}: {e.message}" for e in invalid.errors]
+            )
+            return HTMLResponse(html, headers=NO_STORE | {"Content-Security-Policy": PREVIEW_CSP})
+        shown = replace(fc, status="published")  # as it will read once published
+        if kind.startswith("card"):
+            theme = "dark" if kind == "card-dark" else "light"
+            html, policy = card_page(self.ctx.templates, shown, self.ctx.publishers[fc.publisher],
+                                     card_links(self.ctx.urls, shown), CardRequest(theme=theme))  # fmt: skip
+            framed = policy.replace("frame-ancestors *", "frame-ancestors 'self'")
+            return HTMLResponse(html, headers=NO_STORE | {"Content-Security-Policy": framed})
+        return HTMLResponse(check_html(self.ctx, shown), headers=NO_STORE | {"Content-Security-Policy": PREVIEW_CSP})
+
+    def paste_form(self) -> HTMLResponse:
+        html = self.ctx.templates.get_template("desk_paste.html").render(
+            t=self.t, csrf_token=self.who.csrf_token, language=self.ctx.settings.language
+        )
+        return HTMLResponse(html, headers=NO_STORE)
+
+    def pasted(self, form: dict[str, str]) -> HTMLResponse:
+        """A new fact-check's form filled from a pasted article, with what the writer must check."""
+        check_token(self.who.csrf_token, form.get("csrf"))
+        article = read_article(form.get("article", ""), form.get("language") or None)
+        fields = to_form(article.document)
+        fields.setdefault("slug", slug_of(article.document.get("headline", "")))
+        return self.page(fields, slug=None, version=None, warnings=article.notes)
+
+    def publish(self, form: dict[str, str], slug: str) -> Response:
+        check_token(self.who.csrf_token, form.get("csrf"))
+        self._editor_only()
+        try:
+            self.ctx.publishing.publish(slug, _version(form.get("version")), utc_now(), self.actor)
+        except StaleVersion:
+            return self.show_with(slug, self.t.gettext("Someone saved a newer version: check it, then publish."))
+        except (ValidationError, InvalidTransition) as refused:
+            return self.show_with(slug, _reason(refused))
+        return RedirectResponse(self.ctx.urls.url("desk_edit", {"saved": "published"}, slug=slug), 303)
+
+    def retract(self, form: dict[str, str], slug: str) -> Response:
+        check_token(self.who.csrf_token, form.get("csrf"))
+        self._editor_only()
+        try:
+            self.ctx.publishing.retract(slug, form.get("reason", ""), _version(form.get("version")), utc_now(),
+                                        self.actor)  # fmt: skip
+        except StaleVersion:
+            return self.show_with(slug, self.t.gettext("Someone saved a newer version: check it, then retract."))
+        except (ValidationError, InvalidTransition) as refused:
+            return self.show_with(slug, _reason(refused))
+        return RedirectResponse(self.ctx.urls.url("desk_edit", {"saved": "retracted"}, slug=slug), 303)
+
+    def show_with(self, slug: str, warning: str) -> HTMLResponse:
+        record = self.ctx.store.get(slug)
+        if record is None:
+            raise HTTPProblem(404, "Not found", f"No fact-check is called {slug}.")
+        return self.page(to_form(record.document), slug=slug, version=record.version, warnings=[warning], status=409)
+
+    def _editor_only(self) -> None:
+        if not has_role(self.who.user, "editor"):
+            raise HTTPProblem(403, "Forbidden", "Only an editor may publish or retract; a writer saves drafts.")
+
+
+def _reason(refused: Exception) -> str:
+    if isinstance(refused, ValidationError):
+        return "; ".join(f"{error.field}: {error.message}" for error in refused.errors)
+    return str(refused)
+
+
+# -- routes ----------------------------------------------------------------------------------
+
+
+def _editor(request: Request) -> Editor:
+    """The editor for a signed-in writer (blocking: run in a worker thread)."""
+    return Editor(request, require_role(request, "writer"))
+
+
+async def new_check(request: Request) -> Response:
+    editor = await run_in_threadpool(_editor, request)
+    if request.method == "GET":
+        return await run_in_threadpool(editor.show, None)
+    check_origin(request)
+    form = await read_form(request, editor.ctx.settings.max_body_bytes)
+    return await run_in_threadpool(editor.post, form, None)
+
+
+async def edit_check(request: Request) -> Response:
+    editor = await run_in_threadpool(_editor, request)
+    slug = request.path_params["slug"]
+    if request.method == "GET":
+        return await run_in_threadpool(editor.show, slug, bool(request.query_params.get("saved")))
+    check_origin(request)
+    form = await read_form(request, editor.ctx.settings.max_body_bytes)
+    return await run_in_threadpool(editor.post, form, slug)
+
+
+async def paste(request: Request) -> Response:
+    editor = await run_in_threadpool(_editor, request)
+    if request.method == "GET":
+        return editor.paste_form()
+    check_origin(request)
+    form = await read_form(request, editor.ctx.settings.max_body_bytes)
+    return await run_in_threadpool(editor.pasted, form)
+
+
+async def preview(request: Request) -> Response:
+    editor = await run_in_threadpool(_editor, request)
+    check_origin(request)
+    form = await read_form(request, editor.ctx.settings.max_body_bytes)
+    return await run_in_threadpool(editor.preview, form)
+
+
+async def publish(request: Request) -> Response:
+    editor = await run_in_threadpool(_editor, request)
+    check_origin(request)
+    form = await read_form(request)
+    return await run_in_threadpool(editor.publish, form, request.path_params["slug"])
+
+
+async def retract(request: Request) -> Response:
+    editor = await run_in_threadpool(_editor, request)
+    check_origin(request)
+    form = await read_form(request)
+    return await run_in_threadpool(editor.retract, form, request.path_params["slug"])
+
+
+def editor_routes() -> list[Route]:
+    return [
+        Route(PATTERNS["desk_new"], takes()(new_check), methods=["GET", "POST"]),
+        Route(PATTERNS["desk_edit"], takes("saved")(edit_check), methods=["GET", "POST"]),
+        Route(PATTERNS["desk_preview"], takes()(preview), methods=["POST"]),
+        Route(PATTERNS["desk_paste"], takes()(paste), methods=["GET", "POST"]),
+        Route(PATTERNS["desk_publish"], takes()(publish), methods=["POST"]),
+        Route(PATTERNS["desk_retract"], takes()(retract), methods=["POST"]),
+    ]
+
+
+def slug_of(headline: str) -> str:
+    """A slug proposed from a headline: ASCII letters and digits, hyphens between words (the
+    writer edits it; until publication it may still change)."""
+    plain = unicodedata.normalize("NFKD", headline).encode("ascii", "ignore").decode().lower()
+    return "-".join(re.findall(r"[a-z0-9]+", plain))[:80].strip("-")
+
+
+def _version(value: Any) -> int | None:
+    text = str(value or "")
+    return int(text) if text.isdigit() and len(text) < 10 else None

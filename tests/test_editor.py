@@ -1,0 +1,187 @@
+"""The desk's editor over HTTP: a writer writes and saves drafts, sees field errors and the
+preview; a second writer's save in between comes back as a merge; only editors publish and
+retract; every form needs its CSRF token."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from lxml import html
+from starlette.testclient import TestClient
+
+from feed.accounts import create_user
+from schemas.formfields import to_form
+from tests.conftest import demo_documents
+from tests.test_desk import PASSWORD, START, Clock, csrf_of, sign_in
+
+NEW = "/desk/new"
+
+
+@pytest.fixture
+def people(app: Any, client: TestClient, clock: Clock) -> dict[str, TestClient]:
+    """A signed-in writer and editor, each in their own client (their own cookies)."""
+    store = app.state.context.store
+    create_user(store, "ana@example.org", "Ana Silva", "editor", PASSWORD, START)
+    create_user(store, "ben@example.org", "Ben Okafor", "writer", PASSWORD, START)
+    create_user(store, "cai@example.org", "Cai Wen", "writer", PASSWORD, START)
+    clients = {}
+    for name, email in (("writer", "ben@example.org"), ("editor", "ana@example.org"), ("other", "cai@example.org")):
+        person = client if name == "writer" else TestClient(app)
+        assert sign_in(person, email).status_code == 303
+        clients[name] = person
+    return clients
+
+
+@pytest.fixture
+def clock(app: Any) -> Clock:
+    fake = Clock()
+    app.state.desk.clock = fake
+    return fake
+
+
+def draft_fields(**changes: str) -> dict[str, str]:
+    document = next(d for d in demo_documents() if d["slug"] == "lightning-never-strikes-twice")
+    fields = to_form({k: v for k, v in document.items() if k not in ("status", "corrections")})
+    return fields | {"slug": "bats-are-blind", "headline": "Are bats blind?"} | changes
+
+
+def post_form(client: TestClient, url: str, fields: dict[str, str], **controls: str) -> httpx.Response:
+    token = csrf_of(client.get(NEW))  # one token per session, on every form
+    return client.post(url, data={"csrf": token, **fields, **controls}, follow_redirects=False)
+
+
+def version_of(response: httpx.Response) -> str:
+    found = re.search(r'name="version" value="(\d+)"', response.text)
+    assert found, response.text[:500]
+    return found.group(1)
+
+
+def test_a_writer_writes_a_draft_and_sees_it_saved(people: dict[str, TestClient], app: Any) -> None:
+    writer = people["writer"]
+    form = writer.get(NEW)
+    assert form.status_code == 200 and form.headers["cache-control"] == "no-store"
+    tree = html.fromstring(form.text)
+    assert tree.xpath('//select[@name="claims.0.verdict"]') and tree.xpath('//textarea[@name="sections.0.paragraphs"]')
+    saved = post_form(writer, NEW, draft_fields())
+    assert saved.status_code == 303 and saved.headers["location"].startswith(
+        "http://testserver/desk/checks/bats-are-blind/edit"
+    )
+    record = app.state.context.store.get("bats-are-blind")
+    assert record.status == "draft" and record.document["headline"] == "Are bats blind?"
+    (revision,) = app.state.context.store.revisions("bats-are-blind")
+    assert revision.actor is not None and revision.actor.name == "Ben Okafor"  # who saved, in the history
+    page = writer.get(saved.headers["location"])
+    assert "Saved as version 1." in page.text and version_of(page) == "1"
+    assert writer.get("/checks/bats-are-blind").status_code == 404  # a draft is not public
+
+
+def test_errors_come_back_next_to_their_fields_and_nothing_is_saved(people: dict[str, TestClient], app: Any) -> None:
+    writer = people["writer"]
+    fields = draft_fields(**{"claims.0.verdict": "", "sources.0.url": "javascript:alert(1)", "headline": ""})
+    response = post_form(writer, NEW, fields)
+    assert response.status_code == 422
+    tree = html.fromstring(response.text)
+    for name in ("headline", "claims.0.verdict", "sources.0.url"):
+        field_id = "f-" + name.replace(".", "-")
+        (error,) = tree.xpath(f'//p[@id="{field_id}-error"]')
+        assert error.text_content().strip(), name
+        (control,) = tree.xpath(f'//*[@id="{field_id}"]')
+        assert control.get("aria-invalid") == "true" and f"{field_id}-error" in control.get("aria-describedby")
+    assert tree.xpath('//input[@name="sources.0.url"]/@value') == ["javascript:alert(1)"]  # the text is kept
+    assert app.state.context.store.get("bats-are-blind") is None
+
+
+def test_row_buttons_change_the_form_without_saving(people: dict[str, TestClient], app: Any) -> None:
+    writer = people["writer"]
+    response = post_form(writer, NEW, draft_fields(), row="add:claims")
+    assert response.status_code == 200
+    names = html.fromstring(response.text).xpath("//textarea/@name | //input/@name | //select/@name")
+    assert "claims.1.text" in names and "claims.2.text" in names
+    assert app.state.context.store.get("bats-are-blind") is None
+
+
+def test_the_preview_is_the_public_page_and_card(people: dict[str, TestClient]) -> None:
+    writer = people["writer"]
+    page = post_form(writer, "/desk/preview", draft_fields(), preview="page")
+    assert page.status_code == 200 and "frame-ancestors 'self'" in page.headers["content-security-policy"]
+    tree = html.fromstring(page.text)
+    assert tree.xpath("//h1")[0].text_content() == "Are bats blind?"
+    assert tree.xpath('//script[@type="application/ld+json"]')  # as it will be published
+    card = post_form(writer, "/desk/preview", draft_fields(), preview="card-dark")
+    assert 'class="dark"' in card.text and "frame-ancestors 'self'" in card.headers["content-security-policy"]
+    incomplete = post_form(writer, "/desk/preview", {"headline": "Only a headline"}, preview="page")
+    assert incomplete.status_code == 200 and "summary" in incomplete.text
+
+
+def test_a_save_after_someone_elses_comes_back_to_merge(people: dict[str, TestClient], app: Any) -> None:
+    writer, other = people["writer"], people["other"]
+    location = post_form(writer, NEW, draft_fields()).headers["location"]
+    edit = location.split("?")[0]
+    mine = writer.get(edit)
+    theirs = other.get(edit)
+    assert post_form(other, edit, draft_fields(summary="Their summary."), version=version_of(theirs)).status_code == 303
+    response = post_form(writer, edit, draft_fields(headline="Are bats really blind?"), version=version_of(mine))
+    assert response.status_code == 409
+    tree = html.fromstring(response.text)
+    assert tree.xpath('//input[@name="headline"]/@value') == ["Are bats really blind?"]  # my text, kept
+    (their_summary,) = tree.xpath('//div[@class="desk-theirs"]/pre')
+    assert their_summary.text_content() == "Their summary."
+    assert version_of(response) == "2"  # saving again now merges over their version
+    stored = app.state.context.store.get("bats-are-blind")
+    assert stored.version == 2 and stored.document["summary"] == "Their summary."  # nothing overwritten
+    merged = draft_fields(headline="Are bats really blind?", summary="Their summary.")
+    assert post_form(writer, edit, merged, version="2").status_code == 303
+    assert app.state.context.store.get("bats-are-blind").document["headline"] == "Are bats really blind?"
+
+
+def test_a_writer_cannot_publish_an_editor_can(people: dict[str, TestClient], app: Any) -> None:
+    writer, editor = people["writer"], people["editor"]
+    edit = post_form(writer, NEW, draft_fields()).headers["location"].split("?")[0]
+    assert "/desk/checks/bats-are-blind/publish" not in writer.get(edit).text
+    refused = post_form(writer, "/desk/checks/bats-are-blind/publish", {}, version="1")
+    assert refused.status_code == 403 and app.state.context.store.get("bats-are-blind").status == "draft"
+    assert "/desk/checks/bats-are-blind/publish" in editor.get(edit).text
+    published = post_form(editor, "/desk/checks/bats-are-blind/publish", {}, version="1")
+    assert published.status_code == 303
+    assert editor.get("/checks/bats-are-blind").status_code == 200
+    assert any(item["url"].endswith("/checks/bats-are-blind") for item in editor.get("/feed.json").json()["items"])
+    # A writer cannot change what is public; an editor can, and retracts with a reason.
+    assert post_form(writer, edit, draft_fields(summary="Changed."), version="2").status_code == 403
+    retracted = post_form(editor, "/desk/checks/bats-are-blind/retract", {}, version="2", reason="Wrong bat.")
+    assert retracted.status_code == 303
+    page = editor.get("/checks/bats-are-blind").text
+    assert "This fact-check has been retracted" in page and "Wrong bat." in page
+
+
+def test_every_editor_form_needs_its_csrf_token(people: dict[str, TestClient], app: Any) -> None:
+    writer = people["writer"]
+    for url, extra in ((NEW, {}), ("/desk/preview", {"preview": "page"})):
+        response = writer.post(url, data={**draft_fields(), **extra, "csrf": "forged"}, follow_redirects=False)
+        assert response.status_code == 403, url
+    assert app.state.context.store.get("bats-are-blind") is None
+
+
+def test_the_editor_needs_a_signed_in_person(client: TestClient) -> None:
+    response = client.get(NEW, follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"].startswith("/desk/login?next=")
+
+
+def test_the_seed_article_pasted_fills_the_form(people: dict[str, TestClient]) -> None:
+    writer = people["writer"]
+    seed = (Path(__file__).parent / "fixtures" / "seed-article.txt").read_text()
+    response = post_form(writer, "/desk/paste", {"article": seed, "language": "en"})
+    assert response.status_code == 200
+    tree = html.fromstring(response.text)
+    value = {el.get("name"): (el.get("value") if el.tag == "input" else el.text_content()) for el in
+             tree.xpath('//form[@id="editor"]//input | //form[@id="editor"]//textarea')}  # fmt: skip
+    assert value["headline"] == "Immigration leads to child trafficking"
+    assert value["slug"] == "immigration-leads-to-child-trafficking"
+    assert value["datePublished"] == "2025-10-30"
+    assert [value[f"sections.{n}.heading"][:2] for n in range(6)] == ["1.", "2.", "3.", "4.", "5.", "6."]
+    assert "Keep Factually independent" not in response.text.split('id="editor"')[1]
+    warnings = tree.xpath('//div[@class="desk-warnings"]//li')
+    assert any("verdict" in li.text_content().lower() for li in warnings)
