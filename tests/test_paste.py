@@ -280,6 +280,7 @@ ODD = {
     "newlines": "\n" * 1_000_000,
     "short lines": "Fact check: x\n" + "Sources\n[1] a https://a.example/\n" * 30_000,
     "seed a hundred times": SEED * 130,
+    "one hard-wrapped paragraph": "Fact check: x\n\nIt starts\n" + "and goes on\n" * 80_000,
 }
 
 
@@ -504,3 +505,8 @@ def test_furniture_inside_the_article_is_dropped_and_named() -> None:
     assert pasted.document == read_article(SEED).document
     dropped = next(note for note in pasted.notes if note.startswith("Dropped 7 lines"))
     assert dropped.endswith("'Loading...', 'Share this article' and 2 more")
+
+
+def test_a_long_hard_wrapped_paragraph_is_one_paragraph() -> None:
+    document = read_article(ODD["one hard-wrapped paragraph"]).document
+    assert document["summary"] == "It starts\n" + "\n".join(["and goes on"] * 80_000)
