@@ -8,6 +8,8 @@ alike whether or not the email has an account.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
@@ -33,7 +35,7 @@ from feed.deskauth import (
 )
 from feed.errorpage import reader_language
 from feed.problems import HTTPProblem
-from feed.query import takes
+from feed.query import language_tag, takes
 from feed.store import Record
 from feed.urls import PATTERNS, fill
 from schemas.languages import text_direction
@@ -42,6 +44,7 @@ from widget.i18n import N_, Messages
 FORM_LIMIT = 16 * 1024  # bytes of a desk form; a password is at most 1024 characters
 DESK_STATUSES = ("draft", "published", "retracted")
 LISTED = 50
+SCANNED = 2_000  # most recently changed fact-checks the list's filters look through
 ROLE_NAMES = {"writer": N_("writer"), "editor": N_("editor"), "admin": N_("administrator")}
 STATUS_NAMES = {"draft": N_("Draft"), "published": N_("Published"), "retracted": N_("Retracted")}
 
@@ -153,25 +156,71 @@ async def sign_out(request: Request) -> Response:
 # -- the desk ------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class ListFilter:
+    """What the desk's list is narrowed to: a status, a language, an author, words."""
+
+    status: str = ""
+    language: str | None = None
+    author: str = ""
+    words: str = ""
+
+    @classmethod
+    def of(cls, query: Mapping[str, str]) -> ListFilter:
+        status = query.get("status", "")
+        if status and status not in DESK_STATUSES:
+            raise HTTPProblem(400, "Bad status", f"status must be one of {', '.join(DESK_STATUSES)}.")
+        author, words = query.get("author", "").strip(), query.get("q", "").strip()
+        if len(author) > 200 or len(words) > 200:
+            raise HTTPProblem(400, "Bad search", "author and q are at most 200 characters.")
+        return cls(status, language_tag(query.get("lang") or None), author, words)
+
+    def keeps(self, record: Record, last_actor: str | None) -> bool:
+        document = record.document
+        if self.author:
+            names = [str(a.get("name", "")) for a in document.get("authors", []) if isinstance(a, dict)]
+            if not any(self.author.casefold() in name.casefold() for name in [*names, last_actor or ""]):
+                return False
+        if self.words:
+            claims = [str(c.get("text", "")) for c in document.get("claims", []) if isinstance(c, dict)]
+            text = " ".join([record.slug, str(document.get("headline", "")), str(document.get("summary", "")), *claims])
+            if not all(word in text.casefold() for word in self.words.casefold().split()):
+                return False
+        return True
+
+
+def _listing(request: Request, wanted: ListFilter) -> tuple[list[Record], dict[str, str], int]:
+    """The fact-checks the list shows, who last saved each, and how many matched (blocking)."""
+    store = context_of(request).store
+    statuses = (wanted.status,) if wanted.status else DESK_STATUSES
+    records = store.recently_changed(statuses, SCANNED, wanted.language)
+    actors = store.last_actors([record.slug for record in records])
+    matched = [record for record in records if wanted.keeps(record, actors.get(record.slug))]
+    return matched[:LISTED], actors, len(matched)
+
+
 async def desk_home(request: Request) -> Response:
     who = await run_in_threadpool(require_signed_in, request)
     ctx = context_of(request)
-    records = await run_in_threadpool(ctx.store.newest, DESK_STATUSES, LISTED)
-    total = await run_in_threadpool(ctx.store.count, DESK_STATUSES)
+    wanted = ListFilter.of(request.query_params)
+    records, actors, total = await run_in_threadpool(_listing, request, wanted)
     t = _messages(request)
-    items = [_item(ctx.urls.url("desk_edit", slug=record.slug), record, t) for record in records]
+    items = [_item(ctx.urls.url("desk_edit", slug=record.slug), record, actors.get(record.slug), t)
+             for record in records]  # fmt: skip
     role_name = t.gettext(ROLE_NAMES.get(who.user.role, who.user.role))
+    statuses = [(status, t.gettext(STATUS_NAMES[status])) for status in DESK_STATUSES]
     return _page(request, "desk_home.html", who=who.user, role_name=role_name, csrf=who.csrf_token, items=items,
-                 total=total)  # fmt: skip
+                 total=total, wanted=wanted, statuses=statuses)  # fmt: skip
 
 
-def _item(edit_url: str, record: Record, t: Messages) -> dict[str, Any]:
+def _item(edit_url: str, record: Record, last_actor: str | None, t: Messages) -> dict[str, Any]:
     """A fact-check as the desk lists it."""
     changed = store_time(record.updated_at)
     language = str(record.document.get("language") or "und")
     return {
         "headline": record.document.get("headline") or record.slug,
         "edit_url": edit_url,
+        "last_actor": last_actor or "",
         "language": language,
         "direction": text_direction(language),
         "status": t.gettext(STATUS_NAMES.get(record.status, record.status)),
@@ -182,7 +231,7 @@ def _item(edit_url: str, record: Record, t: Messages) -> dict[str, Any]:
 
 def desk_routes() -> list[Route]:
     return [
-        Route(PATTERNS["desk"], takes()(desk_home), methods=["GET"]),
+        Route(PATTERNS["desk"], takes("status", "lang", "author", "q")(desk_home), methods=["GET"]),
         Route(PATTERNS["desk_login"], takes("next")(sign_in_form), methods=["GET"]),
         Route(PATTERNS["desk_login"], takes()(sign_in), methods=["POST"]),
         Route(PATTERNS["desk_logout"], takes()(sign_out), methods=["POST"]),

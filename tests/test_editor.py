@@ -185,3 +185,27 @@ def test_the_seed_article_pasted_fills_the_form(people: dict[str, TestClient]) -
     assert "Keep Factually independent" not in response.text.split('id="editor"')[1]
     warnings = tree.xpath('//div[@class="desk-warnings"]//li')
     assert any("verdict" in li.text_content().lower() for li in warnings)
+
+
+def test_the_desk_list_filters_by_status_language_author_and_words(people: dict[str, TestClient], app: Any) -> None:
+    from feed.clock import utc_now
+
+    app.state.context.publishing.import_documents(demo_documents(), utc_now())
+    writer = people["writer"]
+    post_form(writer, NEW, draft_fields())  # a draft, saved by Ben Okafor
+
+    def listed(query: str) -> list[str]:
+        response = writer.get("/desk" + query)
+        assert response.status_code == 200, response.text
+        return [a.get("href").split("/")[-2] for a in html.fromstring(response.text).xpath("//tbody//a")]
+
+    assert listed("")[0] == "bats-are-blind"  # the most recently changed first
+    assert listed("?status=draft") == ["bats-are-blind"]
+    assert set(listed("?lang=es")) == {"agua-caliente-con-limon-cancer"}
+    assert listed("?author=okafor") == ["bats-are-blind"]  # the last to save it
+    assert listed("?q=lemon+cancer") == [] and listed("?q=lim%C3%B3n") == ["agua-caliente-con-limon-cancer"]
+    assert listed("?status=retracted") == ["council-ban-street-musicians"]
+    page = writer.get("/desk?status=draft").text
+    assert "Ben Okafor" in page
+    assert writer.get("/desk?status=deleted").status_code == 400
+    assert writer.get("/desk?lang=%3Cx%3E").status_code == 400

@@ -223,6 +223,29 @@ class Store(ChangeLog, OutboxQueue, TokenTable, TranslationLinks, UserTable):
         )
         return [_record(row) for row in rows]
 
+    def recently_changed(self, statuses: Sequence[str], limit: int, language: str | None = None) -> list[Record]:
+        """Fact-checks with these statuses, the most recently changed first (the desk's list)."""
+        marks = ", ".join("?" for _ in statuses)
+        in_language, tags = language_filter("language", language)
+        rows = self._query(
+            f"SELECT {_COLUMNS} FROM factchecks WHERE status IN ({marks}){in_language} "
+            "ORDER BY updated_at DESC, slug ASC LIMIT ?",
+            (*statuses, *tags, limit),
+        )
+        return [_record(row) for row in rows]
+
+    def last_actors(self, slugs: Sequence[str]) -> dict[str, str]:
+        """Who wrote the latest revision of each of `slugs` (those written by a person or token)."""
+        if not slugs:
+            return {}
+        marks = ", ".join("?" for _ in slugs)
+        rows = self._query(
+            f"SELECT slug, actor_name FROM revisions WHERE id IN "
+            f"(SELECT MAX(id) FROM revisions WHERE slug IN ({marks}) GROUP BY slug)",
+            tuple(slugs),
+        )
+        return {str(slug): str(name) for slug, name in rows if name is not None}
+
     def count(self, statuses: Sequence[str], language: str | None = None) -> int:
         marks = ", ".join("?" for _ in statuses)
         in_language, tags = language_filter("language", language)
