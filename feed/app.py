@@ -208,7 +208,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.state.response_cache = cache
     app.state.renderer = renderer
     app.state.rate_limits = limits
-    app.state.desk = Desk(settings.base_url, trusted)
+    app.state.desk = Desk(settings.base_url, trusted, on_limited=metrics.limited)
     app.state.metrics = metrics
     # Security headers outermost, so even the 500 of an unhandled error carries them.
     app.fast_path = FastPath(SecurityHeaders(super(FactcardApp, app).__call__), cache)

@@ -274,13 +274,7 @@ def _token_revoke(args: argparse.Namespace, publishing: Any) -> int:
 
 
 def cmd_user(args: argparse.Namespace) -> int:
-    from feed.store import open_store
-
-    store = open_store(_settings(args).database_url)
-    try:
-        return run_user(args, store)
-    finally:
-        store.close()
+    return run_user(args, _settings(args).database_url)
 
 
 def cmd_build(args: argparse.Namespace) -> int:

@@ -121,6 +121,8 @@ async def sign_in(request: Request) -> Response:
     account, address = normal_email(email)[:320], client_address(request.scope, desk.trusted)
     wait = desk.throttle.wait(account, address, desk.clock().timestamp())
     if wait:
+        if desk.on_limited is not None:
+            desk.on_limited("sign_in")
         return _sign_in_page(request, token, next_path=next_path, email=email, status=429, retry_after=wait,
                              error="throttled")  # fmt: skip
     user = await run_in_threadpool(authenticate, store, email, password)

@@ -48,6 +48,7 @@ class Desk:
     trusted: tuple[Network, ...] = ()
     throttle: SignInThrottle = field(default_factory=SignInThrottle)
     clock: Callable[[], datetime] = utc_now
+    on_limited: Callable[[str], None] | None = None  # told of each throttled sign-in (for metrics)
 
     @property
     def secure(self) -> bool:

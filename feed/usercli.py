@@ -14,7 +14,7 @@ from typing import Any
 
 from feed.accounts import AccountError, create_user, disable_user, reset_password
 from feed.clock import rfc3339, store_time, utc_now
-from feed.store import ROLES, DuplicateEmail, Store
+from feed.store import ROLES, DuplicateEmail, Store, open_store
 
 
 def add_user_commands(commands: Any, parent: argparse.ArgumentParser) -> None:
@@ -62,14 +62,17 @@ def read_password(args: argparse.Namespace) -> str:
     return sys.stdin.readline().rstrip("\r\n")
 
 
-def run_user(args: argparse.Namespace, store: Store) -> int:
+def run_user(args: argparse.Namespace, database_url: str) -> int:
     commands = {"create": _create, "reset": _reset, "disable": _disable, "list": _list}
+    store = open_store(database_url)
     try:
         return commands[args.user_command](args, store)
     except DuplicateEmail as exc:
         print(f"error: an account with the email {str(exc)!r} exists already", file=sys.stderr)
     except AccountError as exc:
         print(f"error: {exc}", file=sys.stderr)
+    finally:
+        store.close()
     return 1
 
 

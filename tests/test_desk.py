@@ -228,12 +228,13 @@ def test_sessions_expire_when_idle_and_after_their_absolute_lifetime(desk: TestC
     assert signed_out(desk)
 
 
-def test_failed_sign_ins_slow_down_without_locking_the_person_out(desk: TestClient, clock: Clock) -> None:
+def test_failed_sign_ins_slow_down_without_locking_the_person_out(app: Any, desk: TestClient, clock: Clock) -> None:
     for _ in range(ACCOUNT.free):
         assert sign_in(desk, "ana@example.org", "a wrong guess here").status_code == 400
     refused = sign_in(desk, "ana@example.org")  # even the right password waits now
     assert refused.status_code == 429 and refused.headers["retry-after"] == "1"
     assert "Too many failed attempts" in refused.text and signed_out(desk)
+    assert 'factcard_rate_limited_total{limit="sign_in"} 1.0' in app.state.metrics.exposition("text/plain")[0].decode()
     clock.advance(seconds=1)
     assert sign_in(desk, "ana@example.org", "a wrong guess here").status_code == 400
     assert sign_in(desk, "ana@example.org").headers["retry-after"] == "2"  # each failure doubles the wait
