@@ -16,6 +16,7 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
@@ -25,12 +26,13 @@ from starlette.routing import Route
 
 from feed.accounts import SignedIn, has_role
 from feed.cards import card_links
-from feed.clock import utc_now
+from feed.clock import store_time, utc_now
 from feed.context import Context, context_of
 from feed.desk import STATUS_NAMES, read_form
 from feed.deskauth import check_origin, check_token, require_role
 from feed.editorform import editor_form
 from feed.errorpage import reader_language
+from feed.history import history
 from feed.pages import check_html
 from feed.problems import HTTPProblem
 from feed.publishing import InvalidTransition
@@ -53,7 +55,7 @@ NO_STORE = {"Cache-Control": "no-store"}
 
 def form_fields(form: Mapping[str, str]) -> dict[str, str]:
     """The document's fields of a posted form (the form's own controls left out)."""
-    controls = {"version", "row", "action", "csrf", "preview", "reason"}
+    controls = {"version", "row", "action", "csrf", "preview", "reason", "correction"}
     return {key: value for key, value in form.items() if key not in controls}
 
 
@@ -120,6 +122,7 @@ class Editor:
         extra_rows: Mapping[str, int] | None = None,
         status: int = 200,
         saved: bool = False,
+        correction: str = "",
     ) -> HTMLResponse:
         record = self.ctx.store.get(slug) if slug else None
         widgets = editor_form(fields, errors or {}, self.t, self.ctx.publishers,
@@ -130,6 +133,8 @@ class Editor:
             status=record.status if record else None, may_publish=has_role(self.who.user, "editor"),
             status_name=self.t.gettext(STATUS_NAMES[record.status]) if record else "",
             action=self.ctx.urls.url("desk_edit", slug=slug) if slug else self.ctx.urls.url("desk_new"),
+            correction=correction, corrections=(record.document.get("corrections") or []) if record else [],
+            history_url=self.ctx.urls.url("desk_history", slug=slug) if slug else None,
         )  # fmt: skip
         return HTMLResponse(html, status, headers=NO_STORE)
 
@@ -151,9 +156,9 @@ class Editor:
         if action:
             changed, extra = apply_row_action(fields, action)
             return self.page(changed, slug=slug, version=version, extra_rows=extra)
-        return self.save(fields, slug, version)
+        return self.save(fields, slug, version, form.get("correction", "").strip())
 
-    def save(self, fields: dict[str, str], slug: str | None, version: int | None) -> Response:
+    def save(self, fields: dict[str, str], slug: str | None, version: int | None, correction: str = "") -> Response:
         document = from_form(fields)
         now = utc_now()
         publishing = self.ctx.publishing
@@ -166,9 +171,14 @@ class Editor:
                     raise HTTPProblem(403, "Forbidden", "Only an editor may change a published fact-check.")
                 if version is None:
                     raise ValidationError([FieldError("version", "is missing: reload the fact-check")])
+                if current is not None:
+                    document = with_corrections(document, current.document, correction, now)
                 record = publishing.update(slug, document, version, now, self.actor)
         except ValidationError as invalid:
-            return self.page(fields, slug=slug, version=version, errors=errors_by_field(invalid.errors), status=422)
+            errors = errors_by_field(invalid.errors)
+            if any(name.startswith("corrections") for name in errors):
+                errors["correction"] = " ".join(v for k, v in errors.items() if k.startswith("corrections"))
+            return self.page(fields, slug=slug, version=version, errors=errors, status=422, correction=correction)
         except Conflict:
             error = self.t.gettext("A fact-check with this address exists already: choose another.")
             return self.page(fields, slug=slug, version=version, errors={"slug": error}, status=409)
@@ -233,6 +243,20 @@ class Editor:
         fields = to_form(article.document)
         fields.setdefault("slug", slug_of(article.document.get("headline", "")))
         return self.page(fields, slug=None, version=None, warnings=article.notes)
+
+    def history(self, slug: str) -> HTMLResponse:
+        """Every revision: who saved it, when, and what changed (the audit log of one fact-check)."""
+        record = self.ctx.store.get(slug)
+        if record is None:
+            raise HTTPProblem(404, "Not found", f"No fact-check is called {slug}.")
+        entries = history(self.ctx.store.revisions(slug))
+        when = {e.version: f"{self.t.date(e.recorded_at)} {store_time(e.recorded_at):%H:%M} UTC" for e in entries}
+        html = self.ctx.templates.get_template("desk_history.html").render(
+            t=self.t, headline=record.document.get("headline", slug), entries=entries, when=when,
+            edit_url=self.ctx.urls.url("desk_edit", slug=slug),
+            status_names={status: self.t.gettext(name) for status, name in STATUS_NAMES.items()},
+        )  # fmt: skip
+        return HTMLResponse(html, headers=NO_STORE)
 
     def publish(self, form: dict[str, str], slug: str) -> Response:
         check_token(self.who.csrf_token, form.get("csrf"))
@@ -310,6 +334,11 @@ async def paste(request: Request) -> Response:
     return await run_in_threadpool(editor.pasted, form)
 
 
+async def revisions(request: Request) -> Response:
+    editor = await run_in_threadpool(_editor, request)
+    return await run_in_threadpool(editor.history, request.path_params["slug"])
+
+
 async def preview(request: Request) -> Response:
     editor = await run_in_threadpool(_editor, request)
     check_origin(request)
@@ -337,6 +366,7 @@ def editor_routes() -> list[Route]:
         Route(PATTERNS["desk_edit"], takes("saved")(edit_check), methods=["GET", "POST"]),
         Route(PATTERNS["desk_preview"], takes()(preview), methods=["POST"]),
         Route(PATTERNS["desk_paste"], takes()(paste), methods=["GET", "POST"]),
+        Route(PATTERNS["desk_history"], takes()(revisions), methods=["GET"]),
         Route(PATTERNS["desk_publish"], takes()(publish), methods=["POST"]),
         Route(PATTERNS["desk_retract"], takes()(retract), methods=["POST"]),
     ]
@@ -347,6 +377,15 @@ def slug_of(headline: str) -> str:
     writer edits it; until publication it may still change)."""
     plain = unicodedata.normalize("NFKD", headline).encode("ascii", "ignore").decode().lower()
     return "-".join(re.findall(r"[a-z0-9]+", plain))[:80].strip("-")
+
+
+def with_corrections(document: dict[str, Any], stored: Mapping[str, Any], note: str, now: datetime) -> dict[str, Any]:
+    """`document` as the form gave it, keeping the corrections log the form does not show, and
+    a new public correction at the end when the editor wrote one."""
+    corrections = list(stored.get("corrections") or [])
+    if note:
+        corrections.append({"date": now.date().isoformat(), "note": note})
+    return {**document, "corrections": corrections} if corrections else document
 
 
 def _version(value: Any) -> int | None:

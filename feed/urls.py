@@ -63,6 +63,7 @@ PATTERNS: dict[str, str] = {
     "desk_publish": "/desk/checks/{slug}/publish",
     "desk_retract": "/desk/checks/{slug}/retract",
     "desk_preview": "/desk/preview",
+    "desk_history": "/desk/checks/{slug}/history",
 }
 
 

@@ -209,3 +209,32 @@ def test_the_desk_list_filters_by_status_language_author_and_words(people: dict[
     assert "Ben Okafor" in page
     assert writer.get("/desk?status=deleted").status_code == 400
     assert writer.get("/desk?lang=%3Cx%3E").status_code == 400
+
+
+def test_an_editor_corrects_with_a_public_note_and_the_history_shows_every_change(
+    people: dict[str, TestClient], app: Any
+) -> None:
+    writer, editor = people["writer"], people["editor"]
+    edit = post_form(writer, NEW, draft_fields()).headers["location"].split("?")[0]
+    assert post_form(editor, "/desk/checks/bats-are-blind/publish", {}, version="1").status_code == 303
+    form = editor.get(edit)
+    assert 'name="correction"' in form.text and 'name="correction"' not in writer.get(NEW).text
+    fields = draft_fields(summary="Bats can see; many also echolocate.")
+    saved = post_form(editor, edit, fields, version="2", correction="The summary said bats cannot see.")
+    assert saved.status_code == 303
+    stored = app.state.context.store.get("bats-are-blind").document
+    assert [c["note"] for c in stored["corrections"]] == ["The summary said bats cannot see."]
+    page = editor.get("/checks/bats-are-blind").text
+    assert "The summary said bats cannot see." in page
+    # A later edit keeps the corrections log the form does not show.
+    assert post_form(editor, edit, fields | {"headline": "Are bats blind? No."}, version="3").status_code == 303
+    assert len(app.state.context.store.get("bats-are-blind").document["corrections"]) == 1
+    history = html.fromstring(editor.get("/desk/checks/bats-are-blind/history").text)
+    versions = [h.text_content() for h in history.xpath("//ol[@class='desk-history']/li/h2")]
+    assert versions == ["Version 4", "Version 3", "Version 2", "Version 1"]
+    text = history.text_content()
+    assert "Ana Silva" in text and "Ben Okafor" in text
+    assert history.xpath("//ins[contains(., 'echolocate')]") and history.xpath("//del")
+    assert history.xpath("//dt[. = 'headline']/following-sibling::dd[1]/ins")[0].text == "No."
+    assert history.xpath("//dt[. = 'corrections.0.note']")
+    assert writer.get("/desk/checks/nothing/history").status_code == 404
