@@ -26,7 +26,7 @@ from starlette.routing import Route
 
 from feed.accounts import SignedIn, has_role
 from feed.cards import card_links
-from feed.clock import store_time, utc_now
+from feed.clock import stamp, store_time, utc_now
 from feed.context import Context, context_of
 from feed.desk import STATUS_NAMES, read_form
 from feed.deskauth import check_origin, check_token, require_role
@@ -135,6 +135,7 @@ class Editor:
             action=self.ctx.urls.url("desk_edit", slug=slug) if slug else self.ctx.urls.url("desk_new"),
             correction=correction, corrections=(record.document.get("corrections") or []) if record else [],
             history_url=self.ctx.urls.url("desk_history", slug=slug) if slug else None,
+            review=self.ctx.store.review_stages([slug]).get(slug) if slug else None,
         )  # fmt: skip
         return HTMLResponse(html, status, headers=NO_STORE)
 
@@ -250,13 +251,33 @@ class Editor:
         if record is None:
             raise HTTPProblem(404, "Not found", f"No fact-check is called {slug}.")
         entries = history(self.ctx.store.revisions(slug))
-        when = {e.version: f"{self.t.date(e.recorded_at)} {store_time(e.recorded_at):%H:%M} UTC" for e in entries}
+        when = {e.version: self._when(e.recorded_at) for e in entries}
         html = self.ctx.templates.get_template("desk_history.html").render(
             t=self.t, headline=record.document.get("headline", slug), entries=entries, when=when,
             edit_url=self.ctx.urls.url("desk_edit", slug=slug),
+            reviews=[(event, self._when(event.recorded_at)) for event in self.ctx.store.review_events(slug)],
             status_names={status: self.t.gettext(name) for status, name in STATUS_NAMES.items()},
         )  # fmt: skip
         return HTMLResponse(html, headers=NO_STORE)
+
+    def review(self, form: dict[str, str], slug: str, action: str) -> Response:
+        """A writer submits a draft for review; an editor asks for changes (saying which)."""
+        check_token(self.who.csrf_token, form.get("csrf"))
+        record = self.ctx.store.get(slug)
+        if record is None:
+            raise HTTPProblem(404, "Not found", f"No fact-check is called {slug}.")
+        if record.status != "draft":
+            return self.show_with(slug, self.t.gettext("Only a draft is reviewed."))
+        note = form.get("note", "").strip()
+        if action == "changes_requested":
+            self._editor_only()
+            if not note:
+                return self.show_with(slug, self.t.gettext("Say which changes you ask for."))
+        self.ctx.store.add_review_event(slug, action, note[:5000] or None, stamp(utc_now()), self.who.user.name)
+        return RedirectResponse(self.ctx.urls.url("desk_edit", slug=slug), 303)
+
+    def _when(self, recorded_at: str) -> str:
+        return f"{self.t.date(recorded_at)} {store_time(recorded_at):%H:%M} UTC"
 
     def publish(self, form: dict[str, str], slug: str) -> Response:
         check_token(self.who.csrf_token, form.get("csrf"))
@@ -334,6 +355,20 @@ async def paste(request: Request) -> Response:
     return await run_in_threadpool(editor.pasted, form)
 
 
+async def submit(request: Request) -> Response:
+    editor = await run_in_threadpool(_editor, request)
+    check_origin(request)
+    form = await read_form(request)
+    return await run_in_threadpool(editor.review, form, request.path_params["slug"], "submitted")
+
+
+async def request_changes(request: Request) -> Response:
+    editor = await run_in_threadpool(_editor, request)
+    check_origin(request)
+    form = await read_form(request)
+    return await run_in_threadpool(editor.review, form, request.path_params["slug"], "changes_requested")
+
+
 async def revisions(request: Request) -> Response:
     editor = await run_in_threadpool(_editor, request)
     return await run_in_threadpool(editor.history, request.path_params["slug"])
@@ -367,6 +402,8 @@ def editor_routes() -> list[Route]:
         Route(PATTERNS["desk_preview"], takes()(preview), methods=["POST"]),
         Route(PATTERNS["desk_paste"], takes()(paste), methods=["GET", "POST"]),
         Route(PATTERNS["desk_history"], takes()(revisions), methods=["GET"]),
+        Route(PATTERNS["desk_submit"], takes()(submit), methods=["POST"]),
+        Route(PATTERNS["desk_request_changes"], takes()(request_changes), methods=["POST"]),
         Route(PATTERNS["desk_publish"], takes()(publish), methods=["POST"]),
         Route(PATTERNS["desk_retract"], takes()(retract), methods=["POST"]),
     ]

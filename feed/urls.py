@@ -61,6 +61,8 @@ PATTERNS: dict[str, str] = {
     "desk_paste": "/desk/paste",
     "desk_edit": "/desk/checks/{slug}/edit",
     "desk_publish": "/desk/checks/{slug}/publish",
+    "desk_submit": "/desk/checks/{slug}/submit",
+    "desk_request_changes": "/desk/checks/{slug}/request-changes",
     "desk_retract": "/desk/checks/{slug}/retract",
     "desk_preview": "/desk/preview",
     "desk_history": "/desk/checks/{slug}/history",

@@ -263,6 +263,7 @@ _ADDED: dict[int, tuple[dict[str, set[str]], set[str]]] = {
     4: ({"factchecks": {"language"}, "revisions": {"language"}}, set()),
     5: ({}, {"translation_links"}),
     6: ({}, {"users", "sessions"}),
+    7: ({}, {"review_events"}),
 }
 
 

@@ -238,3 +238,31 @@ def test_an_editor_corrects_with_a_public_note_and_the_history_shows_every_chang
     assert history.xpath("//dt[. = 'headline']/following-sibling::dd[1]/ins")[0].text == "No."
     assert history.xpath("//dt[. = 'corrections.0.note']")
     assert writer.get("/desk/checks/nothing/history").status_code == 404
+
+
+def test_a_writer_submits_for_review_and_an_editor_asks_for_changes(people: dict[str, TestClient], app: Any) -> None:
+    writer, editor = people["writer"], people["editor"]
+    edit = post_form(writer, NEW, draft_fields()).headers["location"].split("?")[0]
+    assert "Submit for review" in writer.get(edit).text
+    assert post_form(writer, "/desk/checks/bats-are-blind/submit", {}).status_code == 303
+    page = editor.get(edit).text
+    assert "Submitted for review by Ben Okafor." in page and "Ask for changes" in page
+    assert post_form(writer, "/desk/checks/bats-are-blind/request-changes", {}, note="x").status_code == 403
+    empty = post_form(editor, "/desk/checks/bats-are-blind/request-changes", {}, note=" ")
+    assert (
+        empty.status_code == 409
+        and app.state.context.store.review_stages(["bats-are-blind"])["bats-are-blind"].action == "submitted"
+    )
+    asked = post_form(editor, "/desk/checks/bats-are-blind/request-changes", {}, note="Add a second source.")
+    assert asked.status_code == 303
+    page = writer.get(edit).text
+    assert "Ana Silva asks for changes:" in page and "Add a second source." in page and "Submit for review" in page
+    history = writer.get("/desk/checks/bats-are-blind/history").text
+    assert (
+        "submitted for review by Ben Okafor" in history
+        and "Ana Silva asked for changes: Add a second source." in history
+    )
+    assert [e.action for e in app.state.context.store.review_events("bats-are-blind")] == [
+        "submitted",
+        "changes_requested",
+    ]

@@ -92,6 +92,7 @@ TABLES: tuple[Table, ...] = (
         ("id", "user_id", "csrf_token", "created_at", "expires_at", "last_seen_at", "ended_at"),
         ("id",),
     ),
+    Table("review_events", ("id", "slug", "action", "note", "recorded_at", "actor_name"), ("id",), identity="id"),
 )
 BY_NAME = {table.name: table for table in TABLES}
 

@@ -148,6 +148,21 @@ MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
             "CREATE INDEX sessions_by_user ON sessions (user_id, ended_at)",
         ),
     ),
+    (
+        7,
+        "the review of drafts on the desk: submitted, changes asked for",
+        (
+            """CREATE TABLE review_events (
+                id {id},
+                slug TEXT NOT NULL REFERENCES factchecks (slug),
+                action TEXT NOT NULL,
+                note TEXT,
+                recorded_at TEXT NOT NULL,
+                actor_name TEXT
+            )""",
+            "CREATE INDEX review_events_by_slug ON review_events (slug, id)",
+        ),
+    ),
 )
 
 # Fills a migration's new columns (or new table) from the rows written before it. Each runs once,
