@@ -34,6 +34,7 @@ from feed.editorform import editor_form
 from feed.errorpage import reader_language
 from feed.history import history
 from feed.pages import check_html
+from feed.previewlinks import MAX_DAYS, make_link, shared_preview
 from feed.problems import HTTPProblem
 from feed.publishing import InvalidTransition
 from feed.query import takes
@@ -276,6 +277,27 @@ class Editor:
         self.ctx.store.add_review_event(slug, action, note[:5000] or None, stamp(utc_now()), self.who.user.name)
         return RedirectResponse(self.ctx.urls.url("desk_edit", slug=slug), 303)
 
+    def share(self, form: dict[str, str], slug: str) -> HTMLResponse:
+        """A preview link for someone outside the desk, shown once on the editor page."""
+        check_token(self.who.csrf_token, form.get("csrf"))
+        if self.ctx.store.get(slug) is None:
+            raise HTTPProblem(404, "Not found", f"No fact-check is called {slug}.")
+        days = _version(form.get("days")) or 7
+        secret = make_link(self.ctx.store, slug, days, self.who.user.name, utc_now())
+        link = self.ctx.urls.url("shared_preview", secret=secret)
+        notice = self.t.ngettext(
+            "Anyone with this link sees the fact-check as it stands, for %(num)s day: %(link)s",
+            "Anyone with this link sees the fact-check as it stands, for %(num)s days: %(link)s",
+            min(max(days, 1), MAX_DAYS), link=link,
+        )  # fmt: skip
+        return self.show_with(slug, notice, status=200)
+
+    def unshare(self, form: dict[str, str], slug: str) -> HTMLResponse:
+        check_token(self.who.csrf_token, form.get("csrf"))
+        ended = self.ctx.store.end_preview_links(slug, stamp(utc_now()))
+        notice = self.t.ngettext("%(num)s preview link ended.", "%(num)s preview links ended.", ended)
+        return self.show_with(slug, notice, status=200)
+
     def _when(self, recorded_at: str) -> str:
         return f"{self.t.date(recorded_at)} {store_time(recorded_at):%H:%M} UTC"
 
@@ -302,11 +324,11 @@ class Editor:
             return self.show_with(slug, _reason(refused))
         return RedirectResponse(self.ctx.urls.url("desk_edit", {"saved": "retracted"}, slug=slug), 303)
 
-    def show_with(self, slug: str, warning: str) -> HTMLResponse:
+    def show_with(self, slug: str, warning: str, status: int = 409) -> HTMLResponse:
         record = self.ctx.store.get(slug)
         if record is None:
             raise HTTPProblem(404, "Not found", f"No fact-check is called {slug}.")
-        return self.page(to_form(record.document), slug=slug, version=record.version, warnings=[warning], status=409)
+        return self.page(to_form(record.document), slug=slug, version=record.version, warnings=[warning], status=status)
 
     def _editor_only(self) -> None:
         if not has_role(self.who.user, "editor"):
@@ -369,6 +391,20 @@ async def request_changes(request: Request) -> Response:
     return await run_in_threadpool(editor.review, form, request.path_params["slug"], "changes_requested")
 
 
+async def share(request: Request) -> Response:
+    editor = await run_in_threadpool(_editor, request)
+    check_origin(request)
+    form = await read_form(request)
+    return await run_in_threadpool(editor.share, form, request.path_params["slug"])
+
+
+async def unshare(request: Request) -> Response:
+    editor = await run_in_threadpool(_editor, request)
+    check_origin(request)
+    form = await read_form(request)
+    return await run_in_threadpool(editor.unshare, form, request.path_params["slug"])
+
+
 async def revisions(request: Request) -> Response:
     editor = await run_in_threadpool(_editor, request)
     return await run_in_threadpool(editor.history, request.path_params["slug"])
@@ -403,6 +439,9 @@ def editor_routes() -> list[Route]:
         Route(PATTERNS["desk_paste"], takes()(paste), methods=["GET", "POST"]),
         Route(PATTERNS["desk_history"], takes()(revisions), methods=["GET"]),
         Route(PATTERNS["desk_submit"], takes()(submit), methods=["POST"]),
+        Route(PATTERNS["desk_share"], takes()(share), methods=["POST"]),
+        Route(PATTERNS["desk_unshare"], takes()(unshare), methods=["POST"]),
+        Route(PATTERNS["shared_preview"], takes()(shared_preview), methods=["GET"]),
         Route(PATTERNS["desk_request_changes"], takes()(request_changes), methods=["POST"]),
         Route(PATTERNS["desk_publish"], takes()(publish), methods=["POST"]),
         Route(PATTERNS["desk_retract"], takes()(retract), methods=["POST"]),

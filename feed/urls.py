@@ -66,6 +66,10 @@ PATTERNS: dict[str, str] = {
     "desk_retract": "/desk/checks/{slug}/retract",
     "desk_preview": "/desk/preview",
     "desk_history": "/desk/checks/{slug}/history",
+    "desk_share": "/desk/checks/{slug}/share",
+    "desk_unshare": "/desk/checks/{slug}/unshare",
+    # A draft shown outside the desk, by a link that expires (feed/previewlinks.py)
+    "shared_preview": "/preview/{secret}",
 }
 
 

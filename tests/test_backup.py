@@ -264,6 +264,7 @@ _ADDED: dict[int, tuple[dict[str, set[str]], set[str]]] = {
     5: ({}, {"translation_links"}),
     6: ({}, {"users", "sessions"}),
     7: ({}, {"review_events"}),
+    8: ({}, {"preview_links"}),
 }
 
 

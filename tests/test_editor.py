@@ -5,6 +5,7 @@ retract; every form needs its CSRF token."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,9 @@ import pytest
 from lxml import html
 from starlette.testclient import TestClient
 
+from feed import previewlinks
 from feed.accounts import create_user
+from feed.clock import utc_now
 from schemas.formfields import to_form
 from tests.conftest import demo_documents
 from tests.test_desk import PASSWORD, START, Clock, csrf_of, sign_in
@@ -266,3 +269,30 @@ def test_a_writer_submits_for_review_and_an_editor_asks_for_changes(people: dict
         "submitted",
         "changes_requested",
     ]
+
+
+def test_a_preview_link_shows_the_draft_outside_the_desk_until_it_expires_or_ends(
+    people: dict[str, TestClient], app: Any
+) -> None:
+    writer = people["writer"]
+    post_form(writer, NEW, draft_fields())
+    shared = post_form(writer, "/desk/checks/bats-are-blind/share", {}, days="2")
+    assert shared.status_code == 200
+    (link,) = re.findall(r"http://testserver/preview/[A-Za-z0-9_-]+", shared.text)
+    stranger = TestClient(app)  # no session
+    page = stranger.get(link)
+    assert page.status_code == 200 and "Are bats blind?" in page.text
+    assert page.headers["cache-control"] == "no-store" and page.headers["x-robots-tag"] == "noindex, nofollow"
+    assert page.headers["referrer-policy"] == "no-referrer"  # the secret does not travel to linked sites
+    (stored,) = app.state.context.store.preview_links("bats-are-blind")
+    assert link.rsplit("/", 1)[1] not in stored.id  # only its hash is kept
+    assert stranger.get(link[:-3] + "abc").status_code == 404
+    with pytest.MonkeyPatch.context() as patch:
+        later = utc_now() + timedelta(days=2, minutes=1)
+        patch.setattr(previewlinks, "utc_now", lambda: later)
+        assert stranger.get(link).status_code == 404  # expired after its two days
+    again = re.findall(r"http://testserver/preview/[A-Za-z0-9_-]+",
+                       post_form(writer, "/desk/checks/bats-are-blind/share", {}, days="7").text)[0]  # fmt: skip
+    assert stranger.get(again).status_code == 200
+    ended = post_form(writer, "/desk/checks/bats-are-blind/unshare", {})
+    assert ended.status_code == 200 and stranger.get(again).status_code == 404

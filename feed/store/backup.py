@@ -93,6 +93,7 @@ TABLES: tuple[Table, ...] = (
         ("id",),
     ),
     Table("review_events", ("id", "slug", "action", "note", "recorded_at", "actor_name"), ("id",), identity="id"),
+    Table("preview_links", ("id", "slug", "created_at", "expires_at", "created_by", "ended_at"), ("id",)),
 )
 BY_NAME = {table.name: table for table in TABLES}
 

@@ -18,6 +18,7 @@ import orjson
 from feed.clock import after
 from feed.store.changes import ChangeLog
 from feed.store.outbox import OutboxQueue
+from feed.store.previews import PreviewLinks
 from feed.store.reviews import ReviewLog
 from feed.store.sql import Cursor, language_filter
 from feed.store.tokens import TokenTable
@@ -90,7 +91,7 @@ class Revision:
 _COLUMNS = "slug, version, status, document, created_at, updated_at"
 
 
-class Store(ChangeLog, OutboxQueue, TokenTable, TranslationLinks, UserTable, ReviewLog):
+class Store(ChangeLog, OutboxQueue, TokenTable, TranslationLinks, UserTable, ReviewLog, PreviewLinks):
     """Fact-checks and their revisions; the feed change log, the outbox, API tokens,
     translation links and desk accounts (mixins)."""
 

@@ -163,6 +163,22 @@ MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
             "CREATE INDEX review_events_by_slug ON review_events (slug, id)",
         ),
     ),
+    (
+        8,
+        "preview links: a draft shown outside the desk until the link expires",
+        (
+            # `id` is the SHA-256 of the link's secret: a copy of the table opens no preview.
+            """CREATE TABLE preview_links (
+                id TEXT PRIMARY KEY,
+                slug TEXT NOT NULL REFERENCES factchecks (slug),
+                created_at TEXT NOT NULL,
+                expires_at TEXT NOT NULL,
+                created_by TEXT,
+                ended_at TEXT
+            )""",
+            "CREATE INDEX preview_links_by_slug ON preview_links (slug)",
+        ),
+    ),
 )
 
 # Fills a migration's new columns (or new table) from the rows written before it. Each runs once,
