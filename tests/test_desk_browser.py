@@ -1,0 +1,204 @@
+"""The desk in a real browser: headless Chromium signs people in by typing, writes, previews,
+saves, merges, publishes and retracts through the forms, and checks what is refused, the
+keyboard walk, WCAG A/AA (axe-core) and phone widths. Screenshots go to test-artifacts/browser/."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from feed.accounts import create_user
+from feed.clock import utc_now
+from tests.conftest import LiveServer, demo_documents, live_app
+from tests.test_desk import PASSWORD, START, Clock
+from tests.test_widget_browser import ARTIFACTS, chromium_available, launch
+
+AXE = Path(__file__).resolve().parent / "node_modules" / "axe-core" / "axe.min.js"
+SEED = Path(__file__).resolve().parent / "fixtures" / "seed-article.txt"
+WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+PEOPLE = {
+    "writer": ("ben@example.org", "Ben Okafor", "writer"),
+    "other": ("cai@example.org", "Cai Wen", "writer"),
+    "editor": ("ana@example.org", "Ana Silva", "editor"),
+    "flooded": ("dee@example.org", "Dee Park", "writer"),  # only the login flood signs in as Dee
+}
+
+
+@dataclass
+class Desk:
+    app: Any
+    url: str
+    browser: Any
+    clock: Clock
+
+    @property
+    def store(self) -> Any:
+        return self.app.state.context.store
+
+    def context(self, **options: Any) -> Any:
+        return self.browser.new_context(base_url=self.url, **options)
+
+    def draft(self, slug: str, headline: str) -> None:
+        """A draft saved straight into the store, for the tests that start from one."""
+        document = next(d for d in demo_documents() if d["slug"] == "lightning-never-strikes-twice")
+        document = {k: v for k, v in document.items() if k not in ("status", "corrections")}
+        document |= {"slug": slug, "headline": headline, "status": "draft"}
+        for key in ("datePublished", "dateModified"):
+            document.pop(key, None)
+        self.app.state.context.publishing.create(document, utc_now())
+
+
+@pytest.fixture(scope="module")
+def desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Desk]:
+    chromium_available()
+    from playwright.sync_api import sync_playwright
+
+    app, port = live_app(tmp_path_factory.mktemp("desk"), [])
+    clock = Clock()
+    app.state.desk.clock = clock  # sessions and the sign-in throttle read it: time advances without sleeping
+    for email, name, role in PEOPLE.values():
+        create_user(app.state.context.store, email, name, role, PASSWORD, START)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with LiveServer(app, port) as live, sync_playwright() as playwright:
+        browser = launch(playwright)
+        try:
+            yield Desk(app, live.url, browser, clock)
+        finally:
+            browser.close()
+
+
+def sign_in(page: Any, who: str, password: str = PASSWORD) -> Any:
+    """Types the email and password into the sign-in form and sends it; the response."""
+    page.goto("/desk/login")
+    page.get_by_label("Email").press_sequentially(PEOPLE[who][0])
+    page.get_by_label("Password").press_sequentially(password)
+    with page.expect_response(lambda r: r.url.endswith("/desk/login") and r.request.method == "POST") as sent:
+        page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
+    return sent.value
+
+
+def submit(page: Any, name: str) -> Any:
+    """Clicks a form's button and waits for the page it loads; the main response."""
+    with page.expect_navigation() as navigation:
+        page.get_by_role("button", name=name, exact=True).click()
+    page.wait_for_load_state()
+    return navigation.value
+
+
+def shot(page: Any, name: str) -> None:
+    page.screenshot(path=str(ARTIFACTS / f"desk-{name}.png"), full_page=True)
+
+
+def preview(page: Any) -> Any:
+    return page.frame_locator('iframe[name="desk-preview"]')
+
+
+def test_a_writer_writes_and_an_editor_publishes_then_retracts(desk: Desk) -> None:
+    from playwright.sync_api import expect
+
+    writer = desk.context().new_page()
+    assert sign_in(writer, "writer").status == 303
+    expect(writer.get_by_text("Signed in as Ben Okafor")).to_be_visible()
+    writer.get_by_role("link", name="Write a new fact-check").click()
+    writer.wait_for_url("**/desk/new")
+    form = writer.locator("#editor")
+    form.locator('[name="headline"]').press_sequentially("Are bats blind?")
+    form.locator('[name="slug"]').press_sequentially("are-bats-blind")
+    form.locator('[name="language"]').fill("")
+    form.locator('[name="language"]').press_sequentially("en")
+    form.locator('[name="summary"]').press_sequentially("No: every bat species can see.")
+    form.locator('[name="claims.0.text"]').press_sequentially("Bats are blind")
+    form.locator('[name="claims.0.claimant.name"]').press_sequentially("A popular saying")
+    form.locator('[name="claims.0.verdict"]').select_option(label="False")
+    form.locator('[name="sections.0.heading"]').press_sequentially("What biologists say")
+    paragraph = form.locator('[name="sections.0.paragraphs"]')
+    paragraph.press_sequentially("All bats have eyes and see. ")
+    form.get_by_role("button", name="Insert [1] at the cursor").click()
+    expect(paragraph).to_have_value("All bats have eyes and see. [1]")
+    form.locator('[name="sources.0.title"]').press_sequentially("Bat vision")
+    form.locator('[name="sources.0.url"]').press_sequentially("https://example.org/bat-vision")
+    form.get_by_role("button", name="Preview the page").click()
+    expect(preview(writer).locator("h1")).to_have_text("Are bats blind?")
+    expect(preview(writer).get_by_text("All bats have eyes and see.")).to_be_visible()
+    shot(writer, "editor-preview-page")
+    form.get_by_role("button", name="Preview the card").click()
+    expect(preview(writer).locator(".c")).to_contain_text("Bats are blind")
+    shot(writer, "editor-preview-card")
+    response = submit(writer, "Save draft")
+    assert response.status == 200 and "/desk/checks/are-bats-blind/edit" in writer.url
+    expect(writer.get_by_role("status").filter(has_text="Saved as version 1.")).to_be_visible()
+    record = desk.store.get("are-bats-blind")
+    assert record.status == "draft" and record.document["claims"][0]["verdict"] == "False"
+    assert record.document["sections"][0]["paragraphs"] == ["All bats have eyes and see. [1]"]
+
+    # Start from an article: the pasted text fills the form; the notes say what to add.
+    writer.goto("/desk")
+    writer.get_by_role("link", name="Start from an article").click()
+    writer.get_by_label("The article").fill(SEED.read_text())
+    submit(writer, "Fill the form")
+    expect(form.locator('[name="headline"]')).to_have_value("Immigration leads to child trafficking")
+    expect(form.locator('[name="sections.5.heading"]')).to_have_value("6. Bottom line for policy and public debate")
+    notes = writer.locator(".desk-warnings")
+    expect(notes).to_contain_text("verdict")
+    shot(writer, "paste-filled")
+    form.locator('[name="claims.0.verdict"]').select_option(label="Misleading")
+    form.locator('[name="claims.0.claimant.name"]').fill("Social media posts")
+    response = submit(writer, "Save draft")  # one source for eight cited numbers: refused, field by field
+    assert response.status == 422 and desk.store.get("immigration-leads-to-child-trafficking") is None
+    expect(writer.locator("#f-sections-0-paragraphs-error")).to_contain_text("[2]")
+    expect(writer.locator('[name="claims.0.verdict"]')).to_have_value("Misleading")  # what was chosen, kept
+    shot(writer, "paste-errors")
+    for number in range(1, 9):  # a source per cited number, one row added at a time
+        row = writer.locator(f"#f-sources-{number - 1}")
+        row.locator(f'[name="sources.{number - 1}.title"]').fill(f"Source {number}")
+        row.locator(f'[name="sources.{number - 1}.url"]').fill(f"https://example.org/source-{number}")
+        if number < 8:
+            with writer.expect_navigation():
+                writer.locator("#f-sources").get_by_role("button", name="Add another").click()
+    response = submit(writer, "Save draft")
+    shot(writer, "paste-saved")
+    assert response.status == 200, writer.locator("main").inner_text()
+    expect(writer.get_by_role("status").filter(has_text="Saved as version 1.")).to_be_visible()
+    pasted = desk.store.get("immigration-leads-to-child-trafficking")
+    assert pasted.status == "draft" and len(pasted.document["sections"]) == 6 and len(pasted.document["sources"]) == 8
+    assert pasted.document["claims"] == [
+        {"text": "Immigration leads to child trafficking", "claimant": {"name": "Social media posts", "type": "Person"},
+         "verdict": "Misleading"}
+    ]  # fmt: skip
+
+    # An editor, in a browser context of their own, publishes the writer's draft from the list.
+    editor = desk.context().new_page()
+    assert sign_in(editor, "editor").status == 303
+    editor.get_by_role("link", name="Are bats blind?").click()
+    editor.wait_for_url("**/desk/checks/are-bats-blind/edit")
+    submit(editor, "Publish")
+    assert desk.store.get("are-bats-blind").status == "published"
+    shot(editor, "published")
+    # The public side, seen by a reader (a browser of their own: public pages are cached).
+    reader = desk.context().new_page()
+    reader.goto("/checks/are-bats-blind")
+    expect(reader.locator("h1")).to_have_text("Are bats blind?")
+    reader.goto("/embed/are-bats-blind")
+    expect(reader.locator(".c")).to_contain_text("Bats are blind")
+    feed = reader.request.get("/feed.json").json()
+    assert any(item["url"].endswith("/checks/are-bats-blind") for item in feed["items"])
+    datafeed = reader.request.get("/claimreview.json").text()
+    assert '"DataFeed"' in datafeed and "/checks/are-bats-blind" in datafeed
+    assert "immigration-leads-to-child-trafficking" not in datafeed  # still a draft
+
+    editor.goto("/desk/checks/are-bats-blind/edit")
+    editor.get_by_label("Why it is retracted (shown to readers)").press_sequentially("The bat was a moth.")
+    submit(editor, "Retract")
+    assert desk.store.get("are-bats-blind").status == "retracted"
+    later = desk.context().new_page()  # a reader who had not seen it yet
+    later.goto("/checks/are-bats-blind")
+    expect(later.locator("main")).to_contain_text("This fact-check has been retracted")
+    expect(later.locator("main")).to_contain_text("The bat was a moth.")
+    shot(later, "retracted-public")
+    for page in (writer, editor, reader, later):
+        page.context.close()
