@@ -202,3 +202,90 @@ def test_a_writer_writes_and_an_editor_publishes_then_retracts(desk: Desk) -> No
     shot(later, "retracted-public")
     for page in (writer, editor, reader, later):
         page.context.close()
+
+
+def test_two_people_save_one_draft_and_the_second_merges(desk: Desk) -> None:
+    from playwright.sync_api import expect
+
+    desk.draft("bats-merge", "Are bats blind? (merge)")
+    mine, theirs = desk.context().new_page(), desk.context().new_page()
+    for page, who in ((mine, "writer"), (theirs, "other")):
+        assert sign_in(page, who).status == 303
+        page.goto("/desk/checks/bats-merge/edit")
+    theirs.locator('[name="summary"]').fill("Their summary.")
+    assert submit(theirs, "Save draft").status == 200
+    expect(theirs.get_by_text("Saved as version 2.")).to_be_visible()
+
+    mine.locator('[name="headline"]').fill("Are bats really blind?")
+    with mine.expect_navigation() as navigation:
+        mine.get_by_role("button", name="Save draft", exact=True).click()
+    assert navigation.value.status == 409
+    expect(mine.locator(".desk-warnings")).to_contain_text("Someone saved this fact-check while you were writing.")
+    expect(mine.locator('[name="headline"]')).to_have_value("Are bats really blind?")  # my text, kept
+    summary = mine.locator(".desk-field").filter(has=mine.locator('[name="summary"]'))
+    expect(summary.locator(".desk-theirs pre")).to_have_text("Their summary.")  # beside the field they changed
+    shot(mine, "conflict")
+    assert desk.store.get("bats-merge").document["summary"] == "Their summary."  # nothing overwritten
+    # Merge: keep my headline, take their summary, save again.
+    mine.locator('[name="summary"]').fill(summary.locator(".desk-theirs pre").inner_text())
+    assert submit(mine, "Save draft").status == 200
+    expect(mine.get_by_text("Saved as version 3.")).to_be_visible()
+    stored = desk.store.get("bats-merge").document
+    assert stored["headline"] == "Are bats really blind?" and stored["summary"] == "Their summary."
+    mine.context.close()
+    theirs.context.close()
+
+
+def test_a_writer_has_no_publish_button_and_a_forged_publish_is_refused(desk: Desk) -> None:
+    from playwright.sync_api import expect
+
+    desk.draft("bats-forged", "Are bats blind? (forged)")
+    page = desk.context().new_page()
+    assert sign_in(page, "writer").status == 303
+    page.goto("/desk/checks/bats-forged/edit")
+    expect(page.locator("#editor")).to_be_visible()
+    expect(page.get_by_role("button", name="Publish")).to_have_count(0)
+    token = page.locator('#editor [name="csrf"]').input_value()
+    # The writer's own cookies and a valid token, from the desk's own origin: only the role is wrong.
+    forged = page.request.post(
+        "/desk/checks/bats-forged/publish", form={"csrf": token, "version": "1"}, headers={"Origin": desk.url}
+    )
+    assert forged.status == 403
+    assert desk.store.get("bats-forged").status == "draft"
+    page.context.close()
+
+
+def test_a_form_without_its_csrf_token_is_refused(desk: Desk) -> None:
+    from playwright.sync_api import expect
+
+    page = desk.context().new_page()
+    assert sign_in(page, "writer").status == 303
+    page.goto("/desk/new")
+    page.locator('[name="headline"]').fill("Never saved")
+    page.locator('[name="slug"]').fill("never-saved")
+    page.evaluate("document.querySelector('#editor input[name=csrf]').remove()")
+    with page.expect_navigation() as navigation:
+        page.get_by_role("button", name="Save draft", exact=True).click()
+    assert navigation.value.status == 403
+    expect(page.locator("h1")).to_have_text("This form cannot be accepted")
+    shot(page, "refused")
+    assert desk.store.get("never-saved") is None
+    page.context.close()
+
+
+def test_a_login_flood_is_slowed_and_the_right_password_works_after_the_wait(desk: Desk) -> None:
+    from playwright.sync_api import expect
+
+    page = desk.context().new_page()
+    answers = [sign_in(page, "flooded", password=f"wrong password {n}") for n in range(8)]
+    assert [answer.status for answer in answers] == [400] * 5 + [429] * 3
+    waits = [int(answer.headers["retry-after"]) for answer in answers[5:]]
+    assert all(wait >= 1 for wait in waits)
+    expect(page.get_by_role("alert")).to_contain_text("Too many failed attempts")
+    shot(page, "login-throttled")
+    refused = sign_in(page, "flooded")  # the right password, before the wait is over
+    assert refused.status == 429
+    desk.clock.advance(seconds=int(refused.headers["retry-after"]))
+    assert sign_in(page, "flooded").status == 303
+    expect(page.get_by_text("Signed in as Dee Park")).to_be_visible()
+    page.context.close()
