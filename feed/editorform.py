@@ -134,7 +134,12 @@ class _Context:
             base.kind = "select"
             base.options = [(key, publisher.name) for key, publisher in self.publishers.items()]
         elif each.kind == ENUM and each.name == "type":
-            base.kind, base.options = "select", [(key, self.t.gettext(shown)) for key, shown in CLAIMANT_TYPES]
+            # A blank first choice: a row left empty must submit nothing, or its type alone would
+            # make it a claim missing its text (the model's default type is Person).
+            base.kind, base.options = (
+                "select",
+                [("", "")] + [(key, self.t.gettext(shown)) for key, shown in CLAIMANT_TYPES],
+            )
         elif each.kind == LANGUAGE:
             base.input_type = "text"
         elif each.name == "slug" and self.slug_locked:

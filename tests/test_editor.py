@@ -296,3 +296,15 @@ def test_a_preview_link_shows_the_draft_outside_the_desk_until_it_expires_or_end
     assert stranger.get(again).status_code == 200
     ended = post_form(writer, "/desk/checks/bats-are-blind/unshare", {})
     assert ended.status_code == 200 and stranger.get(again).status_code == 404
+
+
+def test_a_blank_claim_row_as_a_browser_sends_it_is_left_out(people: dict[str, TestClient], app: Any) -> None:
+    writer = people["writer"]
+    edit = post_form(writer, NEW, draft_fields()).headers["location"].split("?")[0]
+    tree = html.fromstring(writer.get(edit).text)
+    (blank_type,) = tree.xpath('//select[@name="claims.1.claimant.type"]')  # the empty row to add a claim
+    assert blank_type.value == ""  # selected by default, so the empty row submits nothing
+    fields = draft_fields(**{"claims.1.claimant.type": "", "claims.1.verdict": "", "claims.1.text": ""})
+    assert post_form(writer, edit, fields, version="1").status_code == 303
+    claims = app.state.context.store.get("bats-are-blind").document["claims"]
+    assert len(claims) == 1 and claims[0]["claimant"]["type"] == "Organization"  # a filled row keeps its type
