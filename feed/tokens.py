@@ -71,14 +71,20 @@ def parse_expiry(text: str, now: datetime) -> datetime:
 
 
 def create_token(
-    store: Store, name: str, now: datetime, *, publisher: str | None = None, expires_at: datetime | None = None
+    store: Store,
+    name: str,
+    now: datetime,
+    *,
+    publisher: str | None = None,
+    expires_at: datetime | None = None,
+    user_id: int | None = None,
 ) -> str:
     if not name.strip():
         raise ValueError("a token needs a name, such as the newsroom or tool using it")
     key_id = secrets.token_hex(8)
     secret = secrets.token_urlsafe(32)
     expiry = stamp(expires_at) if expires_at is not None else None
-    store.add_token(key_id, name.strip(), _hash(secret), stamp(now), publisher, expiry)
+    store.add_token(key_id, name.strip(), _hash(secret), stamp(now), publisher, expiry, user_id)
     return f"{PREFIX}_{key_id}_{secret}"
 
 

@@ -67,6 +67,8 @@ PATTERNS: dict[str, str] = {
     "desk_preview": "/desk/preview",
     "desk_history": "/desk/checks/{slug}/history",
     "desk_share": "/desk/checks/{slug}/share",
+    "desk_tokens": "/desk/tokens",
+    "desk_token_revoke": "/desk/tokens/{key_id}/revoke",
     "desk_unshare": "/desk/checks/{slug}/unshare",
     # A draft shown outside the desk, by a link that expires (feed/previewlinks.py)
     "shared_preview": "/preview/{secret}",

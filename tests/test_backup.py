@@ -265,6 +265,7 @@ _ADDED: dict[int, tuple[dict[str, set[str]], set[str]]] = {
     6: ({}, {"users", "sessions"}),
     7: ({}, {"review_events"}),
     8: ({}, {"preview_links"}),
+    9: ({"tokens": {"user_id"}}, set()),
 }
 
 
@@ -305,7 +306,7 @@ def test_a_backup_from_an_older_schema_restores_as_its_migrations_would_leave_it
     restored, original = table_rows(target), table_rows(source)
     # Each fact-check's and revision's language is filled from its document, as migration 4 does.
     assert restored["factchecks"] == original["factchecks"] and restored["outbox"] == original["outbox"]
-    assert [row[:4] + (None,) * 4 for row in original["tokens"]] == restored["tokens"]
+    assert [row[:4] + (None,) * 5 for row in original["tokens"]] == restored["tokens"]
     assert [(*row[:6], None, None, row[8]) for row in original["revisions"]] == restored["revisions"]
     # Translation links are rebuilt from the documents, as migration 5 does.
     assert restored["remote_creates"] == [] and restored["translation_links"] == original["translation_links"] != []

@@ -57,7 +57,17 @@ TABLES: tuple[Table, ...] = (
     ),
     Table(
         "tokens",
-        ("key_id", "name", "secret_hash", "created_at", "publisher", "expires_at", "revoked_at", "last_used_at"),
+        (
+            "key_id",
+            "name",
+            "secret_hash",
+            "created_at",
+            "publisher",
+            "expires_at",
+            "revoked_at",
+            "last_used_at",
+            "user_id",
+        ),
         ("key_id",),
     ),
     Table(

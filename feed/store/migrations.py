@@ -179,6 +179,11 @@ MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
             "CREATE INDEX preview_links_by_slug ON preview_links (slug)",
         ),
     ),
+    (
+        9,
+        "API tokens belong to people: the desk account that made one",
+        ("ALTER TABLE tokens ADD COLUMN user_id BIGINT",),
+    ),
 )
 
 # Fills a migration's new columns (or new table) from the rows written before it. Each runs once,

@@ -11,7 +11,7 @@ from typing import Any
 
 from feed.store.sql import SQLBase
 
-_COLUMNS = "key_id, name, publisher, created_at, expires_at, revoked_at, last_used_at"
+_COLUMNS = "key_id, name, publisher, created_at, expires_at, revoked_at, last_used_at, user_id"
 
 
 @dataclass(frozen=True)
@@ -25,6 +25,7 @@ class TokenInfo:
     expires_at: str | None
     revoked_at: str | None
     last_used_at: str | None
+    user_id: int | None = None  # the desk account that made it; None: made by `factcard token`
 
 
 class TokenTable(SQLBase):
@@ -36,12 +37,13 @@ class TokenTable(SQLBase):
         now: str,
         publisher: str | None = None,
         expires_at: str | None = None,
+        user_id: int | None = None,
     ) -> None:
         with self._transaction() as cur:
             cur.execute(
-                "INSERT INTO tokens (key_id, name, secret_hash, created_at, publisher, expires_at) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                (key_id, name, secret_hash, now, publisher, expires_at),
+                "INSERT INTO tokens (key_id, name, secret_hash, created_at, publisher, expires_at, user_id) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (key_id, name, secret_hash, now, publisher, expires_at, user_id),
             )
 
     def token_hash(self, key_id: str) -> tuple[str, str] | None:
@@ -60,6 +62,11 @@ class TokenTable(SQLBase):
         """Every token, revoked and expired ones too, oldest first."""
         return [_info(row) for row in self._query(f"SELECT {_COLUMNS} FROM tokens ORDER BY created_at, key_id")]
 
+    def tokens_of(self, user_id: int) -> list[TokenInfo]:
+        """The tokens a desk account made, oldest first."""
+        rows = self._query(f"SELECT {_COLUMNS} FROM tokens WHERE user_id = ? ORDER BY created_at, key_id", (user_id,))
+        return [_info(row) for row in rows]
+
     def revoke_token(self, key_id: str, now: str) -> TokenInfo | None:
         """Revoke a token (a second revocation keeps the first time); None if there is no such key id."""
         with self._transaction() as cur:
@@ -74,4 +81,6 @@ class TokenTable(SQLBase):
 
 
 def _info(row: tuple[Any, ...]) -> TokenInfo:
-    return TokenInfo(*(row[:7]))
+    key_id, name, publisher, created_at, expires_at, revoked_at, last_used_at, user_id = row[:8]
+    return TokenInfo(key_id, name, publisher, created_at, expires_at, revoked_at, last_used_at,
+                     int(user_id) if user_id is not None else None)  # fmt: skip
