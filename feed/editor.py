@@ -39,6 +39,7 @@ from feed.problems import HTTPProblem
 from feed.publishing import InvalidTransition
 from feed.query import takes
 from feed.security import PREVIEW_CSP
+from feed.shareimage import ShareImageUnavailable, share_image
 from feed.store import Actor, Conflict, StaleVersion
 from feed.urls import PATTERNS
 from schemas.errors import FieldError, ValidationError
@@ -52,6 +53,7 @@ from widget.i18n import Messages
 # A row action: a submit button named "row" valued `add:claims`, `remove:claims:2`, `up:sources:1`.
 ROW_ACTION = re.compile(r"^(add|remove|up|down):([A-Za-z]+(?:\.\d{1,3}\.[A-Za-z]+)*)(?::(\d{1,3}))?$")
 NO_STORE = {"Cache-Control": "no-store"}
+AUTOSAVE_MS = 60_000  # a draft saves itself this long after the last keystroke (desk.js)
 
 
 def form_fields(form: Mapping[str, str]) -> dict[str, str]:
@@ -135,6 +137,7 @@ class Editor:
             status_name=self.t.gettext(STATUS_NAMES[record.status]) if record else "",
             action=self.ctx.urls.url("desk_edit", slug=slug) if slug else self.ctx.urls.url("desk_new"),
             correction=correction, corrections=(record.document.get("corrections") or []) if record else [],
+            autosave_ms=AUTOSAVE_MS,
             history_url=self.ctx.urls.url("desk_history", slug=slug) if slug else None,
             review=self.ctx.store.review_stages([slug]).get(slug) if slug else None,
         )  # fmt: skip
@@ -166,6 +169,8 @@ class Editor:
         publishing = self.ctx.publishing
         try:
             if slug is None:
+                if "slug" not in document and document.get("headline"):
+                    document["slug"] = slug_of(str(document["headline"]))  # proposed; the writer may change it
                 record = publishing.create({**document, "status": "draft"}, now, self.actor)
             else:
                 current = self.ctx.store.get(slug)
@@ -224,6 +229,13 @@ class Editor:
             )
             return HTMLResponse(html, headers=NO_STORE | {"Content-Security-Policy": PREVIEW_CSP})
         shown = replace(fc, status="published")  # as it will read once published
+        if kind == "share":
+            # The picture a link to the page shows on social networks (og:image).
+            try:
+                png = share_image(shown, self.ctx.publishers[fc.publisher], fc.language)
+            except ShareImageUnavailable as missing:
+                raise HTTPProblem(503, "Service unavailable", str(missing)) from missing
+            return Response(png, media_type="image/png", headers=NO_STORE)
         if kind.startswith("card"):
             theme = "dark" if kind == "card-dark" else "light"
             html, policy = card_page(self.ctx.templates, shown, self.ctx.publishers[fc.publisher],

@@ -392,3 +392,28 @@ def test_no_desk_page_scrolls_sideways_on_a_phone(desk: Desk) -> None:
     assert {name: scroll <= client for name, (scroll, client) in widths.items()} == dict.fromkeys(widths, True), widths
     assert len(widths) == 7
     page.context.close()
+
+
+def test_a_draft_saves_itself_after_a_pause(desk: Desk, monkeypatch: pytest.MonkeyPatch) -> None:
+    from playwright.sync_api import expect
+
+    from feed import editor
+
+    monkeypatch.setattr(editor, "AUTOSAVE_MS", 400)  # a minute in use; less here
+    desk.draft("bats-autosave", "Are bats blind? (autosave)")
+    page = desk.context().new_page()
+    assert sign_in(page, "writer").status == 303
+    page.goto("/desk/checks/bats-autosave/edit")
+    page.locator('[name="summary"]').fill("Saved without pressing Save.")
+    expect(page.locator("#desk-autosave")).to_contain_text("Saved automatically", timeout=15_000)
+    stored = desk.store.get("bats-autosave")
+    assert stored.version == 2 and stored.document["summary"] == "Saved without pressing Save."
+    page.locator('[name="summary"]').fill("And again, on the version it saved.")
+    expect(page.locator("#desk-autosave")).not_to_have_text("", timeout=15_000)
+    page.wait_for_function("() => document.querySelector('input[name=version]').value === '3'", timeout=15_000)
+    assert desk.store.get("bats-autosave").document["summary"] == "And again, on the version it saved."
+    # A new fact-check: the slug follows the headline, and the first save creates it.
+    page.goto("/desk/new")
+    page.locator('[name="headline"]').press_sequentially("Água é molhada?")
+    expect(page.locator('[name="slug"]')).to_have_value("agua-e-molhada")
+    page.context.close()

@@ -34,5 +34,56 @@
       form.dispatchEvent(new Event("input"));
     });
   });
+  // The slug follows the headline until the writer types one (a saved slug is read-only).
+  var headline = form.querySelector('[name="headline"]'), slug = form.querySelector('[name="slug"]');
+  if (headline && slug && !slug.readOnly) {
+    var typed = slug.value !== "";
+    slug.addEventListener("input", function () { typed = slug.value !== ""; });
+    headline.addEventListener("input", function () {
+      if (typed) return;
+      slug.value = headline.value.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase()
+        .replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 80);
+    });
+  }
+  // Drafts save themselves: a minute without typing after a change, the form is saved as the
+  // Save button would (same version check: someone else's save stops it, and the Save button
+  // then shows the merge).
+  var status = document.getElementById("desk-autosave"), dirty = false, saving = false, autosave = null;
+  function autosaveNow() {
+    if (!dirty || saving || !status) return;
+    saving = true; dirty = false;
+    var body = new URLSearchParams(new FormData(form));
+    body.set("action", "save");
+    // getAttribute: `form.action` is the Save button, whose name is "action".
+    fetch(form.getAttribute("action"), {method: "POST", body: body, credentials: "same-origin"}).then(function (response) {
+      return response.text().then(function (html) {
+        saving = false;
+        if (!response.ok || response.url.indexOf("saved=") < 0) {
+          status.textContent = status.getAttribute("data-failed");
+          return;
+        }
+        var found = /name="version" value="(\d+)"/.exec(html);
+        var version = form.querySelector('input[name="version"]');
+        if (found) {
+          if (!version) {
+            version = document.createElement("input");
+            version.type = "hidden"; version.name = "version";
+            form.appendChild(version);
+          }
+          version.value = found[1];
+        }
+        form.setAttribute("action", response.url.split("?")[0]);
+        if (slug) slug.readOnly = true;
+        status.textContent = status.getAttribute("data-saved") + " " + new Date().toLocaleTimeString();
+      });
+    }).catch(function () { saving = false; dirty = true; });
+  }
+  if (status && form.hasAttribute("data-autosave")) {
+    form.addEventListener("input", function () {
+      dirty = true;
+      clearTimeout(autosave);
+      autosave = setTimeout(autosaveNow, Number(form.getAttribute("data-autosave")) || 60000);
+    });
+  }
   refresh();
 })();
