@@ -110,7 +110,7 @@ def test_a_writer_writes_and_an_editor_publishes_then_retracts(desk: Desk) -> No
     writer.wait_for_url("**/desk/new")
     form = writer.locator("#editor")
     form.locator('[name="headline"]').press_sequentially("Are bats blind?")
-    form.locator('[name="slug"]').press_sequentially("are-bats-blind")
+    expect(form.locator('[name="slug"]')).to_have_value("are-bats-blind")  # proposed from the headline
     form.locator('[name="language"]').fill("")
     form.locator('[name="language"]').press_sequentially("en")
     form.locator('[name="summary"]').press_sequentially("No: every bat species can see.")
