@@ -173,11 +173,17 @@ def test_a_writer_writes_and_an_editor_publishes_then_retracts(desk: Desk) -> No
          "verdict": "Misleading"}
     ]  # fmt: skip
 
+    # The writer submits the first for review.
+    writer.goto("/desk/checks/are-bats-blind/edit")
+    submit(writer, "Submit for review")
+    expect(writer.locator(".desk-review")).to_contain_text("Submitted for review by Ben Okafor.")
+
     # An editor, in a browser context of their own, publishes the writer's draft from the list.
     editor = desk.context().new_page()
     assert sign_in(editor, "editor").status == 303
     editor.get_by_role("link", name="Are bats blind?").click()
     editor.wait_for_url("**/desk/checks/are-bats-blind/edit")
+    expect(editor.locator(".desk-review")).to_contain_text("Submitted for review by Ben Okafor.")
     submit(editor, "Publish")
     assert desk.store.get("are-bats-blind").status == "published"
     shot(editor, "published")
@@ -192,6 +198,18 @@ def test_a_writer_writes_and_an_editor_publishes_then_retracts(desk: Desk) -> No
     datafeed = reader.request.get("/claimreview.json").text()
     assert '"DataFeed"' in datafeed and "/checks/are-bats-blind" in datafeed
     assert "immigration-leads-to-child-trafficking" not in datafeed  # still a draft
+
+    # A correction, with its public note.
+    editor.goto("/desk/checks/are-bats-blind/edit")
+    editor.locator('[name="summary"]').fill("No: every bat species can see, and many echolocate too.")
+    editor.locator('[name="correction"]').press_sequentially("The summary did not say that bats echolocate.")
+    assert submit(editor, "Save").status == 200
+    corrected = desk.context().new_page()  # a reader who had not seen it yet
+    corrected.goto("/checks/are-bats-blind")
+    expect(corrected.locator("main")).to_contain_text("The summary did not say that bats echolocate.")
+    expect(corrected.locator("main")).to_contain_text("many echolocate too")
+    shot(corrected, "corrected-public")
+    corrected.context.close()
 
     editor.goto("/desk/checks/are-bats-blind/edit")
     editor.get_by_label("Why it is retracted (shown to readers)").press_sequentially("The bat was a moth.")

@@ -7,8 +7,13 @@
   var previewButton = form.querySelector('button[name="preview"][value="page"]');
   var lastShown = previewButton;
   var timer = null;
+  // A card is previewed at a phone's width, as most readers will see it.
+  var pane = document.querySelector(".desk-preview");
   form.querySelectorAll('button[name="preview"]').forEach(function (button) {
-    button.addEventListener("click", function () { lastShown = button; });
+    button.addEventListener("click", function () {
+      lastShown = button;
+      if (pane) pane.classList.toggle("desk-preview--phone", button.value.indexOf("card") === 0);
+    });
   });
   function refresh() {
     if (lastShown && form.requestSubmit) form.requestSubmit(lastShown);
