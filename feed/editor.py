@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -389,34 +389,6 @@ async def paste(request: Request) -> Response:
     return await run_in_threadpool(editor.pasted, form)
 
 
-async def submit(request: Request) -> Response:
-    editor = await run_in_threadpool(_editor, request)
-    check_origin(request)
-    form = await read_form(request)
-    return await run_in_threadpool(editor.review, form, request.path_params["slug"], "submitted")
-
-
-async def request_changes(request: Request) -> Response:
-    editor = await run_in_threadpool(_editor, request)
-    check_origin(request)
-    form = await read_form(request)
-    return await run_in_threadpool(editor.review, form, request.path_params["slug"], "changes_requested")
-
-
-async def share(request: Request) -> Response:
-    editor = await run_in_threadpool(_editor, request)
-    check_origin(request)
-    form = await read_form(request)
-    return await run_in_threadpool(editor.share, form, request.path_params["slug"])
-
-
-async def unshare(request: Request) -> Response:
-    editor = await run_in_threadpool(_editor, request)
-    check_origin(request)
-    form = await read_form(request)
-    return await run_in_threadpool(editor.unshare, form, request.path_params["slug"])
-
-
 async def revisions(request: Request) -> Response:
     editor = await run_in_threadpool(_editor, request)
     return await run_in_threadpool(editor.history, request.path_params["slug"])
@@ -429,18 +401,25 @@ async def preview(request: Request) -> Response:
     return await run_in_threadpool(editor.preview, form)
 
 
-async def publish(request: Request) -> Response:
-    editor = await run_in_threadpool(_editor, request)
-    check_origin(request)
-    form = await read_form(request)
-    return await run_in_threadpool(editor.publish, form, request.path_params["slug"])
+def _on_check(action: Callable[[Editor, dict[str, str], str], Response]) -> Callable[[Request], Awaitable[Response]]:
+    """The handler of a small form about one fact-check (publish, retract, review, preview links):
+    a signed-in writer, a same-site form, then `action(editor, form, slug)` on a worker thread."""
+
+    async def handler(request: Request) -> Response:
+        editor = await run_in_threadpool(_editor, request)
+        check_origin(request)
+        form = await read_form(request)
+        return await run_in_threadpool(action, editor, form, request.path_params["slug"])
+
+    return handler
 
 
-async def retract(request: Request) -> Response:
-    editor = await run_in_threadpool(_editor, request)
-    check_origin(request)
-    form = await read_form(request)
-    return await run_in_threadpool(editor.retract, form, request.path_params["slug"])
+submit = _on_check(lambda editor, form, slug: editor.review(form, slug, "submitted"))
+request_changes = _on_check(lambda editor, form, slug: editor.review(form, slug, "changes_requested"))
+share = _on_check(Editor.share)
+unshare = _on_check(Editor.unshare)
+publish = _on_check(Editor.publish)
+retract = _on_check(Editor.retract)
 
 
 def editor_routes() -> list[Route]:
@@ -462,7 +441,7 @@ def editor_routes() -> list[Route]:
 
 def slug_of(headline: str) -> str:
     """A slug proposed from a headline: ASCII letters and digits, hyphens between words (the
-    writer edits it; until publication it may still change)."""
+    writer may change it until the fact-check is first saved)."""
     plain = unicodedata.normalize("NFKD", headline).encode("ascii", "ignore").decode().lower()
     return "-".join(re.findall(r"[a-z0-9]+", plain))[:80].strip("-")
 
