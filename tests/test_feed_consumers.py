@@ -1,0 +1,61 @@
+"""What independent consumers of the feeds conclude about a fact-check's dates and its
+retraction: the DataFeed an aggregator ingests, the JSON twin, and a feed reader that does not
+read RFC 6721 tombstones."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from starlette.testclient import TestClient
+
+from feed.clock import utc_now
+from tests.conftest import demo_documents
+
+RETRACTED = next(d for d in demo_documents() if d["status"] == "retracted")
+# A fact-check from 2019, loaded into the store today (an import of an archive).
+ARCHIVED = {
+    "slug": "archive-2019-bridge",
+    "status": "published",
+    "headline": "Did the old bridge close in 2019?",
+    "language": "en",
+    "summary": "It did not.",
+    "datePublished": "2019-03-04T10:00:00Z",
+    "dateModified": "2019-05-06T11:30:00Z",
+    "claims": [{"text": "The old bridge closed in 2019.", "verdict": "False"}],
+}
+
+
+@pytest.fixture
+def demo(publishing: Any) -> None:
+    publishing.import_documents([*demo_documents(), ARCHIVED], utc_now())
+
+
+def datafeed_elements(client: TestClient) -> dict[str, dict[str, Any]]:
+    response = client.get("/claimreview.json")
+    assert response.status_code == 200
+    return {element["url"]: element for element in json.loads(response.content)["dataFeedElement"]}
+
+
+def test_datafeed_item_modified_when_its_content_changed_not_when_it_was_stored(client: TestClient, demo: None) -> None:
+    element = datafeed_elements(client)["http://testserver/checks/archive-2019-bridge"]
+    assert element["dateCreated"] == "2019-03-04T10:00:00Z"
+    assert element["dateModified"] == "2019-05-06T11:30:00Z"  # not the day of the import
+    assert element["item"][0]["dateModified"] == "2019-05-06T11:30:00Z"
+
+
+def test_datafeed_tombstone_modified_when_deleted(client: TestClient, demo: None) -> None:
+    tombstone = datafeed_elements(client)[f"http://testserver/checks/{RETRACTED['slug']}"]
+    assert tombstone["item"] == []
+    assert tombstone["dateDeleted"] == RETRACTED["retraction"]["date"]
+    assert tombstone["dateModified"] == tombstone["dateDeleted"]
+
+
+def test_datafeed_retraction_made_today_is_dated_today(client: TestClient, auth: dict[str, str], demo: None) -> None:
+    before = datafeed_elements(client)["http://testserver/checks/archive-2019-bridge"]
+    response = client.post("/api/checks/archive-2019-bridge/retract", json={"reason": "Wrong bridge."}, headers=auth)
+    assert response.status_code == 200, response.text
+    after = datafeed_elements(client)["http://testserver/checks/archive-2019-bridge"]
+    assert after["dateDeleted"] == after["dateModified"] > before["dateModified"]
+    assert after["dateDeleted"].startswith(utc_now().strftime("%Y-%m-%d"))
