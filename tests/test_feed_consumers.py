@@ -59,3 +59,28 @@ def test_datafeed_retraction_made_today_is_dated_today(client: TestClient, auth:
     after = datafeed_elements(client)["http://testserver/checks/archive-2019-bridge"]
     assert after["dateDeleted"] == after["dateModified"] > before["dateModified"]
     assert after["dateDeleted"].startswith(utc_now().strftime("%Y-%m-%d"))
+
+
+def test_json_twin_of_a_retracted_check_lists_no_current_verdict(client: TestClient, demo: None) -> None:
+    twin = client.get(f"/checks/{RETRACTED['slug']}.json").json()
+    assert twin["status"] == "retracted"
+    assert twin["verdicts"] == []  # the page withdraws it; so does its twin
+    assert twin["claimReview"] == []
+    assert twin["retraction"] == {
+        "notice": "This fact-check has been retracted.",
+        "reason": RETRACTED["retraction"]["reason"],
+        "date": RETRACTED["retraction"]["date"],
+    }
+
+
+def test_json_twin_of_a_retraction_speaks_the_fact_checks_language(
+    client: TestClient, auth: dict[str, str], demo: None
+) -> None:
+    slug = "agua-caliente-con-limon-cancer"
+    published = client.get(f"/checks/{slug}.json").json()
+    assert published["verdicts"] and "retraction" not in published
+    client.post(f"/api/checks/{slug}/retract", json={"reason": "Fuente equivocada."}, headers=auth)
+    twin = client.get(f"/checks/{slug}.json").json()
+    assert twin["verdicts"] == []
+    assert twin["retraction"]["notice"] == "Esta verificación ha sido retirada."
+    assert twin["retraction"]["reason"] == "Fuente equivocada."
