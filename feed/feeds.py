@@ -192,7 +192,10 @@ def atom_feed_view(ctx: Context, params: Mapping[str, Any], query: Mapping[str, 
         since_rel=SINCE_REL,
         ns=ATOM_NAMESPACE,
         hub=hub,
-        views=[(view, item_template.render(view=view, t=view.messages)) for view in page.views],
+        # A retraction's entry shows its notice, not the verdicts.
+        views=[
+            (view, "" if view.retracted else item_template.render(view=view, t=view.messages)) for view in page.views
+        ],
     )
     # Documents stored before control characters were refused may still hold some: one would
     # make the whole feed unreadable.

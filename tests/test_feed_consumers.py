@@ -5,13 +5,20 @@ read RFC 6721 tombstones."""
 from __future__ import annotations
 
 import json
+import xml.etree.ElementTree as ET
+from contextlib import closing
+from pathlib import Path
 from typing import Any
 
+import feedparser
 import pytest
+from reader import make_reader
 from starlette.testclient import TestClient
 
 from feed.clock import utc_now
-from tests.conftest import demo_documents
+from tests.conftest import LiveServer, demo_documents, live_app
+
+TOMBSTONES = "{http://purl.org/atompub/tombstones/1.0}"
 
 RETRACTED = next(d for d in demo_documents() if d["status"] == "retracted")
 # A fact-check from 2019, loaded into the store today (an import of an archive).
@@ -84,3 +91,39 @@ def test_json_twin_of_a_retraction_speaks_the_fact_checks_language(
     assert twin["verdicts"] == []
     assert twin["retraction"]["notice"] == "Esta verificación ha sido retirada."
     assert twin["retraction"]["reason"] == "Fuente equivocada."
+
+
+def reader_entries(feed_reader: Any) -> dict[str, Any]:
+    feed_reader.update_feeds(scheduled=False)  # as when its next scheduled poll comes
+    return {entry.link: entry for entry in feed_reader.get_entries()}
+
+
+def test_a_feed_reader_that_ignores_tombstones_sees_the_retraction(tmp_path: Path) -> None:
+    """`reader` keeps entries it has seen and does not read RFC 6721: the retraction must come as
+    an entry of its own (the same id), or it shows the withdrawn verdict forever."""
+    application, port = live_app(tmp_path, demo_documents())
+    slug = "lightning-never-strikes-twice"
+    with LiveServer(application, port) as live, closing(make_reader(str(tmp_path / "reader.sqlite"))) as feed_reader:
+        feed_reader.add_feed(f"{live.url}/feed.atom")
+        entry = reader_entries(feed_reader)[f"{live.url}/checks/{slug}"]
+        headline = entry.title
+        assert not headline.startswith("Retracted")
+        application.state.context.publishing.retract(slug, "The strike counts were wrong.", None, utc_now())
+        entry = reader_entries(feed_reader)[f"{live.url}/checks/{slug}"]
+        assert entry.title == f"Retracted: {headline}"
+        shown = " ".join(content.value for content in entry.content) + (entry.summary or "")
+        assert "This fact-check has been retracted." in shown and "The strike counts were wrong." in shown
+        assert "Verdict" not in shown
+
+
+def test_atom_retraction_is_an_entry_beside_its_tombstone(client: TestClient, demo: None) -> None:
+    body = client.get("/feed.atom").content
+    parsed = feedparser.parse(body)
+    assert not parsed.bozo, parsed.get("bozo_exception")
+    entry = next(e for e in parsed.entries if e.link.endswith(RETRACTED["slug"]))
+    assert entry.title == f"Retracted: {RETRACTED['headline']}"
+    assert entry.updated == RETRACTED["retraction"]["date"]
+    assert not [tag for tag in entry.get("tags", []) if tag.get("scheme", "").endswith("/verdicts")]
+    tombstone = ET.fromstring(body).find(f"{TOMBSTONES}deleted-entry")
+    assert tombstone is not None
+    assert (tombstone.get("ref"), tombstone.get("when")) == (entry.id, entry.updated)
