@@ -190,8 +190,9 @@ def test_since_returns_only_later_changes_retractions_included(
     items = client.get(since_url).json()["items"]
     assert [i["url"].rsplit("/", 1)[1] for i in items] == ["three-everyday-health-myths", "fresh"]
     assert items[0]["_claimreview"] == {
-        "status": "retracted", "deleted": True, "retracted": items[0]["date_modified"],
-        "reason": "Wrong study.", "changed": items[0]["_claimreview"]["changed"],
+        "about": "http://testserver/feeds/claimreview-extension", "status": "retracted", "deleted": True,
+        "retracted": items[0]["date_modified"], "reason": "Wrong study.",
+        "changed": items[0]["_claimreview"]["changed"],
     }  # fmt: skip
     assert client.get("/feed.json?since=2999-01-01T00:00:00Z").json()["items"] == []
 
