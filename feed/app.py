@@ -50,6 +50,7 @@ class FactcardApp(Starlette):
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         problem = host_problem(scope) if scope["type"] == "http" else None
         if problem is not None:
+            scope["app"] = self  # as Starlette sets it: the problem's type is a URL on this site
             await SecurityHeaders(problem_response(Request(scope), problem))(scope, receive, send)
             return
         await self.observer(scope, receive, send)

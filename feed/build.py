@@ -28,6 +28,7 @@ from feed.badges import badge_names
 from feed.cards import served_script
 from feed.context import Context
 from feed.feeds import sitemap_files
+from feed.problemtypes import TYPES
 from feed.renderer import Renderer
 from feed.static_files import static_files
 from feed.store import PUBLIC_STATUSES
@@ -110,12 +111,14 @@ class Build:
     # -- what there is to write ----------------------------------------------------
 
     def fixed_paths(self) -> list[str]:
-        """What no fact-check's change touches: the widget, static files, badges, robots."""
+        """What no fact-check's change touches: the widget, static files, badges, robots, the pages
+        of problem types and of the feed's extension."""
         script = served_script()
         paths = [fill("widget_js"), fill("widget_pinned", digest=script.digest), fill("widget_manifest"),
                  fill("robots"), fill("scales_css"), fill("openapi"), fill("favicon")]  # fmt: skip
         index = static_files()
         paths += [fill("static", name=name) for name in (*index.plain, *index.fingerprinted)]
+        paths += [fill("feed_extension"), *(fill("problem_type", name=name) for name in TYPES)]
         for publisher in self.ctx.publishers.values():
             paths += [fill("badge", publisher=publisher.id, index=name) for name in badge_names(publisher)]
         return paths

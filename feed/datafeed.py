@@ -6,9 +6,11 @@
 
 One DataFeedItem per ClaimReview: readers take `item[0]`, so a fact-check with three claims
 is three elements, each `url` the ClaimReview's own (PAGE#claim-2). `dateCreated` is the
-first publication, `dateModified` the last change in the store. A retracted fact-check
-leaves one tombstone per claim: `dateDeleted` and no items. The body is produced element by
-element from store batches, so memory stays flat at any size.
+first publication, `dateModified` the last change of its content (the review's own
+`dateModified`, else its `datePublished`), never the store's write time: an import or a demo
+load must not make an archive look edited today, or aggregators ingest it all again. A retracted
+fact-check leaves one tombstone per claim: `dateDeleted` (= its `dateModified`) and no items.
+The body is produced element by element from store batches, so memory stays flat at any size.
 """
 
 from __future__ import annotations
@@ -28,7 +30,8 @@ DATAFEED_BATCH = 50
 
 def datafeed_elements(view: EntryView) -> list[dict[str, Any]]:
     """The DataFeedItems of one fact-check, one per claim."""
-    dates = {"dateCreated": view.published, "dateModified": view.changed}
+    # view.modified is the editorial date: the document's dateModified, or its retraction's date.
+    dates = {"dateCreated": view.published, "dateModified": view.modified}
     if view.retracted:
         return [
             {"@type": "DataFeedItem", "url": url, **dates, "dateDeleted": view.modified, "item": []}

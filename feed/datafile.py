@@ -36,7 +36,7 @@ META = f".{FILE}.meta"  # the tag, date and snapshot of the file beside it
 LOCK = ".datafeed.lock"
 BUILT = ".factcard-build.json"  # the public snapshot a build directory was last brought up to
 # Part of the DataFeed's ETag: bump it when a change to this code changes the feed's bytes.
-RENDERER_VERSION = "2"
+RENDERER_VERSION = "3"
 
 
 @dataclass(frozen=True)

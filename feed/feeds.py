@@ -156,16 +156,18 @@ def _title(ctx: Context, language: str | None) -> str:
 def json_feed_view(ctx: Context, params: Mapping[str, Any], query: Mapping[str, str]) -> Rendered:
     page = FeedPage(ctx, query, "json_feed")
     feed_url, hub = page.url(), _hub(ctx, page)
+    about = ctx.urls.url("feed_extension")
     feed = json_feed(
         title=_title(ctx, page.language),
         home_page_url=ctx.urls.home(lang=page.language),
         feed_url=feed_url,
         icon=ctx.urls.static("logo.svg"),
         favicon=ctx.urls.url("favicon"),
-        items=[json_feed_item(view, ctx.templates) for view in page.views],
+        items=[json_feed_item(view, ctx.templates, about) for view in page.views],
         next_url=page.next_url,
         since_url=page.since_url,
         hub=hub,
+        about=about,
         language=page.language,
         description=_words(ctx, page.language).gettext(
             "Fact-checks with their verdicts and ClaimReview markup, most recently changed first."
@@ -192,7 +194,10 @@ def atom_feed_view(ctx: Context, params: Mapping[str, Any], query: Mapping[str, 
         since_rel=SINCE_REL,
         ns=ATOM_NAMESPACE,
         hub=hub,
-        views=[(view, item_template.render(view=view, t=view.messages)) for view in page.views],
+        # A retraction's entry shows its notice, not the verdicts.
+        views=[
+            (view, "" if view.retracted else item_template.render(view=view, t=view.messages)) for view in page.views
+        ],
     )
     # Documents stored before control characters were refused may still hold some: one would
     # make the whole feed unreadable.

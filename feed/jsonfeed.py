@@ -1,7 +1,9 @@
 """JSON Feed 1.1 (https://jsonfeed.org/version/1.1) with a `_claimreview` extension.
 
+Every `_claimreview` object, the feed's and each item's, starts with "about": the URL of the
+site's page on what each field means (JSON Feed 1.1 asks extensions for one).
 Published item: the usual JSON Feed fields plus
-  "_claimreview": {"status": "published", "changed": <RFC 3339 store time>,
+  "_claimreview": {"about": <URL>, "status": "published", "changed": <RFC 3339 store time>,
                    "verdicts": [{claim, verdict, category, ratingValue}], "claimReview": [JSON-LD...],
                    "corrections": [{date, note}, ...]}
 A verdict's `verdict` is its label in the fact-check's language (the scale's translation when
@@ -10,7 +12,7 @@ the settings give one); `category` is the same in every language.
 can tell a correction from any other edit.
 Retracted item (a tombstone: it stays in the feed, so pollers learn of the retraction):
   "title": "Retracted: <headline>" (in the fact-check's language), "content_text": <reason>,
-  "_claimreview": {"status": "retracted", "deleted": true, "retracted": <date>,
+  "_claimreview": {"about": <URL>, "status": "retracted", "deleted": true, "retracted": <date>,
                    "reason": <reason>, "changed": <RFC 3339 store time>}
 """
 
@@ -25,7 +27,7 @@ from feed.syndication import EntryView
 VERSION = "https://jsonfeed.org/version/1.1"
 
 
-def json_feed_item(view: EntryView, templates: Environment) -> dict[str, Any]:
+def json_feed_item(view: EntryView, templates: Environment, about: str) -> dict[str, Any]:
     fc = view.fc
     item: dict[str, Any] = {
         "id": view.id,
@@ -40,6 +42,7 @@ def json_feed_item(view: EntryView, templates: Environment) -> dict[str, Any]:
             title=view.retracted_title,
             content_text=reason,
             _claimreview={
+                "about": about,
                 "status": "retracted",
                 "deleted": True,
                 "retracted": view.modified,
@@ -53,6 +56,7 @@ def json_feed_item(view: EntryView, templates: Environment) -> dict[str, Any]:
         content_html=templates.get_template("feed_item.html").render(view=view, t=view.messages),
         summary=view.summary,
         _claimreview={
+            "about": about,
             "status": "published",
             "changed": view.changed,
             "verdicts": view.verdicts(),
@@ -80,6 +84,7 @@ def json_feed(
     next_url: str | None,
     since_url: str | None,
     hub: str | None,
+    about: str,
     language: str | None = None,
     description: str = "Fact-checks with their verdicts and ClaimReview markup, most recently changed first.",
 ) -> dict[str, Any]:
@@ -100,7 +105,8 @@ def json_feed(
         feed["next_url"] = next_url
     if hub:
         feed["hubs"] = [{"type": "WebSub", "url": hub}]
+    feed["_claimreview"] = {"about": about}
     if since_url:
         # Poll this next: only what changed after the newest change in this response.
-        feed["_claimreview"] = {"since_url": since_url}
+        feed["_claimreview"]["since_url"] = since_url
     return feed

@@ -22,7 +22,8 @@ FACTCHECK_SCHEMA: dict[str, Any] = json_schema(FACTCHECK)
 PROBLEM_SCHEMA: dict[str, Any] = {
     "type": "object",
     "properties": {
-        "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
+        "type": {"type": "string", "description": "The URL of this site's page on the problem type, or about:blank"},
+        "title": {"type": "string"}, "status": {"type": "integer"},
         "detail": {"type": "string"}, "instance": {"type": "string"},
         "errors": {"type": "array", "items": {"type": "object", "properties": {
             "field": {"type": "string"}, "message": {"type": "string"}}}},
@@ -36,7 +37,11 @@ RECORD_SCHEMA: dict[str, Any] = {
         "status": {"enum": ["draft", "published", "retracted"]}, "url": _URL,
         "createdAt": {"type": "string"}, "updatedAt": {"type": "string"},
         "document": {"$ref": "#/components/schemas/FactCheck"},
-        "verdicts": {"type": "array", "items": {"type": "object"}},
+        "verdicts": {"type": "array", "items": {"type": "object"},
+                     "description": "Each claim's current verdict; empty once retracted"},
+        "retraction": {"type": "object", "description": "Only when retracted: the notice, in the fact-check's "
+                       "language, with the reason and date", "properties": {
+            "notice": {"type": "string"}, "reason": {"type": "string"}, "date": {"type": ["string", "null"]}}},
         "claimReview": {"type": "array", "items": {"type": "object"},
                         "description": "ClaimReview JSON-LD, one per claim; empty unless published"},
     },

@@ -1,7 +1,8 @@
 """The one place error bodies are made: RFC 9457 application/problem+json.
 
 Every failure a client can cause becomes an HTTPProblem with a status, a
-short title, a detail sentence and, for bad input, the failing fields.
+short title, a detail sentence and, for bad input, the failing fields. Its `type` is the URL of
+the site's page about it (feed.problemtypes), or about:blank when the status says it all.
 """
 
 from __future__ import annotations
@@ -11,10 +12,12 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
+from feed.problemtypes import type_name
 from feed.responses import ProblemResponse
+from feed.urls import fill
 from schemas.errors import FieldError
 
-TYPE_BASE = "https://factcard.invalid/problems/"
+BLANK = "about:blank"
 
 
 class HTTPProblem(Exception):
@@ -32,9 +35,15 @@ class HTTPProblem(Exception):
         super().__init__(detail or title)
 
 
-def problem_body(problem: HTTPProblem, instance: str | None = None) -> dict[str, Any]:
+def problem_type(problem: HTTPProblem, base_url: str | None) -> str:
+    """The problem's `type`: its page on the site at `base_url`, else about:blank."""
+    name = type_name(problem.title)
+    return base_url + fill("problem_type", name=name) if name and base_url else BLANK
+
+
+def problem_body(problem: HTTPProblem, instance: str | None = None, base_url: str | None = None) -> dict[str, Any]:
     body: dict[str, Any] = {
-        "type": TYPE_BASE + problem.title.lower().replace(" ", "-"),
+        "type": problem_type(problem, base_url),
         "title": problem.title,
         "status": problem.status,
     }
@@ -48,7 +57,15 @@ def problem_body(problem: HTTPProblem, instance: str | None = None) -> dict[str,
 
 
 def problem_response(request: Request, problem: HTTPProblem) -> Response:
-    return ProblemResponse(problem_body(problem, request.url.path), status_code=problem.status, headers=problem.headers)
+    body = problem_body(problem, request.url.path, _base_url(request))
+    return ProblemResponse(body, status_code=problem.status, headers=problem.headers)
+
+
+def _base_url(request: Request) -> str | None:
+    """The site's origin, from the app's settings (an answer made before routing has the app too)."""
+    context = getattr(getattr(request.scope.get("app"), "state", None), "context", None)
+    base: str | None = getattr(getattr(context, "settings", None), "base_url", None)
+    return base
 
 
 def invalid(errors: list[FieldError]) -> HTTPProblem:

@@ -14,7 +14,7 @@ from typing import Any
 
 from starlette.routing import compile_path
 
-from feed import badges, cards, feeds, pages, static_files
+from feed import badges, cards, docpages, feeds, pages, static_files
 from feed.context import Context
 from feed.problems import HTTPProblem
 from feed.query import check_names
@@ -44,6 +44,8 @@ VIEWS: dict[str, Page] = {
     "sitemap_part": Page(feeds.sitemap_part_view),
     "robots": Page(feeds.robots_view),
     "openapi": Page(pages.openapi_view),
+    "problem_type": Page(docpages.problem_type_page),
+    "feed_extension": Page(docpages.feed_extension_page),
     "widget_js": Page(cards.widget_js),
     "widget_manifest": Page(cards.widget_manifest),
     "widget_pinned": Page(cards.widget_pinned),

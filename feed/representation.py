@@ -13,6 +13,7 @@ from schemas.languages import text_direction
 from schemas.markdown import parse_inline, plain_text
 from schemas.model import FactCheck
 from schemas.publisher import Publisher
+from widget.i18n import Messages, choose_language
 
 
 def claimreviews_for(
@@ -27,8 +28,14 @@ def claimreviews_for(
 def record_json(
     record: Record, fc: FactCheck, publisher: Publisher, page_url: str, versions: LanguageVersions | None = None
 ) -> dict[str, Any]:
-    """The public JSON twin of a fact-check (also the API's representation)."""
-    return {
+    """The public JSON twin of a fact-check (also the API's representation).
+
+    A retracted fact-check has no current verdict (its page withdraws it; `document` still
+    holds what it was) and carries `retraction`: the notice, in the fact-check's language as
+    the page says it, with the reason and date.
+    """
+    retracted = fc.status == "retracted"
+    body = {
         "slug": record.slug,
         "version": record.version,
         "status": record.status,
@@ -36,11 +43,16 @@ def record_json(
         "createdAt": record.created_at,
         "updatedAt": record.updated_at,
         "document": record.document,
-        "verdicts": [verdict_view(publisher, claim.verdict, fc.language) for claim in fc.claims],
+        "verdicts": [] if retracted else [verdict_view(publisher, claim.verdict, fc.language) for claim in fc.claims],
         "claimReview": claimreviews_for(fc, publisher, page_url, versions),
         # Also in `document` when present; here always, so readers need not dig for it.
         "corrections": [{"date": c.date, "note": c.note} for c in fc.corrections],
     }
+    if retracted:
+        notice = Messages(choose_language(None, fc.language)).gettext("This fact-check has been retracted.")
+        reason, date = (fc.retraction.reason, fc.retraction.date) if fc.retraction else ("", None)
+        body["retraction"] = {"notice": notice, "reason": reason, "date": date}
+    return body
 
 
 def verdict_view(publisher: Publisher, verdict: str, language: str) -> dict[str, Any]:

@@ -82,6 +82,12 @@ class EntryView:
         return self.messages.gettext("Retracted: %(reason)s", reason=reason)
 
     @property
+    def retraction_notice(self) -> str:
+        """What the page says first: that it was retracted, and why."""
+        reason = self.fc.retraction.reason if self.fc.retraction else ""
+        return f"{self.messages.gettext('This fact-check has been retracted.')} {reason}".strip()
+
+    @property
     def summary(self) -> str:
         return plain_text(self.fc.summary)
 

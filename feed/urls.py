@@ -34,6 +34,9 @@ PATTERNS: dict[str, str] = {
     "sitemap_part": "/sitemap-{number:int}.xml",
     "robots": "/robots.txt",
     "openapi": "/openapi.json",
+    # What the answers mean: each problem type (RFC 9457) and the JSON Feed's extension
+    "problem_type": "/problems/{name}",
+    "feed_extension": "/feeds/claimreview-extension",
     "indexnow_key": "/{key}.txt",  # served only when an IndexNow key is configured
     # The card
     "widget_js": "/widget.js",

@@ -190,8 +190,9 @@ def test_since_returns_only_later_changes_retractions_included(
     items = client.get(since_url).json()["items"]
     assert [i["url"].rsplit("/", 1)[1] for i in items] == ["three-everyday-health-myths", "fresh"]
     assert items[0]["_claimreview"] == {
-        "status": "retracted", "deleted": True, "retracted": items[0]["date_modified"],
-        "reason": "Wrong study.", "changed": items[0]["_claimreview"]["changed"],
+        "about": "http://testserver/feeds/claimreview-extension", "status": "retracted", "deleted": True,
+        "retracted": items[0]["date_modified"], "reason": "Wrong study.",
+        "changed": items[0]["_claimreview"]["changed"],
     }  # fmt: skip
     assert client.get("/feed.json?since=2999-01-01T00:00:00Z").json()["items"] == []
 
@@ -211,7 +212,9 @@ def test_atom_feed_is_read_by_feedparser(client: TestClient, demo: None) -> None
     assert response.headers["content-type"].startswith("application/atom+xml")
     parsed = feedparser.parse(response.content)
     assert parsed.version == "atom10" and not parsed.bozo, parsed.get("bozo_exception")
-    assert sorted(e.link for e in parsed.entries) == sorted(f"http://testserver/checks/{d['slug']}" for d in PUBLISHED)
+    # A retraction is an entry too ("Retracted: ..."), for readers that ignore tombstones.
+    everything = PUBLISHED + RETRACTED
+    assert sorted(e.link for e in parsed.entries) == sorted(f"http://testserver/checks/{d['slug']}" for d in everything)
     health = next(e for e in parsed.entries if e.link.endswith("three-everyday-health-myths"))
     assert health.title == "Three everyday health claims, checked"
     assert "Verdict:</strong> Misleading" in health.content[0].value
@@ -232,7 +235,7 @@ def test_atom_pages_with_rfc5005_links(client: TestClient, app: Any, demo: None)
         if "next" not in links:
             break
         url = links["next"].removeprefix("http://testserver")
-    assert len(seen) == len(set(seen)) == len(PUBLISHED)
+    assert len(seen) == len(set(seen)) == len(PUBLISHED) + len(RETRACTED)
 
 
 # -- ClaimReview DataFeed ------------------------------------------------------
