@@ -38,6 +38,7 @@ class Found:
         self.summary: list[str] = []
         self.sections: list[dict[str, Any]] = []
         self.bottom: list[str] = []
+        self.bottom_candidate: int | None = None  # a section whose heading starts "Bottom line ..."
         self.sources: list[tuple[int | None, dict[str, str]]] = []
         self.questions: list[str] = []
         self.mode = "lead"  # lead, summary, section, bottom, sources, questions, after
@@ -87,6 +88,10 @@ class Found:
         if not doc["claims"]:
             del doc["claims"]
         sections = self.sections
+        if not self.bottom and self.bottom_candidate == len(sections) - 1 and sections[-1]["paragraphs"]:
+            sections, last = sections[:-1], sections[-1]  # "for policy" after "Bottom line" is not kept
+            self.bottom = last["paragraphs"]
+            notes.append(f"The bottom line was read under the heading {_quote(last['heading'])}: check it")
         if lead:
             sections = [{"paragraphs": lead}, *sections]
             notes.append(
