@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from schemas import pastewords as words
@@ -66,8 +67,9 @@ class PastedArticle:
     notes: list[str] = field(default_factory=list)
 
 
-def read_article(text: str, language: str | None = None) -> PastedArticle:
-    """Read pasted `text` into a fact-check draft; `language` is the article's BCP 47 tag if known."""
+def read_article(text: str, language: str | None = None, today: date | None = None) -> PastedArticle:
+    """Read pasted `text` into a fact-check draft; `language` is the article's BCP 47 tag if known,
+    `today` the date a slug is made from when the headline has nothing to transliterate."""
     reader = _Reader()
     if not isinstance(text, str):
         reader.notes.append("The pasted content was not text: paste the article's text")
@@ -81,7 +83,7 @@ def read_article(text: str, language: str | None = None) -> PastedArticle:
     if removed:
         reader.notes.append(f"Removed {removed} control character{plural(removed)} that text cannot hold")
     reader.read(lines)
-    return PastedArticle(reader.draft(language if isinstance(language, str) else None), reader.notes)
+    return PastedArticle(reader.draft(language if isinstance(language, str) else None, today), reader.notes)
 
 
 def _key(line: str) -> str | None:
