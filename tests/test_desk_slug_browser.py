@@ -107,3 +107,27 @@ def test_the_pasted_seed_article_fills_the_bottom_line_and_unnumbered_headings(d
     expect(form.locator('[name="bottomLine"]')).to_have_value(re.compile(r"^Empirical evidence across U\.S\."))
     expect(page.locator(".desk-warnings")).to_contain_text("Bottom line for policy and public debate")
     shot(page, "paste-bottom-line")
+
+
+def test_without_an_answer_the_first_automatic_save_proposes_the_slug(
+    desk: tuple[Any, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from playwright.sync_api import expect
+
+    from feed import editor
+
+    monkeypatch.setattr(editor, "AUTOSAVE_MS", 400)  # a minute in use; less here
+    app, context = desk
+    page = context.new_page()
+    page.route("**/desk/slug.json*", lambda route: route.abort())  # the proposal never arrives
+    page.goto("/desk/new")
+    form = page.locator("#editor")
+    form.locator('[name="claims.0.verdict"]').select_option(label="False")
+    form.locator('[name="summary"]').press_sequentially("لا يوجد دليل.")
+    form.locator('[name="claims.0.text"]').press_sequentially("الهجرة تؤدي إلى الاتجار بالأطفال")
+    form.locator('[name="headline"]').press_sequentially("الهجرة تؤدي إلى الاتجار بالأطفال")
+    expect(page.locator("#desk-autosave")).to_contain_text("Saved automatically", timeout=15_000)
+    slug = form.locator('[name="slug"]')
+    expect(slug).to_have_value("lhjrh-tu-dy-la-ltjr-bl-tfl")  # the one the save proposed, shown
+    expect(slug).to_have_attribute("readonly", "")
+    assert app.state.context.store.get("lhjrh-tu-dy-la-ltjr-bl-tfl") is not None
