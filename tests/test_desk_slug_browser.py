@@ -1,6 +1,7 @@
 """The desk's slug and paste in a real browser: an Arabic headline typed in headless Chromium
-gets a slug from the server as it is typed and saves; a slug the writer typed is kept; the
-pasted seed article fills the bottom line and its headings come without their numbers."""
+gets a slug from the server as it is typed and saves; a slug the writer typed is kept; without
+the server's answer the first automatic save proposes one; the pasted seed article fills the
+bottom line and its headings come without their numbers."""
 
 from __future__ import annotations
 

@@ -3,6 +3,7 @@ transliterated, from the date; a taken slug gets the next free number."""
 
 from __future__ import annotations
 
+import random
 from datetime import date
 
 import pytest
@@ -62,3 +63,12 @@ def test_a_pasted_arabic_headline_gets_a_slug() -> None:
     assert emoji.document["slug"] == "fact-check-2025-10-30"
     assert any("'fact-check-2025-10-30' was proposed" in note for note in emoji.notes)
     assert "slug" not in read_article("Fact check: 🙂🙂 🎉 🎉\n\nSummary\n\nA summary.\n", "en").document
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_any_text_gives_a_valid_slug_or_none(seed: int) -> None:
+    rng = random.Random(seed)
+    for _ in range(400):
+        text = "".join(chr(rng.randrange(0, 0x30000)) for _ in range(rng.randrange(1, 60)))
+        slug = slug_of(text)
+        assert slug == "" or (SLUG_PATTERN.match(slug) and len(slug) <= MAX_PROPOSED), (text, slug)
