@@ -13,7 +13,6 @@ card, into a frame beside the form.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import replace
 from datetime import datetime
@@ -30,6 +29,7 @@ from feed.clock import stamp, store_time, utc_now
 from feed.context import Context, context_of
 from feed.desk import STATUS_NAMES, read_form
 from feed.deskauth import check_origin, check_token, require_role
+from feed.deskslug import freed, proposed, slug_for_headline
 from feed.editorform import editor_form
 from feed.errorpage import reader_language
 from feed.history import history
@@ -170,7 +170,7 @@ class Editor:
         try:
             if slug is None:
                 if "slug" not in document and document.get("headline"):
-                    document["slug"] = slug_of(str(document["headline"]))  # proposed; the writer may change it
+                    document["slug"] = proposed(self.ctx, str(document["headline"]))  # the writer may change it
                 record = publishing.create({**document, "status": "draft"}, now, self.actor)
             else:
                 current = self.ctx.store.get(slug)
@@ -253,9 +253,9 @@ class Editor:
     def pasted(self, form: dict[str, str]) -> HTMLResponse:
         """A new fact-check's form filled from a pasted article, with what the writer must check."""
         check_token(self.who.csrf_token, form.get("csrf"))
-        article = read_article(form.get("article", ""), form.get("language") or None)
+        article = read_article(form.get("article", ""), form.get("language") or None, utc_now().date())
         fields = to_form(article.document)
-        fields.setdefault("slug", slug_of(article.document.get("headline", "")))
+        fields["slug"] = freed(self.ctx, fields["slug"]) if fields.get("slug") else ""
         return self.page(fields, slug=None, version=None, warnings=article.notes)
 
     def history(self, slug: str) -> HTMLResponse:
@@ -428,6 +428,7 @@ def editor_routes() -> list[Route]:
         Route(PATTERNS["desk_edit"], takes("saved")(edit_check), methods=["GET", "POST"]),
         Route(PATTERNS["desk_preview"], takes()(preview), methods=["POST"]),
         Route(PATTERNS["desk_paste"], takes()(paste), methods=["GET", "POST"]),
+        Route(PATTERNS["desk_slug"], takes("headline")(slug_for_headline), methods=["GET"]),
         Route(PATTERNS["desk_history"], takes()(revisions), methods=["GET"]),
         Route(PATTERNS["desk_submit"], takes()(submit), methods=["POST"]),
         Route(PATTERNS["desk_share"], takes()(share), methods=["POST"]),
@@ -437,13 +438,6 @@ def editor_routes() -> list[Route]:
         Route(PATTERNS["desk_publish"], takes()(publish), methods=["POST"]),
         Route(PATTERNS["desk_retract"], takes()(retract), methods=["POST"]),
     ]
-
-
-def slug_of(headline: str) -> str:
-    """A slug proposed from a headline: ASCII letters and digits, hyphens between words (the
-    writer may change it until the fact-check is first saved)."""
-    plain = unicodedata.normalize("NFKD", headline).encode("ascii", "ignore").decode().lower()
-    return "-".join(re.findall(r"[a-z0-9]+", plain))[:80].strip("-")
 
 
 def with_corrections(document: dict[str, Any], stored: Mapping[str, Any], note: str, now: datetime) -> dict[str, Any]:

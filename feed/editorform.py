@@ -52,7 +52,10 @@ ROW_LABELS = {"authors": N_("Author %(number)s"), "claims": N_("Claim %(number)s
 HINTS = {
     "summary": N_("Markdown: **bold**, *italic*, [links](https://...), and [n] to cite source n."),
     "paragraphs": N_("Markdown, with [n] to cite source n."),
-    "slug": N_("Lowercase letters, digits and hyphens; it cannot change once published."),
+    "slug": N_(
+        "The last part of the fact-check's web address, such as bats-are-not-blind: lowercase Latin "
+        "letters, digits and hyphens, proposed from the headline in any script. It cannot change once saved."
+    ),
 }
 CLAIMANT_TYPES = (("Person", N_("Person")), ("Organization", N_("Organization")))
 

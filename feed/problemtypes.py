@@ -32,7 +32,7 @@ _PRECONDITION = N_(
 )
 # Query parameters whose unusable values are answered "Bad <name>" (feed.query, feed.cards, feed.api).
 PARAMETERS = ("cursor", "since", "lang", "theme", "claim", "page", "url", "search", "status", "maxwidth",
-              "maxheight")  # fmt: skip
+              "maxheight", "headline")  # fmt: skip
 
 TYPES: dict[str, ProblemType] = {
     "invalid-fact-check": ProblemType("Invalid fact-check", 422, N_(

@@ -62,6 +62,7 @@ PATTERNS: dict[str, str] = {
     "desk_logout": "/desk/logout",
     "desk_new": "/desk/new",
     "desk_paste": "/desk/paste",
+    "desk_slug": "/desk/slug.json",  # JSON, so its problems are problem+json
     "desk_edit": "/desk/checks/{slug}/edit",
     "desk_publish": "/desk/checks/{slug}/publish",
     "desk_submit": "/desk/checks/{slug}/submit",

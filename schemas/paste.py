@@ -18,19 +18,22 @@ How an article is read, line by line and once (the work is linear in the text):
 - a "Summary" heading gives the summary; without one, the first paragraph does (copied when it
   sits under a section heading); other paragraphs before the first heading make a first section
   whose heading is left for the writer;
-- numbered headings ("1. A dramatic headline") and unnumbered ones start sections;
+- numbered headings ("1. A dramatic headline") and unnumbered ones start sections; a heading's
+  leading number is removed ("A dramatic headline"), since the page numbers sections itself;
 - a "Sources" list gives sources; a "Want to dive deeper?" list gives related questions.
 
-Bottom line: a numbered heading such as "6. Bottom line for policy" is part of the author's
-numbered sequence, so it stays a section (the page shows numbered headings as written) and
-its text is not copied into `bottomLine` too. Only an unnumbered "Bottom line" or "Conclusion"
-heading fills `bottomLine`, which is then not also a section.
+Bottom line: a heading that says only "Bottom line" (or "Conclusion", "Conclusión", "Fazit",
+"الخلاصة"..., numbered or not) fills `bottomLine` wherever it stands. A heading that starts with
+those words and goes on ("6. Bottom line for policy and public debate") fills it when it heads
+the article's last section; earlier ("Conclusions of the 2019 study") it stays a section. Either
+way the bottom line is then not also a section; a note names a longer heading it came from.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from schemas import pastewords as words
@@ -64,8 +67,9 @@ class PastedArticle:
     notes: list[str] = field(default_factory=list)
 
 
-def read_article(text: str, language: str | None = None) -> PastedArticle:
-    """Read pasted `text` into a fact-check draft; `language` is the article's BCP 47 tag if known."""
+def read_article(text: str, language: str | None = None, today: date | None = None) -> PastedArticle:
+    """Read pasted `text` into a fact-check draft; `language` is the article's BCP 47 tag if known,
+    `today` the date a slug is made from when the headline has nothing to transliterate."""
     reader = _Reader()
     if not isinstance(text, str):
         reader.notes.append("The pasted content was not text: paste the article's text")
@@ -79,7 +83,7 @@ def read_article(text: str, language: str | None = None) -> PastedArticle:
     if removed:
         reader.notes.append(f"Removed {removed} control character{plural(removed)} that text cannot hold")
     reader.read(lines)
-    return PastedArticle(reader.draft(language if isinstance(language, str) else None), reader.notes)
+    return PastedArticle(reader.draft(language if isinstance(language, str) else None, today), reader.notes)
 
 
 def _key(line: str) -> str | None:
@@ -171,6 +175,7 @@ class _Reader(Found):
 
     def structure(self, key: str, heading_may_start: bool, next_line: str) -> bool:
         """True when the line is a heading, a label or a list item, recorded as such."""
+        plain = words.without_number(key)  # "6. Bottom line" names the bottom line too
         for pattern, mode in (
             (words.SUMMARY_HEADING, "summary"),
             (words.QUESTIONS_HEADING, "questions"),
@@ -178,7 +183,7 @@ class _Reader(Found):
             (words.BOTTOM_LINE_HEADING, "bottom"),
             (words.CLAIM_HEADING, "claim"),
         ):
-            if pattern.match(key):
+            if pattern.match(plain):
                 self.mode = mode
                 return True
         if self.mode in ("lead", "summary") and self.label(key):
@@ -243,7 +248,10 @@ class _Reader(Found):
 
     def start_section(self, heading: str) -> None:
         self.mode = "section"
-        self.sections.append({"heading": heading, "paragraphs": []})
+        plain = words.without_number(heading)
+        if words.BOTTOM_LINE_START.match(plain):
+            self.bottom_candidate = len(self.sections)  # the bottom line if no section follows
+        self.sections.append({"heading": plain, "paragraphs": []})
 
     def prose(self, line: str, starts_block: bool) -> None:
         if self.mode in ("sources", "after") or (len(line) <= LIST_ITEM and _CITED_SOURCE.match(line)):

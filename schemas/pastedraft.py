@@ -6,17 +6,16 @@ left out (never "") and named in a note, so validation names it too.
 
 from __future__ import annotations
 
-import re
-import unicodedata
+from datetime import date
 from typing import Any
 
 from schemas import pastewords as words
 from schemas.document import FACTCHECK, LANGUAGE_TAG, MAX_ITEMS, MAX_LONG_TEXT, MAX_SHORT_TEXT
 from schemas.markdown import citation_numbers
+from schemas.slugs import dated_slug, slug_of
 
 QUOTED = 5  # lines quoted in a note
 QUOTE_LENGTH = 60
-_SLUG_JUNK = re.compile(r"[^a-z0-9]+")
 
 
 class Found:
@@ -38,19 +37,24 @@ class Found:
         self.summary: list[str] = []
         self.sections: list[dict[str, Any]] = []
         self.bottom: list[str] = []
+        self.bottom_candidate: int | None = None  # a section whose heading starts "Bottom line ..."
         self.sources: list[tuple[int | None, dict[str, str]]] = []
         self.questions: list[str] = []
         self.mode = "lead"  # lead, summary, section, bottom, sources, questions, after
         self.target: list[str] | None = None  # the paragraph list a hard-wrapped line may continue
         self.lines: list[str] = []  # the lines of its last paragraph so far
 
-    def draft(self, language: str | None) -> dict[str, Any]:
-        """The document draft; what is missing or guessed is added to `self.notes`."""
+    def draft(self, language: str | None, today: date | None = None) -> dict[str, Any]:
+        """The document draft; what is missing or guessed is added to `self.notes`. `today`, when
+        given, dates the slug of a headline with nothing to transliterate."""
         notes: list[str] = []
         doc: dict[str, Any] = {}
         if self.headline:
-            doc["slug"] = _slug(self.headline)
-            if not doc["slug"]:
+            doc["slug"] = slug_of(self.headline)
+            if not doc["slug"] and today is not None:
+                doc["slug"] = dated_slug(today)
+                notes.append(f"The headline has no letters for an address (slug): {doc['slug']!r} was proposed")
+            elif not doc["slug"]:
                 del doc["slug"]
                 notes.append("No address (slug) could be made from the headline: write one")
             doc["headline"] = self.headline
@@ -87,6 +91,10 @@ class Found:
         if not doc["claims"]:
             del doc["claims"]
         sections = self.sections
+        if not self.bottom and self.bottom_candidate == len(sections) - 1 and sections[-1]["paragraphs"]:
+            sections, last = sections[:-1], sections[-1]  # "for policy" after "Bottom line" is not kept
+            self.bottom = last["paragraphs"]
+            notes.append(f"The bottom line was read under the heading {_quote(last['heading'])}: check it")
         if lead:
             sections = [{"paragraphs": lead}, *sections]
             notes.append(
@@ -238,11 +246,3 @@ def _quoted_claim(text: str) -> str | None:
     stop = text.find(closing, start + 1, start + 302) if closing else -1
     claim = text[start + 1 : stop].strip() if stop > start else ""
     return claim[0].upper() + claim[1:] if len(claim) >= 3 else None
-
-
-def _slug(headline: str) -> str:
-    ascii_text = unicodedata.normalize("NFKD", headline).encode("ascii", "ignore").decode().lower()
-    slug = _SLUG_JUNK.sub("-", ascii_text).strip("-")
-    if len(slug) > 80:
-        slug = slug[:80].rsplit("-", 1)[0]
-    return slug

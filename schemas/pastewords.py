@@ -1,6 +1,7 @@
 """The words `schemas.paste` recognises in a pasted article: headings, labels, dates, furniture.
 
-Small tables in English, Spanish, Portuguese, French and German. Every pattern is anchored and
+Small tables in English, Spanish, Portuguese, French and German (the bottom line's heading in
+Arabic and Hindi too, as the desk writes in those). Every pattern is anchored and
 bounded, and the reader only tries them on short lines, so recognising a line costs no more
 than reading it.
 """
@@ -34,6 +35,7 @@ _BOTTOM_LINE = (
     r"(?:the )?bottom line|conclusions?|in conclusion|our ruling|our verdict|the verdict"
     r"|conclusi[oó]n(?:es)?|en conclusi[oó]n|nuestra conclusi[oó]n|conclus[aã]o|em conclus[aã]o"
     r"|en conclusion|notre conclusion|fazit|schlussfolgerung|unser fazit"
+    r"|الخلاصة|خلاصة القول|الاستنتاج|الخاتمة|निष्कर्ष|अंतिम निष्कर्ष"
 )
 _SOURCES = (
     r"sources?(?: cited)?|references|works cited|bibliography|citations|fuentes|referencias|fontes"
@@ -63,6 +65,18 @@ SOURCES_HEADING = _heading(_SOURCES)
 QUESTIONS_HEADING = _heading(_QUESTIONS)
 # A numbered section heading as written: "1. A dramatic headline", "2) ...", "3 - ...".
 NUMBERED_HEADING = re.compile(r"^(?:#{1,6}\s*)?\d{1,3}\s*[.):\-\u2013\u2014]\s+\S")
+_NUMBERING = re.compile(r"^\d{1,3}\s*[.):\-\u2013\u2014]\s+(?=\S)")
+# A heading that starts with the bottom line's words and goes on: "Bottom line for policy",
+# "Conclusión: un remedio casero...". It is the bottom line only as the article's last section.
+BOTTOM_LINE_START = re.compile(rf"(?i)^(?:{_BOTTOM_LINE})(?=$|[\s:,.;\u2013\u2014-])")
+
+
+def without_number(heading: str) -> str:
+    """`heading` without the author's leading number ("6. Bottom line" -> "Bottom line"): the page
+    numbers sections itself."""
+    return _NUMBERING.sub("", heading, count=1)
+
+
 MARKDOWN_HEADING = re.compile(r"^#{1,6}\s+(?P<text>\S.*)$")
 
 VERDICT_LINE = re.compile(
@@ -176,8 +190,10 @@ def _make(year: int, month: int, day: int) -> str | None:
 # heading is also a short line without sentence punctuation ("What supporters say"). Words and
 # phrases are looked up rather than searched for with one large pattern, which costs far more.
 _FURNITURE_START = re.compile(
-    r"(?i)^(?:loading\b|\W*(?:share|tweet|email|print|copy link|save|comments?)\b"
-    r"(?:\s+(?:on|this|via|article|story|by)\b.*)?\W*$|log ?in\b|advertisement\b|ads?$|read more\b|©)"
+    r"(?i)^(?:loading\b|\W*(?:share|tweet|email|print|copy link|save|comments?"
+    r"|compartir|compartilhar|partilhar|partager|teilen)\b"
+    r"(?:\s+(?:on|this|via|article|story|by|en|em|no|na|sur|auf)\b.*)?\W*$"
+    r"|log ?in\b|advertisement\b|ads?$|read more\b|©)"
 )
 _FURNITURE_WORDS = frozenset(
     "donate donation donations subscribe newsletter cookie cookies suscríbete donación donaciones donar"

@@ -4,6 +4,7 @@ keyboard walk, WCAG A/AA (axe-core) and phone widths. Screenshots go to test-art
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -144,7 +145,10 @@ def test_a_writer_writes_and_an_editor_publishes_then_retracts(desk: Desk) -> No
     writer.get_by_label("The article").fill(SEED.read_text())
     submit(writer, "Fill the form")
     expect(form.locator('[name="headline"]')).to_have_value("Immigration leads to child trafficking")
-    expect(form.locator('[name="sections.5.heading"]')).to_have_value("6. Bottom line for policy and public debate")
+    expect(form.locator('[name="sections.0.heading"]')).to_have_value(
+        "A dramatic headline, a nuanced reality: what the U.S. government found"
+    )  # the article's "1. " left out: the page numbers sections
+    expect(form.locator('[name="bottomLine"]')).to_have_value(re.compile("^Empirical evidence across U.S. government"))
     notes = writer.locator(".desk-warnings")
     expect(notes).to_contain_text("verdict")
     shot(writer, "paste-filled")
@@ -167,7 +171,8 @@ def test_a_writer_writes_and_an_editor_publishes_then_retracts(desk: Desk) -> No
     assert response.status == 200, writer.locator("main").inner_text()
     expect(writer.get_by_role("status").filter(has_text="Saved as version 1.")).to_be_visible()
     pasted = desk.store.get("immigration-leads-to-child-trafficking")
-    assert pasted.status == "draft" and len(pasted.document["sections"]) == 6 and len(pasted.document["sources"]) == 8
+    assert pasted.status == "draft" and len(pasted.document["sections"]) == 5 and len(pasted.document["sources"]) == 8
+    assert pasted.document["bottomLine"].startswith("Empirical evidence")
     assert pasted.document["claims"] == [
         {"text": "Immigration leads to child trafficking", "claimant": {"name": "Social media posts", "type": "Person"},
          "verdict": "Misleading"}

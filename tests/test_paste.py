@@ -28,8 +28,10 @@ SECTION_HEADINGS = [
     "3. Academic and investigative reporting: migration routes and traffickers often intersect",
     "4. Risk factors: why migrants and displaced children are more vulnerable",
     "5. Conflicting messages: agendas and implications in the evidence",
-    "6. Bottom line for policy and public debate",
-]
+]  # as the article numbers them; the draft's headings are without the numbers
+BOTTOM_LINE_HEADING = "6. Bottom line for policy and public debate"
+SPANISH_ARTICLE = (HERE / "fixtures" / "spanish-article.txt").read_text(encoding="utf-8")
+NUMBERED_SOURCES_ARTICLE = (HERE / "fixtures" / "numbered-sources-article.txt").read_text(encoding="utf-8")
 
 
 def unknown_keys(value: Any, shape: Shape = FACTCHECK, path: str = "") -> list[str]:
@@ -69,13 +71,14 @@ def test_the_seed_article_comes_out_whole() -> None:
     assert document["summary"] == paragraph_after("Executive Summary")
     assert document["summary"].startswith('The claim "immigration leads to child trafficking" oversimplifies')
     assert document["claims"] == [{"text": "Immigration leads to child trafficking"}]
-    # Numbered headings as written, each with the paragraph under it, exactly (typographic quotes too).
-    assert [section["heading"] for section in document["sections"]] == SECTION_HEADINGS
-    for section in document["sections"]:
-        assert section["paragraphs"] == [paragraph_after(section["heading"])]
+    # Headings without the article's numbers (the page numbers sections), each with the paragraph
+    # under it, exactly (typographic quotes too).
+    assert [section["heading"] for section in document["sections"]] == [h[3:] for h in SECTION_HEADINGS]
+    for heading, section in zip(SECTION_HEADINGS, document["sections"], strict=True):
+        assert section["paragraphs"] == [paragraph_after(heading)]
     assert "Department of Homeland Security\u2019s July 25, 2025" in document["sections"][0]["paragraphs"][0]
-    # "6. Bottom line ..." is numbered: a section, not also the bottom line.
-    assert "bottomLine" not in document
+    # "6. Bottom line for policy ..." heads the last section: the bottom line, not also a section.
+    assert document["bottomLine"] == paragraph_after(BOTTOM_LINE_HEADING)
     assert document["relatedQuestions"] == SEED_LINES[-5:]
     assert "sources" not in document
     # No furniture anywhere in the draft.
@@ -89,6 +92,7 @@ def test_the_seed_article_notes_say_what_is_missing() -> None:
     assert "No verdict: choose one from the scale" in notes
     assert "Cited [1]\u2013[8] but no source list was found: add the sources" in notes
     assert "Language not given: set to 'en'; check it" in notes
+    assert "The bottom line was read under the heading 'Bottom line for policy and public debate': check it" in notes
     dropped = [note for note in notes if note.startswith("Dropped 4 lines that looked like site furniture: ")]
     assert len(dropped) == 1
     assert "'Keep Factually independent'" in dropped[0] and "'Loading...Goal: 1,000 supporters'" in dropped[0]
@@ -101,10 +105,11 @@ def test_the_seed_article_agrees_with_its_published_form() -> None:
     document = read_article(SEED).document
     pasted = [set(citation_numbers(" ".join(section["paragraphs"]))) for section in document["sections"]]
     published = [set(citation_numbers(" ".join(section["paragraphs"]))) for section in DEMO["sections"]]
-    assert pasted[:5] == published
-    assert pasted[5] == set(citation_numbers(DEMO["bottomLine"]))
+    assert pasted == published
+    assert set(citation_numbers(document["bottomLine"])) == set(citation_numbers(DEMO["bottomLine"]))
     assert set(citation_numbers(document["summary"])) == set(citation_numbers(DEMO["summary"]))
     assert max(set().union(*pasted)) == len(DEMO["sources"])
+    assert len(document["sections"]) == len(DEMO["sections"])
     assert document["claims"][0]["text"] == DEMO["claims"][0]["text"]
     assert len(document["relatedQuestions"]) == len(DEMO["relatedQuestions"])
 
@@ -118,7 +123,8 @@ def test_the_seed_draft_validates_once_the_writer_adds_a_verdict_and_sources(pub
     document["sources"] = DEMO["sources"]
     fact_check = parse_factcheck(document, publishers, incoming=True)
     assert fact_check.claims[0].verdict == "False"
-    assert len(fact_check.sections) == 6 and len(fact_check.related_questions) == 5
+    assert len(fact_check.sections) == 5 and len(fact_check.related_questions) == 5
+    assert fact_check.bottom_line == paragraph_after(BOTTOM_LINE_HEADING)
 
 
 @pytest.mark.parametrize("newline", ["\r\n", "\r"])
@@ -235,7 +241,7 @@ def test_a_spanish_article(language: str | None, publishers: Any) -> None:
     assert document["datePublished"] == "2025-10-30"
     assert document["summary"].startswith("La afirmación «la inmigración")
     assert document["claims"] == [{"text": "La inmigración provoca la trata de niños", "verdict": "Falso"}]
-    assert [section["heading"] for section in document["sections"]] == ["1. Lo que dicen los informes"]
+    assert [section["heading"] for section in document["sections"]] == ["Lo que dicen los informes"]
     assert [source["publisher"] for source in document["sources"]] == ["UNODC", "UNICEF"]
     assert len(document["relatedQuestions"]) == 2
     assert "Cargando" not in orjson.dumps(document).decode()
@@ -255,7 +261,7 @@ def test_without_a_summary_heading_the_first_paragraph_is_the_summary() -> None:
     text = SEED.replace("Executive Summary\n\n", "")
     document = read_article(text).document
     assert document["summary"] == paragraph_after("Executive Summary")
-    assert len(document["sections"]) == 6
+    assert len(document["sections"]) == 5 and "bottomLine" in document
 
 
 # -- odd input ------------------------------------------------------------------------------------
@@ -510,3 +516,105 @@ def test_furniture_inside_the_article_is_dropped_and_named() -> None:
 def test_a_long_hard_wrapped_paragraph_is_one_paragraph() -> None:
     document = read_article(ODD["one hard-wrapped paragraph"]).document
     assert document["summary"] == "It starts\n" + "\n".join(["and goes on"] * 80_000)
+
+
+# -- the bottom line and numbered headings, in articles of other shapes ------------------------------
+
+
+def test_a_spanish_article_with_numbered_headings_and_a_conclusion(publishers: Any) -> None:
+    """A Spanish fact-check as such sites print it: a byline, dates, a rating, numbered headings,
+    the last one "4. Conclusión: ...", a bracketed source list and share buttons after it."""
+    pasted = read_article(SPANISH_ARTICLE, "es")
+    document = pasted.document
+    assert unknown_keys(document) == []
+    assert document["headline"] == "El agua con limón en ayunas no cura el cáncer"
+    assert document["authors"] == [{"name": "Lucía Fernández"}, {"name": "Andrés Molina"}]
+    assert (document["datePublished"], document["dateModified"]) == ("2024-03-14", "2024-04-02")
+    assert [section["heading"] for section in document["sections"]] == [
+        "Qué dice el mensaje",
+        "El pH de la sangre no depende de lo que bebemos",
+        "Qué dicen los oncólogos",
+    ]
+    assert document["bottomLine"].startswith("Beber agua con limón es inocuo")
+    assert document["bottomLine"].endswith("el tratamiento debe decidirlo el equipo médico.")
+    assert [source["publisher"] for source in document["sources"]] == [
+        "Asociación Española Contra el Cáncer",
+        "MedlinePlus en español",
+        "Archive.today",
+        "Organización Mundial de la Salud",
+    ]  # "Compartir en Facebook" after the list is the page's share button, not a source
+    read_under = "The bottom line was read under the heading 'Conclusión: un remedio"
+    assert any(note.startswith(read_under) for note in pasted.notes)
+    assert any(note.startswith("Dropped 5 lines") and "'Compartir en X'" in note for note in pasted.notes)
+    fact_check = parse_factcheck(document, publishers, incoming=True)
+    assert fact_check.claims[0].verdict == "False" and len(fact_check.sources) == 4
+
+
+def test_an_article_with_markdown_headings_and_a_numbered_source_list(publishers: Any) -> None:
+    """Headings such as "## 2) What researchers tested", the last one "## 4) The bottom line: ...",
+    and a source list numbered "1. ..." at the end."""
+    pasted = read_article(NUMBERED_SOURCES_ARTICLE)
+    document = pasted.document
+    assert unknown_keys(document) == []
+    assert document["headline"] == "Is your phone secretly listening to you to target ads?"
+    assert [section["heading"] for section in document["sections"]] == [
+        "Where the claim comes from",
+        "What researchers tested",
+        "Why the adverts feel like eavesdropping",
+    ]
+    assert document["bottomLine"].startswith("There is no evidence that phones routinely record conversations")
+    sources = document["sources"]
+    assert [source["url"] for source in sources] == [
+        "https://petsymposium.org/2018/files/papers/issue4/popets-2018-0030.pdf",
+        "https://archive.ph/phone-listening",
+        "https://www.404media.co/cmg-active-listening/",
+        "https://www.eff.org/issues/online-behavioral-tracking",
+        "https://www.bbc.com/future/article/phone-listening-ads",
+    ]
+    assert sources[2] == {
+        "url": "https://www.404media.co/cmg-active-listening/",
+        "title": 'Marketing firm drops "active listening" claim',
+        "publisher": "404 Media",
+    }
+    assert not any(note.startswith(("Cited", "Source [")) for note in pasted.notes)
+    assert parse_factcheck(document, publishers, incoming=True).bottom_line == document["bottomLine"]
+
+
+BOTTOM_LINES = {
+    "en": ("3. Bottom line", "The claim is false [1]."),
+    "es": ("3) Conclusiones", "La afirmación es falsa [1]."),
+    "pt": ("3. Em conclusão", "A alegação é falsa [1]."),
+    "fr": ("3. Notre conclusion", "L'affirmation est fausse [1]."),
+    "de": ("3. Fazit", "Die Behauptung ist falsch [1]."),
+    "ar": ("٣. الخلاصة", "الادعاء غير صحيح [1]."),
+    "hi": ("3. निष्कर्ष", "यह दावा गलत है [1]."),
+}
+
+
+@pytest.mark.parametrize("language", sorted(BOTTOM_LINES))
+def test_a_bottom_line_heading_in_the_articles_language(language: str) -> None:
+    heading, bottom_line = BOTTOM_LINES[language]
+    text = (
+        "Fact check: A claim that went round\n\nChecked on 3 March 2024\n\nSummary\n\nThe summary [1].\n\n"
+        "1. What was said\n\nA paragraph about it [1].\n\n2. What the record shows\n\nAnother paragraph [1].\n\n"
+        f"{heading}\n\n{bottom_line}\n\nSources\n[1] A report \u2013 A publisher, https://example.org/report\n"
+    )
+    document = read_article(text, language).document
+    assert [section["heading"] for section in document["sections"]] == ["What was said", "What the record shows"]
+    assert document["bottomLine"] == bottom_line
+
+
+def test_a_heading_that_starts_like_a_conclusion_stays_a_section_unless_it_is_the_last() -> None:
+    text = (
+        "Fact check: A claim that went round\n\nSummary\n\nThe summary.\n\n"
+        "1. Conclusions of the 2019 study\n\nWhat the study found.\n\n2. What came after\n\nLater work.\n"
+    )
+    document = read_article(text, "en").document
+    assert [section["heading"] for section in document["sections"]] == [
+        "Conclusions of the 2019 study",
+        "What came after",
+    ]
+    assert "bottomLine" not in document
+    # Headings that only begin with a number keep it: "10 ways", "2024: the year".
+    kept = read_article(text.replace("2. What came after", "10 ways it was checked"), "en").document
+    assert kept["sections"][1]["heading"] == "10 ways it was checked"

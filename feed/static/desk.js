@@ -39,15 +39,28 @@
       form.dispatchEvent(new Event("input"));
     });
   });
-  // The slug follows the headline until the writer types one (a saved slug is read-only).
+  // The slug follows the headline until the writer types one (a saved slug is read-only). The
+  // server proposes it (feed/deskslug.py): one transliteration for every script, Arabic and
+  // Devanagari as much as Latin, and a slug no fact-check has yet. Without an answer the field
+  // stays as it was, and the save proposes one.
   var headline = form.querySelector('[name="headline"]'), slug = form.querySelector('[name="slug"]');
-  if (headline && slug && !slug.readOnly) {
-    var typed = slug.value !== "";
+  var slugUrl = form.getAttribute("data-slug-url");
+  if (headline && slug && !slug.readOnly && slugUrl && window.fetch) {
+    var typed = slug.value !== "", asked = 0, slugTimer = null;
     slug.addEventListener("input", function () { typed = slug.value !== ""; });
     headline.addEventListener("input", function () {
       if (typed) return;
-      slug.value = headline.value.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase()
-        .replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 80);
+      clearTimeout(slugTimer);
+      slugTimer = setTimeout(function () {
+        var question = ++asked;
+        fetch(slugUrl + "?headline=" + encodeURIComponent(headline.value), {credentials: "same-origin"})
+          .then(function (response) { return response.ok ? response.json() : null; })
+          .then(function (answer) {
+            // Only the latest question's answer, and never over a slug the writer typed meanwhile.
+            if (answer && question === asked && !typed && !slug.readOnly) slug.value = answer.slug;
+          })
+          .catch(function () {});
+      }, 250);
     });
   }
   // Drafts save themselves: a minute without typing after a change, the form is saved as the
@@ -78,6 +91,9 @@
           version.value = found[1];
         }
         form.setAttribute("action", response.url.split("?")[0]);
+        // The save may have proposed the slug (the field was empty): show the one it kept.
+        var kept = /name="slug" value="([a-z0-9-]+)"/.exec(html);
+        if (slug && kept) slug.value = kept[1];
         if (slug) slug.readOnly = true;
         status.textContent = status.getAttribute("data-saved") + " " + new Date().toLocaleTimeString();
       });
