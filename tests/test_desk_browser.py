@@ -214,6 +214,9 @@ def test_a_writer_writes_and_an_editor_publishes_then_retracts(desk: Desk) -> No
     editor.goto("/desk/checks/are-bats-blind/edit")
     editor.get_by_label("Why it is retracted (shown to readers)").press_sequentially("The bat was a moth.")
     submit(editor, "Retract")
+    expect(editor.locator("#retraction-preview")).to_contain_text("The bat was a moth.")  # asked first
+    assert desk.store.get("are-bats-blind").status == "published"
+    submit(editor, "Yes, retract it")
     assert desk.store.get("are-bats-blind").status == "retracted"
     later = desk.context().new_page()  # a reader who had not seen it yet
     later.goto("/checks/are-bats-blind")
