@@ -177,6 +177,7 @@ def test_a_writer_writes_and_an_editor_publishes_then_retracts(desk: Desk) -> No
     writer.goto("/desk/checks/are-bats-blind/edit")
     submit(writer, "Submit for review")
     expect(writer.locator(".desk-review")).to_contain_text("Submitted for review by Ben Okafor.")
+    expect(writer.get_by_text("Status: In review")).to_be_visible()
 
     # An editor, in a browser context of their own, publishes the writer's draft from the list.
     editor = desk.context().new_page()
