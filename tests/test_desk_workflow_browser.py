@@ -268,3 +268,24 @@ def test_a_preview_link_is_shown_and_opens_for_someone_signed_out(desk: Desk) ->
     scroll, client = phone.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
     assert scroll <= client  # the long link wraps
     phone.context.close()
+
+
+def test_the_workflow_pages_pass_axe_wcag_a_and_aa(desk: Desk) -> None:
+    from tests.test_desk_browser import AXE, WCAG
+
+    published(desk, "bats-axe", "Are bats blind? (axe)")
+    # Only here: the desk's CSP (script-src 'self') would block the injected axe-core script.
+    page = signed_in(desk, "editor", bypass_csp=True)
+    page.goto("/desk/checks/bats-axe/edit")
+    found = {}
+    steps = [("preview link", "Make a preview link"), ("retract confirmation", "Retract"), ("notes", "Yes, retract it")]
+    for name, button in steps:
+        if button == "Retract":
+            page.get_by_label("Why it is retracted (shown to readers)").fill("The bat was a moth.")
+        submit(page, button)
+        page.add_script_tag(path=str(AXE))
+        result = page.evaluate("(tags) => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG)
+        assert len(result["passes"]) > 10, name
+        found[name] = [(v["id"], [node["target"] for node in v["nodes"]][:5]) for v in result["violations"]]
+    assert found == {name: [] for name, _ in steps}
+    page.context.close()
