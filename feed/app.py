@@ -15,7 +15,7 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute, Match, Route
 from starlette.types import Receive, Scope, Send
 
-from feed import api, desk, desktokens, editor, feeds
+from feed import api, desk, deskflow, desktokens, editor, feeds
 from feed.accesslog import AccessLog
 from feed.clients import parse_networks
 from feed.deskauth import Desk
@@ -109,6 +109,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         Route(PATTERNS["api_revisions"], takes()(api.list_revisions), methods=["GET"]),
         *desk.desk_routes(),
         *editor.editor_routes(),
+        *deskflow.workflow_routes(),
         *desktokens.token_routes(),
         *health_routes(),
         Route("/metrics", metrics_route(metrics, settings.metrics_token, limits), methods=["GET"]),

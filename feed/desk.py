@@ -37,16 +37,26 @@ from feed.errorpage import reader_language
 from feed.problems import HTTPProblem
 from feed.query import language_tag, takes
 from feed.store import Record
+from feed.store.reviews import ReviewEvent
 from feed.urls import PATTERNS, fill
 from schemas.languages import text_direction
 from widget.i18n import N_, Messages
 
 FORM_LIMIT = 16 * 1024  # bytes of a desk form; a password is at most 1024 characters
-DESK_STATUSES = ("draft", "published", "retracted")
+# "review" is a draft whose last review step is its submission (feed.store.reviews): the
+# store keeps three statuses, the desk shows the review's stage as a fourth.
+DESK_STATUSES = ("draft", "review", "published", "retracted")
 LISTED = 50
 SCANNED = 2_000  # most recently changed fact-checks the list's filters look through
 ROLE_NAMES = {"writer": N_("writer"), "editor": N_("editor"), "admin": N_("administrator")}
-STATUS_NAMES = {"draft": N_("Draft"), "published": N_("Published"), "retracted": N_("Retracted")}
+STATUS_NAMES = {"draft": N_("Draft"), "review": N_("In review"), "published": N_("Published"),
+                "retracted": N_("Retracted")}  # fmt: skip
+
+
+def desk_state(status: str, review: ReviewEvent | None) -> str:
+    """Where a fact-check stands on the desk: its status, or "review" for a draft submitted for
+    review (until an editor asks for changes or publishes it)."""
+    return "review" if status == "draft" and review is not None and review.action == "submitted" else status
 
 
 def _messages(request: Request) -> Messages:
@@ -191,31 +201,44 @@ class ListFilter:
         return True
 
 
-def _listing(request: Request, wanted: ListFilter) -> tuple[list[Record], dict[str, str], int]:
-    """The fact-checks the list shows, who last saved each, and how many matched (blocking)."""
+@dataclass(frozen=True)
+class Listing:
+    records: list[Record]  # those shown, the most recently changed first
+    actors: dict[str, str]  # slug -> who saved it last
+    states: dict[str, str]  # slug -> desk_state
+    total: int  # how many matched
+
+
+def _listing(request: Request, wanted: ListFilter) -> Listing:
+    """The fact-checks the list shows, who last saved each, where each stands (blocking)."""
     store = context_of(request).store
-    statuses = (wanted.status,) if wanted.status else DESK_STATUSES
-    records = store.recently_changed(statuses, SCANNED, wanted.language)
+    stored = {"review": "draft"}.get(wanted.status, wanted.status)
+    records = store.recently_changed((stored,) if stored else ("draft", "published", "retracted"), SCANNED,
+                                     wanted.language)  # fmt: skip
+    reviews = store.review_stages([record.slug for record in records if record.status == "draft"])
+    states = {record.slug: desk_state(record.status, reviews.get(record.slug)) for record in records}
+    if wanted.status:
+        records = [record for record in records if states[record.slug] == wanted.status]
     actors = store.last_actors([record.slug for record in records])
     matched = [record for record in records if wanted.keeps(record, actors.get(record.slug))]
-    return matched[:LISTED], actors, len(matched)
+    return Listing(matched[:LISTED], actors, states, len(matched))
 
 
 async def desk_home(request: Request) -> Response:
     who = await run_in_threadpool(require_signed_in, request)
     ctx = context_of(request)
     wanted = ListFilter.of(request.query_params)
-    records, actors, total = await run_in_threadpool(_listing, request, wanted)
+    listing = await run_in_threadpool(_listing, request, wanted)
     t = _messages(request)
-    items = [_item(ctx.urls.url("desk_edit", slug=record.slug), record, actors.get(record.slug), t)
-             for record in records]  # fmt: skip
+    items = [_item(ctx.urls.url("desk_edit", slug=record.slug), record, listing.actors.get(record.slug),
+                   listing.states[record.slug], t) for record in listing.records]  # fmt: skip
     role_name = t.gettext(ROLE_NAMES.get(who.user.role, who.user.role))
     statuses = [(status, t.gettext(STATUS_NAMES[status])) for status in DESK_STATUSES]
     return _page(request, "desk_home.html", who=who.user, role_name=role_name, csrf=who.csrf_token, items=items,
-                 total=total, wanted=wanted, statuses=statuses)  # fmt: skip
+                 total=listing.total, wanted=wanted, statuses=statuses)  # fmt: skip
 
 
-def _item(edit_url: str, record: Record, last_actor: str | None, t: Messages) -> dict[str, Any]:
+def _item(edit_url: str, record: Record, last_actor: str | None, state: str, t: Messages) -> dict[str, Any]:
     """A fact-check as the desk lists it."""
     changed = store_time(record.updated_at)
     language = str(record.document.get("language") or "und")
@@ -225,7 +248,7 @@ def _item(edit_url: str, record: Record, last_actor: str | None, t: Messages) ->
         "last_actor": last_actor or "",
         "language": language,
         "direction": text_direction(language),
-        "status": t.gettext(STATUS_NAMES.get(record.status, record.status)),
+        "status": t.gettext(STATUS_NAMES.get(state, state)),
         "changed": rfc3339(changed),
         "changed_text": f"{t.date(record.updated_at)} {changed:%H:%M} UTC",
     }

@@ -13,7 +13,7 @@ card, into a frame beside the form.
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -25,16 +25,16 @@ from starlette.routing import Route
 
 from feed.accounts import SignedIn, has_role
 from feed.cards import card_links
-from feed.clock import stamp, store_time, utc_now
+from feed.changenotes import change_notes
+from feed.clock import store_time, utc_now
 from feed.context import Context, context_of
-from feed.desk import STATUS_NAMES, read_form
+from feed.desk import STATUS_NAMES, desk_state, read_form
 from feed.deskauth import check_origin, check_token, require_role
 from feed.deskslug import freed, proposed, slug_for_headline
 from feed.editorform import editor_form
 from feed.errorpage import reader_language
 from feed.history import history
 from feed.pages import check_html
-from feed.previewlinks import MAX_DAYS, make_link, shared_preview
 from feed.problems import HTTPProblem
 from feed.publishing import InvalidTransition
 from feed.query import takes
@@ -126,32 +126,40 @@ class Editor:
         status: int = 200,
         saved: bool = False,
         correction: str = "",
+        notes: list[str] | None = None,
+        shared: tuple[str, str] | None = None,
     ) -> HTMLResponse:
+        """`notes`: what a change readers can see means (feed.changenotes); `shared`: a new preview
+        link (what it does, its URL) for the page's Share section."""
         record = self.ctx.store.get(slug) if slug else None
+        review = self.ctx.store.review_stages([slug]).get(slug) if slug else None
         widgets = editor_form(fields, errors or {}, self.t, self.ctx.publishers,
                               slug_locked=record is not None, extra_rows=extra_rows)  # fmt: skip
         html = self.ctx.templates.get_template("desk_editor.html").render(
             t=self.t, widgets=widgets, slug=slug, version=version, errors=errors or {}, warnings=warnings or [],
             theirs=theirs or {}, saved=saved, fields=fields, csrf_token=self.who.csrf_token,
             status=record.status if record else None, may_publish=has_role(self.who.user, "editor"),
-            status_name=self.t.gettext(STATUS_NAMES[record.status]) if record else "",
+            status_name=self.t.gettext(STATUS_NAMES[desk_state(record.status, review)]) if record else "",
             action=self.ctx.urls.url("desk_edit", slug=slug) if slug else self.ctx.urls.url("desk_new"),
             correction=correction, corrections=(record.document.get("corrections") or []) if record else [],
             autosave_ms=AUTOSAVE_MS,
             history_url=self.ctx.urls.url("desk_history", slug=slug) if slug else None,
-            review=self.ctx.store.review_stages([slug]).get(slug) if slug else None,
+            review=review, notes=notes or [], shared=shared,
         )  # fmt: skip
         return HTMLResponse(html, status, headers=NO_STORE)
 
-    def show(self, slug: str | None, saved: bool = False) -> HTMLResponse:
+    def show(self, slug: str | None, saved: str = "") -> HTMLResponse:
+        """The editor page; `saved` is the `saved` query of the redirect after a save, "published" or
+        "retracted" (a change readers can see also says what caches do with it)."""
         if slug is None:
             return self.page({"language": self.ctx.settings.language}, slug=None, version=None)
         record = self.ctx.store.get(slug)
         if record is None:
             raise HTTPProblem(404, "Not found", f"No fact-check is called {slug}.")
         fc = self.ctx.publishing.load(record.document)
-        return self.page(to_form(record.document), slug=slug, version=record.version, saved=saved,
-                         warnings=self.warnings(fc))  # fmt: skip
+        notes = change_notes(self.ctx, self.t, saved) if saved and record.status != "draft" else []
+        return self.page(to_form(record.document), slug=slug, version=record.version, saved=bool(saved),
+                         warnings=self.warnings(fc), notes=notes)  # fmt: skip
 
     def post(self, form: dict[str, str], slug: str | None) -> Response:
         check_token(self.who.csrf_token, form.get("csrf"))
@@ -273,84 +281,8 @@ class Editor:
         )  # fmt: skip
         return HTMLResponse(html, headers=NO_STORE)
 
-    def review(self, form: dict[str, str], slug: str, action: str) -> Response:
-        """A writer submits a draft for review; an editor asks for changes (saying which)."""
-        check_token(self.who.csrf_token, form.get("csrf"))
-        record = self.ctx.store.get(slug)
-        if record is None:
-            raise HTTPProblem(404, "Not found", f"No fact-check is called {slug}.")
-        if record.status != "draft":
-            return self.show_with(slug, self.t.gettext("Only a draft is reviewed."))
-        note = form.get("note", "").strip()
-        if action == "changes_requested":
-            self._editor_only()
-            if not note:
-                return self.show_with(slug, self.t.gettext("Say which changes you ask for."))
-        self.ctx.store.add_review_event(slug, action, note[:5000] or None, stamp(utc_now()), self.who.user.name)
-        return RedirectResponse(self.ctx.urls.url("desk_edit", slug=slug), 303)
-
-    def share(self, form: dict[str, str], slug: str) -> HTMLResponse:
-        """A preview link for someone outside the desk, shown once on the editor page."""
-        check_token(self.who.csrf_token, form.get("csrf"))
-        if self.ctx.store.get(slug) is None:
-            raise HTTPProblem(404, "Not found", f"No fact-check is called {slug}.")
-        days = _version(form.get("days")) or 7
-        secret = make_link(self.ctx.store, slug, days, self.who.user.name, utc_now())
-        link = self.ctx.urls.url("shared_preview", secret=secret)
-        notice = self.t.ngettext(
-            "Anyone with this link sees the fact-check as it stands, for %(num)s day: %(link)s",
-            "Anyone with this link sees the fact-check as it stands, for %(num)s days: %(link)s",
-            min(max(days, 1), MAX_DAYS), link=link,
-        )  # fmt: skip
-        return self.show_with(slug, notice, status=200)
-
-    def unshare(self, form: dict[str, str], slug: str) -> HTMLResponse:
-        check_token(self.who.csrf_token, form.get("csrf"))
-        ended = self.ctx.store.end_preview_links(slug, stamp(utc_now()))
-        notice = self.t.ngettext("%(num)s preview link ended.", "%(num)s preview links ended.", ended)
-        return self.show_with(slug, notice, status=200)
-
     def _when(self, recorded_at: str) -> str:
         return f"{self.t.date(recorded_at)} {store_time(recorded_at):%H:%M} UTC"
-
-    def publish(self, form: dict[str, str], slug: str) -> Response:
-        check_token(self.who.csrf_token, form.get("csrf"))
-        self._editor_only()
-        try:
-            self.ctx.publishing.publish(slug, _version(form.get("version")), utc_now(), self.actor)
-        except StaleVersion:
-            return self.show_with(slug, self.t.gettext("Someone saved a newer version: check it, then publish."))
-        except (ValidationError, InvalidTransition) as refused:
-            return self.show_with(slug, _reason(refused))
-        return RedirectResponse(self.ctx.urls.url("desk_edit", {"saved": "published"}, slug=slug), 303)
-
-    def retract(self, form: dict[str, str], slug: str) -> Response:
-        check_token(self.who.csrf_token, form.get("csrf"))
-        self._editor_only()
-        try:
-            self.ctx.publishing.retract(slug, form.get("reason", ""), _version(form.get("version")), utc_now(),
-                                        self.actor)  # fmt: skip
-        except StaleVersion:
-            return self.show_with(slug, self.t.gettext("Someone saved a newer version: check it, then retract."))
-        except (ValidationError, InvalidTransition) as refused:
-            return self.show_with(slug, _reason(refused))
-        return RedirectResponse(self.ctx.urls.url("desk_edit", {"saved": "retracted"}, slug=slug), 303)
-
-    def show_with(self, slug: str, warning: str, status: int = 409) -> HTMLResponse:
-        record = self.ctx.store.get(slug)
-        if record is None:
-            raise HTTPProblem(404, "Not found", f"No fact-check is called {slug}.")
-        return self.page(to_form(record.document), slug=slug, version=record.version, warnings=[warning], status=status)
-
-    def _editor_only(self) -> None:
-        if not has_role(self.who.user, "editor"):
-            raise HTTPProblem(403, "Forbidden", "Only an editor may publish or retract; a writer saves drafts.")
-
-
-def _reason(refused: Exception) -> str:
-    if isinstance(refused, ValidationError):
-        return "; ".join(f"{error.field}: {error.message}" for error in refused.errors)
-    return str(refused)
 
 
 # -- routes ----------------------------------------------------------------------------------
@@ -374,7 +306,7 @@ async def edit_check(request: Request) -> Response:
     editor = await run_in_threadpool(_editor, request)
     slug = request.path_params["slug"]
     if request.method == "GET":
-        return await run_in_threadpool(editor.show, slug, bool(request.query_params.get("saved")))
+        return await run_in_threadpool(editor.show, slug, request.query_params.get("saved", ""))
     check_origin(request)
     form = await read_form(request, editor.ctx.settings.max_body_bytes)
     return await run_in_threadpool(editor.post, form, slug)
@@ -401,27 +333,6 @@ async def preview(request: Request) -> Response:
     return await run_in_threadpool(editor.preview, form)
 
 
-def _on_check(action: Callable[[Editor, dict[str, str], str], Response]) -> Callable[[Request], Awaitable[Response]]:
-    """The handler of a small form about one fact-check (publish, retract, review, preview links):
-    a signed-in writer, a same-site form, then `action(editor, form, slug)` on a worker thread."""
-
-    async def handler(request: Request) -> Response:
-        editor = await run_in_threadpool(_editor, request)
-        check_origin(request)
-        form = await read_form(request)
-        return await run_in_threadpool(action, editor, form, request.path_params["slug"])
-
-    return handler
-
-
-submit = _on_check(lambda editor, form, slug: editor.review(form, slug, "submitted"))
-request_changes = _on_check(lambda editor, form, slug: editor.review(form, slug, "changes_requested"))
-share = _on_check(Editor.share)
-unshare = _on_check(Editor.unshare)
-publish = _on_check(Editor.publish)
-retract = _on_check(Editor.retract)
-
-
 def editor_routes() -> list[Route]:
     return [
         Route(PATTERNS["desk_new"], takes()(new_check), methods=["GET", "POST"]),
@@ -430,13 +341,6 @@ def editor_routes() -> list[Route]:
         Route(PATTERNS["desk_paste"], takes()(paste), methods=["GET", "POST"]),
         Route(PATTERNS["desk_slug"], takes("headline")(slug_for_headline), methods=["GET"]),
         Route(PATTERNS["desk_history"], takes()(revisions), methods=["GET"]),
-        Route(PATTERNS["desk_submit"], takes()(submit), methods=["POST"]),
-        Route(PATTERNS["desk_share"], takes()(share), methods=["POST"]),
-        Route(PATTERNS["desk_unshare"], takes()(unshare), methods=["POST"]),
-        Route(PATTERNS["shared_preview"], takes()(shared_preview), methods=["GET"]),
-        Route(PATTERNS["desk_request_changes"], takes()(request_changes), methods=["POST"]),
-        Route(PATTERNS["desk_publish"], takes()(publish), methods=["POST"]),
-        Route(PATTERNS["desk_retract"], takes()(retract), methods=["POST"]),
     ]
 
 

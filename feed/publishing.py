@@ -217,6 +217,12 @@ class Publishing:
     ) -> Record:
         current = self._current(slug)
         _in_scope(scope, self.load(current.document).publisher)
+        fc = self.retracted(current, reason, now)
+        return self._save(current, fc, _version(current, expected_version), now, actor)
+
+    def retracted(self, current: Record, reason: str, now: datetime) -> FactCheck:
+        """`current` as retracting it with `reason` would make it, validated; nothing is saved
+        (the desk shows it to the editor before they confirm)."""
         if current.status == "retracted":
             raise InvalidTransition("this fact-check is already retracted")
         if current.status == "draft":
@@ -231,8 +237,7 @@ class Publishing:
             date_modified=rfc3339(now),
         )
         # Validate the retracted document as a whole (e.g. the reason's length).
-        fc = self.parse(to_document(fc), incoming=True)
-        return self._save(current, fc, _version(current, expected_version), now, actor)
+        return self.parse(to_document(fc), incoming=True)
 
     def import_documents(self, documents: Iterable[Any], now: datetime) -> int:
         """Validate every document, then store all of them in one transaction.

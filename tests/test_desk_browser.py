@@ -182,6 +182,7 @@ def test_a_writer_writes_and_an_editor_publishes_then_retracts(desk: Desk) -> No
     writer.goto("/desk/checks/are-bats-blind/edit")
     submit(writer, "Submit for review")
     expect(writer.locator(".desk-review")).to_contain_text("Submitted for review by Ben Okafor.")
+    expect(writer.get_by_text("Status: In review")).to_be_visible()
 
     # An editor, in a browser context of their own, publishes the writer's draft from the list.
     editor = desk.context().new_page()
@@ -219,6 +220,9 @@ def test_a_writer_writes_and_an_editor_publishes_then_retracts(desk: Desk) -> No
     editor.goto("/desk/checks/are-bats-blind/edit")
     editor.get_by_label("Why it is retracted (shown to readers)").press_sequentially("The bat was a moth.")
     submit(editor, "Retract")
+    expect(editor.locator("#retraction-preview")).to_contain_text("The bat was a moth.")  # asked first
+    assert desk.store.get("are-bats-blind").status == "published"
+    submit(editor, "Yes, retract it")
     assert desk.store.get("are-bats-blind").status == "retracted"
     later = desk.context().new_page()  # a reader who had not seen it yet
     later.goto("/checks/are-bats-blind")
