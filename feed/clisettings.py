@@ -40,6 +40,8 @@ def add_settings_command(commands: Any, parent: argparse.ArgumentParser) -> None
     commands.add_parser(
         "settings", parents=[parent],
         help="print every setting, its effective value and where it came from (secrets masked)",
+        description="Each setting's value comes from its flag, else its environment variable, else the "
+        "[settings] table of the config file (--config-file), else its default. Secrets are masked.",
     )  # fmt: skip
 
 
