@@ -126,6 +126,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
         raise ValueError("--workers must be at least 1")
     origin = served_origin(args.host, args.port)
     settings = _settings(args, served_at=origin)
+    if base_url_given(args):  # asked before the environment is filled in for the workers, below
+        where = f"links use the base URL {settings.base_url}"
+    else:
+        where = "links follow the address served; set --base-url or FACTCARD_BASE_URL for a public origin"
     options = granian_options(settings)  # refuses impossible limits before anything else
     publishing = _publishing(settings, create=True)  # also checks the settings and migrates the store, once
     if args.demo:
@@ -144,10 +148,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
     for setting in SETTINGS:
         os.environ[setting.env] = str(getattr(settings, setting.name))
     use_multiprocess_dir()  # so a scrape of any worker counts every worker's requests
-    if base_url_given(args):
-        where = f"links use the base URL {settings.base_url}"
-    else:
-        where = "links follow the address served; set --base-url or FACTCARD_BASE_URL for a public origin"
     print(f"serving on {origin} with {args.workers} worker(s) ({where})", flush=True)
     Granian(
         "feed.server:serving_app",
