@@ -1,6 +1,7 @@
 """The `factcard` command: serve, import, export, validate, update, publish, retract, build,
-token create/list/revoke, user create/reset/disable/list, backup, restore. Those that move
-fact-checks in and out live in feed.clidocuments, the user commands in feed.usercli."""
+nginx-config, settings, token create/list/revoke, user create/reset/disable/list, backup,
+restore. Those that move fact-checks in and out live in feed.clidocuments, the user commands in
+feed.usercli, the build in feed.clibuild, the settings flags and `settings` in feed.clisettings."""
 
 from __future__ import annotations
 

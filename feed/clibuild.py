@@ -12,8 +12,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from feed.clisettings import settings_from
-from feed.store import open_store
+from feed.clisettings import settings_from, shown
+from feed.settings import BY_NAME
+from feed.store import NoStore, open_store
 
 
 def add_parsers(commands: Any, parent: argparse.ArgumentParser) -> None:
@@ -70,8 +71,6 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 def _store_or_memory(database_url: str, name: str) -> tuple[Any, str]:
     """The store, or with no store file an empty one in memory (so none is made on disk)."""
-    from feed.store import NoStore
-
     try:
         return open_store(database_url, create=False), name
     except NoStore:
@@ -81,9 +80,6 @@ def _store_or_memory(database_url: str, name: str) -> tuple[Any, str]:
 def store_name(database_url: str) -> str:
     """The store as a person can find it: a SQLite file by its full path, a database by URL
     without its password."""
-    from feed.clisettings import shown
-    from feed.settings import BY_NAME
-
     if database_url.startswith("sqlite:///"):
         return str(Path(database_url.removeprefix("sqlite:///")).resolve())
     return shown(BY_NAME["database_url"], database_url)
