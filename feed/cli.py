@@ -1,6 +1,7 @@
 """The `factcard` command: serve, import, export, validate, update, publish, retract, build,
-token create/list/revoke, user create/reset/disable/list, backup, restore. Those that move
-fact-checks in and out live in feed.clidocuments, the user commands in feed.usercli."""
+nginx-config, settings, token create/list/revoke, user create/reset/disable/list, backup,
+restore. Those that move fact-checks in and out live in feed.clidocuments, the user commands in
+feed.usercli, the build in feed.clibuild, the settings flags and `settings` in feed.clisettings."""
 
 from __future__ import annotations
 
@@ -10,33 +11,27 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from feed import clidocuments
+from feed import clibuild, clidocuments
+from feed.clipipe import reader_gone
+from feed.clisettings import (
+    CommandParser,
+    add_settings_command,
+    base_url_given,
+    cmd_settings,
+    settings_from,
+    settings_parent,
+)
 from feed.clock import rfc3339, stamp, store_time, utc_now
 from feed.settings import SETTINGS, Settings, served_origin
-from feed.store import StoreUnavailable
+from feed.store import NoStore, StoreUnavailable
 from feed.usercli import add_user_commands, run_user
 from schemas.errors import FieldError, ValidationError
 
 
-def _settings_parent() -> argparse.ArgumentParser:
-    """Options for every setting in the registry, accepted by each subcommand."""
-    parent = argparse.ArgumentParser(add_help=False)
-    group = parent.add_argument_group("settings (each also read from its environment variable)")
-    for setting in SETTINGS:
-        group.add_argument(
-            setting.flag,
-            dest=setting.name,
-            type=type(setting.default),
-            default=None,
-            metavar=setting.env,
-            help=f"{setting.help} (default: {setting.default!r})",
-        )
-    return parent
-
-
 def build_parser() -> argparse.ArgumentParser:
-    parent = _settings_parent()
-    parser = argparse.ArgumentParser(prog="factcard", description="Publish fact-checks as schema.org ClaimReview.")
+    parent = settings_parent()
+    # CommandParser: each subcommand's --help, at every level, ends with the line on the settings.
+    parser = CommandParser(prog="factcard", description="Publish fact-checks as schema.org ClaimReview.")
     commands = parser.add_subparsers(dest="command", required=True)
 
     serve = commands.add_parser("serve", parents=[parent], help="serve the site, feeds and API")
@@ -74,19 +69,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_user_commands(commands, parent)
 
-    build = commands.add_parser(
-        "build", parents=[parent],
-        help="write every public page, card, feed and file to DIR for a web server or CDN to serve",
-    )  # fmt: skip
-    build.add_argument("dir", metavar="DIR", help="the build directory (made if missing)")
-
-    nginx = commands.add_parser(
-        "nginx-config", parents=[parent],
-        help="print an nginx server configuration that serves a build and passes the rest to factcard",
-    )  # fmt: skip
-    nginx.add_argument("--root", required=True, metavar="DIR", help="the build directory nginx serves")
-    nginx.add_argument("--upstream", default="127.0.0.1:8000", help="host:port of `factcard serve`")
-    nginx.add_argument("--listen", default="80", help="nginx's listen address (default 80)")
+    clibuild.add_parsers(commands, parent)
+    add_settings_command(commands, parent)
 
     backup = commands.add_parser(
         "backup", parents=[parent],
@@ -104,25 +88,26 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _settings(args: argparse.Namespace, served_at: str | None = None) -> Settings:
-    """Settings from flags and environment; `served_at` is the base URL when neither names one."""
-    overrides = {s.name: getattr(args, s.name, None) for s in SETTINGS}
-    if served_at and not overrides["base_url"] and not os.environ.get("FACTCARD_BASE_URL"):
-        overrides["base_url"] = served_at
-    return Settings.load(overrides=overrides)
+    return settings_from(args, served_at)
 
 
-def _publishing(settings: Settings) -> Any:
+def _publishing(settings: Settings, create: bool = False) -> Any:
+    """Publishing on the settings' store; only a command that writes new rows (`create`) may make
+    the store's file, so one run in the wrong folder says so rather than leaving an empty store."""
     from feed.config import load_publishers
     from feed.publishing import Publishing
     from feed.store import open_store
 
-    store = open_store(settings.database_url)
-    return Publishing(store, load_publishers(settings), settings.base_url, settings.push_targets)
+    publishers = load_publishers(settings)  # a bad config file is named before any store is opened
+    store = open_store(settings.database_url, create=create)
+    return Publishing(store, publishers, settings.base_url, settings.push_targets)
 
 
-def _on_store(command: Callable[[argparse.Namespace, Any], int]) -> Callable[[argparse.Namespace], int]:
+def _on_store(
+    command: Callable[[argparse.Namespace, Any], int], create: bool = False
+) -> Callable[[argparse.Namespace], int]:
     """A command that works on the store, given the Publishing its settings open."""
-    return lambda args: command(args, _publishing(_settings(args)))
+    return lambda args: command(args, _publishing(_settings(args), create))
 
 
 def _print_errors(prefix: str, errors: list[FieldError]) -> None:
@@ -142,8 +127,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
         raise ValueError("--workers must be at least 1")
     origin = served_origin(args.host, args.port)
     settings = _settings(args, served_at=origin)
+    if base_url_given(args):  # asked before the environment is filled in for the workers, below
+        where = f"links use the base URL {settings.base_url}"
+    else:
+        where = "links follow the address served; set --base-url or FACTCARD_BASE_URL for a public origin"
     options = granian_options(settings)  # refuses impossible limits before anything else
-    publishing = _publishing(settings)  # also checks the settings and migrates the store, once
+    publishing = _publishing(settings, create=True)  # also checks the settings and migrates the store, once
     if args.demo:
         loaded = load_demo(publishing, utc_now())
         print(f"demo: loaded {loaded} fact-checks" if loaded else "demo: store not empty, nothing loaded", flush=True)
@@ -160,10 +149,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
     for setting in SETTINGS:
         os.environ[setting.env] = str(getattr(settings, setting.name))
     use_multiprocess_dir()  # so a scrape of any worker counts every worker's requests
-    if settings.base_url == origin:
-        where = "links follow the address served; set FACTCARD_BASE_URL for a public origin"
-    else:
-        where = f"links use the base URL {settings.base_url}"
     print(f"serving on {origin} with {args.workers} worker(s) ({where})", flush=True)
     Granian(
         "feed.server:serving_app",
@@ -179,9 +164,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
     from feed.documents import UnreadableFile, iter_files
 
-    publishing = _publishing(_settings(args))
+    settings = _settings(args)
+    if args.paths:  # files are checked on their own: a store in memory spares opening (or making) one
+        settings = replace(settings, database_url="sqlite:///:memory:")
+    publishing = _publishing(settings)
     now, checked, problems = utc_now(), 0, 0
     try:
         if args.paths:
@@ -205,7 +195,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_token(args: argparse.Namespace) -> int:
-    publishing = _publishing(_settings(args))
+    creating = args.token_command in {"create"}
+    publishing = _publishing(_settings(args), create=creating)
     commands = {"create": _token_create, "list": _token_list, "revoke": _token_revoke}
     return commands[args.token_command](args, publishing)
 
@@ -277,44 +268,18 @@ def cmd_user(args: argparse.Namespace) -> int:
     return run_user(args, _settings(args).database_url)
 
 
-def cmd_build(args: argparse.Namespace) -> int:
-    import time
-    from pathlib import Path
-
-    from feed.keeper import full_build
-    from feed.site import open_site
-
-    started = time.monotonic()
-    report = full_build(open_site(_settings(args)), Path(args.dir))
-    print(
-        f"built {args.dir}: {len(report.written)} file(s) written, {report.unchanged} unchanged, "
-        f"{len(report.removed)} removed, in {time.monotonic() - started:.1f}s"
-    )
-    return 0
-
-
-def cmd_nginx_config(args: argparse.Namespace) -> int:
-    from feed.nginxconf import nginx_config
-    from feed.site import open_site
-    from feed.store import open_store
-
-    settings = _settings(args)
-    # The configuration reads no fact-check: an in-memory store spares opening the real one.
-    site = open_site(settings, open_store("sqlite:///:memory:"))
-    sys.stdout.write(nginx_config(site, args.root, args.upstream, args.listen))
-    return 0
-
-
 def cmd_backup(args: argparse.Namespace) -> int:
     from feed.backup import BackupError, backup_to
     from feed.store import open_store
 
-    store = open_store(_settings(args).database_url)
+    store = open_store(_settings(args).database_url, create=False)
     try:
         counts = backup_to(store, args.file, utc_now())
     except BackupError as exc:
         print(f"error: no backup written: {exc}", file=sys.stderr)
         return 1
+    except BrokenPipeError:
+        raise  # `backup - | ...` whose reader stopped: main() ends quietly
     except OSError as exc:
         print(f"error: cannot write {args.file}: {exc.strerror or exc}", file=sys.stderr)
         return 2
@@ -355,7 +320,7 @@ def _when(value: str | None) -> str:
 
 COMMANDS = {
     "serve": cmd_serve,
-    "import": _on_store(clidocuments.import_files),
+    "import": _on_store(clidocuments.import_files, create=True),
     "export": _on_store(clidocuments.export),
     "validate": cmd_validate,
     "update": _on_store(clidocuments.update),
@@ -363,17 +328,33 @@ COMMANDS = {
     "retract": _on_store(clidocuments.retract),
     "token": cmd_token,
     "user": cmd_user,
-    "build": cmd_build,
-    "nginx-config": cmd_nginx_config,
+    "build": clibuild.cmd_build,
+    "nginx-config": clibuild.cmd_nginx_config,
+    "settings": cmd_settings,
     "backup": cmd_backup,
     "restore": cmd_restore,
 }
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        try:
+            status = _run(argv)
+        finally:  # --help too: flushed here, so a reader gone away is caught, not reported at exit
+            sys.stdout.flush()
+    except BrokenPipeError:
+        return reader_gone()
+    return status
+
+
+def _run(argv: Sequence[str] | None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return COMMANDS[args.command](args)
+    except NoStore as exc:
+        print(f"error: {exc}; nothing was read or written: run this where the store is, "
+              "or name it with DATABASE_URL (--database-url)", file=sys.stderr)  # fmt: skip
+        return 1
     except ValidationError as exc:  # e.g. a bad settings file
         print("error: the configuration is invalid:", file=sys.stderr)
         _print_errors("  ", exc.errors)

@@ -7,6 +7,8 @@ status code; the problem's own detail (English, written for developers) follows,
 
 from __future__ import annotations
 
+from http import HTTPStatus
+
 from jinja2 import Environment
 from starlette.requests import Request
 
@@ -64,5 +66,16 @@ def error_page(templates: Environment, problem: HTTPProblem, language: str) -> s
         t=t,
         title=t.gettext(TITLES.get(problem.status, OTHER_TITLE)),
         explanation=t.gettext(EXPLANATIONS.get(problem.status, OTHER_EXPLANATION)),
-        detail=problem.detail or "",
+        detail=_detail(problem),
     )
+
+
+def _detail(problem: HTTPProblem) -> str:
+    """The problem's detail, unless it only repeats the status's name ("Not Found"), which the
+    page's title already says in the reader's language."""
+    detail = problem.detail or ""
+    try:
+        phrase = HTTPStatus(problem.status).phrase
+    except ValueError:
+        return detail
+    return "" if detail.strip().casefold() == phrase.casefold() else detail

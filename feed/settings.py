@@ -1,13 +1,16 @@
 """The one registry of settings: name, default, environment variable and help.
 
 It drives the CLI's global options, the README's configuration table (a test
-checks the README documents every setting) and the app's configuration.
+checks the README documents every setting), `factcard settings` and the app's configuration.
+Each setting comes from its flag, else its environment variable, else the `[settings]` table
+of the config file (FACTCARD_CONFIG), else its default.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from ipaddress import ip_address
@@ -23,6 +26,7 @@ class Setting:
     env: str
     default: Any
     help: str
+    secret: bool = False  # shown masked by `factcard settings`
 
     @property
     def flag(self) -> str:
@@ -100,6 +104,7 @@ SETTINGS: tuple[Setting, ...] = (
         "factcheck_tools_token", "FACTCARD_FACTCHECK_TOOLS_TOKEN", "",
         "OAuth access token for the Google Fact Check Tools pages API (scope factchecktools); "
         "empty: do not push ClaimReview markup pages.",
+        secret=True,
     ),
     Setting(
         "factcheck_tools_endpoint", "FACTCARD_FACTCHECK_TOOLS_ENDPOINT",
@@ -143,6 +148,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "metrics_token", "FACTCARD_METRICS_TOKEN", "",
         "Bearer token that Prometheus sends to scrape /metrics; empty: /metrics is off (404).",
+        secret=True,
     ),
     Setting(
         "trusted_proxies", "FACTCARD_TRUSTED_PROXIES", "",
@@ -167,6 +173,49 @@ SETTINGS: tuple[Setting, ...] = (
 
 
 DEFAULT_ORIGIN = "http://127.0.0.1:8000"
+BY_NAME = {setting.name: setting for setting in SETTINGS}
+# Where a setting's value came from, as `factcard settings` says it.
+FLAG, ENVIRONMENT, CONFIG_FILE, DEFAULT = "flag", "environment", "config file", "default"
+
+
+def resolve(environ: Mapping[str, str], overrides: Mapping[str, Any] | None = None) -> dict[str, tuple[Any, str]]:
+    """Each setting's value before checks, and its source: flag, environment, config file, default."""
+    resolved: dict[str, tuple[Any, str]] = {}
+    for setting in SETTINGS:
+        if overrides and overrides.get(setting.name) is not None:
+            resolved[setting.name] = (overrides[setting.name], FLAG)
+        elif environ.get(setting.env):
+            resolved[setting.name] = (setting.parse(environ[setting.env]), ENVIRONMENT)
+        else:
+            resolved[setting.name] = (setting.default, DEFAULT)
+    for name, value in file_settings(str(resolved["config_file"][0])).items():
+        if resolved[name][1] == DEFAULT:
+            resolved[name] = (value, CONFIG_FILE)
+    return resolved
+
+
+def file_settings(path: str) -> dict[str, Any]:
+    """The `[settings]` table of the config file at `path` (none when `path` is empty), checked
+    by name and type, so a typo is refused at start rather than silently ignored."""
+    if not path:
+        return {}
+    try:
+        with open(path, "rb") as handle:
+            table = tomllib.load(handle).get("settings", {})
+    except OSError as exc:
+        raise ValueError(f"FACTCARD_CONFIG names {path!r}, which cannot be read: {exc.strerror or exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ValueError(f"{path}: not valid TOML: {exc}") from None
+    if not isinstance(table, dict):
+        raise ValueError(f"{path}: [settings] must be a table of setting = value")
+    for name, value in table.items():
+        setting = BY_NAME.get(name)
+        if setting is None or name == "config_file":
+            raise ValueError(f"{path}: [settings] has no setting {name!r} (`factcard settings` lists them)")
+        kind = type(setting.default)
+        if type(value) is not kind:  # `type is`: TOML's true is not the whole number 1
+            raise ValueError(f"{path}: [settings] {name} must be a {'whole number' if kind is int else 'string'}")
+    return dict(table)
 
 
 def served_origin(host: str, port: int) -> str:
@@ -218,16 +267,16 @@ class Settings:
 
     @classmethod
     def load(cls, environ: Mapping[str, str] | None = None, overrides: Mapping[str, Any] | None = None) -> Settings:
-        """Defaults, then environment variables, then explicit overrides (CLI flags)."""
-        environ = os.environ if environ is None else environ
-        values: dict[str, Any] = {}
-        for setting in SETTINGS:
-            value = setting.default
-            if environ.get(setting.env):
-                value = setting.parse(environ[setting.env])
-            if overrides and overrides.get(setting.name) is not None:
-                value = overrides[setting.name]
-            values[setting.name] = value
+        """Defaults, then the config file, then environment variables, then explicit overrides (CLI flags)."""
+        return cls.explain(environ, overrides)[0]
+
+    @classmethod
+    def explain(
+        cls, environ: Mapping[str, str] | None = None, overrides: Mapping[str, Any] | None = None
+    ) -> tuple[Settings, dict[str, str]]:
+        """The settings `load` gives, and where each came from (FLAG, ENVIRONMENT, CONFIG_FILE, DEFAULT)."""
+        resolved = resolve(os.environ if environ is None else environ, overrides)
+        values = {name: value for name, (value, _) in resolved.items()}
         values["base_url"] = str(values["base_url"] or DEFAULT_ORIGIN).rstrip("/")
         values["factcheck_tools_endpoint"] = str(values["factcheck_tools_endpoint"]).rstrip("/")
         key = values["indexnow_key"]
@@ -238,7 +287,7 @@ class Settings:
         for name in ("auth_failures_per_minute", "writes_per_minute_per_token", "writes_per_minute_per_address"):
             if values[name] < 0:
                 raise ValueError(f"{name} must be 0 (no limit) or more, got {values[name]}")
-        return cls(**values)
+        return cls(**values), {name: source for name, (_, source) in resolved.items()}
 
     @property
     def push_targets(self) -> tuple[str, ...]:

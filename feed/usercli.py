@@ -64,7 +64,7 @@ def read_password(args: argparse.Namespace) -> str:
 
 def run_user(args: argparse.Namespace, database_url: str) -> int:
     commands = {"create": _create, "reset": _reset, "disable": _disable, "list": _list}
-    store = open_store(database_url)
+    store = open_store(database_url, create=args.user_command == "create")  # the first admin makes the store
     try:
         return commands[args.user_command](args, store)
     except DuplicateEmail as exc:

@@ -10,12 +10,16 @@ from feed.store.base import Actor, Change, Conflict, NotFound, Record, Revision,
 from feed.store.changes import PUBLIC_STATUSES, FeedEntry
 from feed.store.outbox import Notification, OutboxBacklog, OutboxRow
 from feed.store.sql import StoreUnavailable
+from feed.store.sqlite import NoStore
 from feed.store.tokens import TokenInfo
 from feed.store.users import ROLES, DuplicateEmail, Session, User
 
 
-def open_store(database_url: str) -> Store:
-    """A migrated store for `database_url` (sqlite:///PATH or postgresql://...)."""
+def open_store(database_url: str, create: bool = True) -> Store:
+    """A migrated store for `database_url` (sqlite:///PATH or postgresql://...).
+
+    With `create=False` a SQLite file that does not exist is refused (NoStore), not made.
+    """
     if database_url.startswith(("postgresql://", "postgres://")):
         from feed.store.postgres import PostgresStore
 
@@ -23,7 +27,7 @@ def open_store(database_url: str) -> Store:
     elif database_url.startswith("sqlite:///"):
         from feed.store.sqlite import SQLiteStore
 
-        store = SQLiteStore(database_url.removeprefix("sqlite:///"))
+        store = SQLiteStore(database_url.removeprefix("sqlite:///"), create=create)
     else:
         raise ValueError(f"DATABASE_URL must start with sqlite:/// or postgresql://, got {database_url!r}")
     store.migrate()
@@ -38,6 +42,7 @@ __all__ = [
     "Conflict",
     "DuplicateEmail",
     "FeedEntry",
+    "NoStore",
     "NotFound",
     "Notification",
     "OutboxBacklog",

@@ -20,6 +20,10 @@ from feed.store.base import Store
 FILE_MODE = 0o600
 
 
+class NoStore(Exception):
+    """A command that only works on an existing store found no file where DATABASE_URL points."""
+
+
 def create_private(path: str) -> None:
     """Create an empty database file readable by its owner only, unless it exists already.
 
@@ -42,10 +46,14 @@ class SQLiteStore(Store):
     document_translations = "json_each(f.document, '$.translations') AS t"
     integrity_errors = (sqlite3.IntegrityError,)
 
-    def __init__(self, path: str):
+    def __init__(self, path: str, create: bool = True):
+        """`create=False` refuses a missing file (NoStore) rather than making an empty store:
+        a command that reads, run in the wrong folder, must say so, not leave a file behind."""
         self.path = path
         if path != ":memory:":  # SQLite's own name for a database in memory: no file to make
             parent = Path(path).parent
+            if not create and not Path(path).is_file():
+                raise NoStore(f"there is no store at {str(Path(path).resolve())!r} (DATABASE_URL sqlite:///{path})")
             if not parent.is_dir():
                 raise ValueError(f"DATABASE_URL names {path!r}, but folder {str(parent)!r} does not exist")
             create_private(path)
