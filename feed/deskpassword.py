@@ -3,8 +3,8 @@
 Opening the link changes nothing (mail scanners and link previews open links too); the form's
 POST sets the password, uses the link up and signs the account out everywhere. The form carries
 a CSRF token by double submit, as the sign-in form does (no one is signed in yet), and a POST
-from another site is refused. The page is never cached or indexed and sends no Referer onward,
-so the secret in its address does not leak to other sites.
+from another site is refused. The page is never cached or indexed and sends no Referer to other
+sites, so the secret in its address does not leak to them.
 """
 
 from __future__ import annotations
@@ -24,7 +24,9 @@ from feed.query import takes
 from feed.urls import PATTERNS
 from widget.i18n import Messages
 
-HEADERS = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex, nofollow", "Referrer-Policy": "no-referrer"}
+# same-origin, not no-referrer: under no-referrer the browser posts the form with `Origin: null`,
+# which the origin check refuses; the secret still goes to no other site.
+HEADERS = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex, nofollow", "Referrer-Policy": "same-origin"}
 
 
 def _page(request: Request, state: str, status: int = 200, **values: object) -> HTMLResponse:

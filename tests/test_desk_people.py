@@ -80,7 +80,7 @@ def test_an_admin_adds_a_person_who_sets_their_own_password_by_a_one_time_link(a
     ben = TestClient(app)
     form = ben.get(path)  # opening the link changes nothing
     assert form.status_code == 200 and "ben@example.org" in form.text
-    assert form.headers["referrer-policy"] == "no-referrer" and form.headers["cache-control"] == "no-store"
+    assert form.headers["referrer-policy"] == "same-origin" and form.headers["cache-control"] == "no-store"
     assert authenticate(store_of(app), "ben@example.org", NEW_PASSWORD) is None
     assert set_by_link(ben, path, "short", "short").status_code == 422
     assert set_by_link(ben, path, NEW_PASSWORD, "not the same one").status_code == 422
