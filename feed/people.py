@@ -67,7 +67,6 @@ def link_account(store: Store, secret: str, now: datetime) -> User | None:
 def set_password(store: Store, secret: str, password: str, now: datetime) -> User | None:
     """Set the password a link is for and use the link up; the account, or None if the link no
     longer works. Raises AccountError for a password too short or too long."""
-    hashed = hash_password(password)
     if len(secret) not in SECRET_LENGTHS:
         return None
-    return store.use_password_link(link_id(secret), hashed, stamp(now))
+    return store.use_password_link(link_id(secret), hash_password(password), stamp(now))

@@ -166,6 +166,12 @@ def test_the_last_admin_is_never_demoted_or_disabled(admin: TestClient, app: Any
         store_of(app).disable_user(ana, "2026-05-04T10:00:00.000000Z")
 
 
+def test_an_admin_who_disables_their_own_account_is_signed_out(admin: TestClient, app: Any) -> None:
+    create_user(store_of(app), "ana@example.org", "Ana Silva", "admin", PASSWORD, START)
+    done = post(admin, f"/desk/people/{user_id(app, 'root@example.org')}/disable")
+    assert done.status_code == 303 and done.headers["location"] == "/desk/login" and signed_out(admin)
+
+
 def test_the_command_line_is_held_to_the_last_admin_too_and_records_itself(store: Store) -> None:
     create_user(store, "root@example.org", "Ro Admin", "admin", PASSWORD, START, "command line")
     with pytest.raises(ValueError, match="last active admin"):
