@@ -30,7 +30,8 @@ MAX_PASSWORD = 1024  # characters; refused before hashing
 IDLE = timedelta(hours=12)
 ABSOLUTE = timedelta(days=7)
 SEEN_GRAIN = timedelta(minutes=1)  # last use is written at most this often per session
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
+_EMAIL = re.compile(r"^[^@\s\x00-\x1f\x7f]+@[^@\s\x00-\x1f\x7f]+$")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")  # never in a name; PostgreSQL text cannot even hold NUL
 CLI_ACTOR = "command line"  # who the audit trail says made a change with `factcard user`
 
 _hasher = PasswordHasher()
@@ -77,9 +78,16 @@ def check_account(email: str, name: str, role: str) -> tuple[str, str]:
     """The email (lower case) and name (trimmed) of a new account; AccountError naming what is wrong."""
     if role not in ROLES:
         raise AccountError(f"role {role!r} is not one of {', '.join(ROLES)}")
+    return check_email(email), check_name(name)
+
+
+def check_name(name: str) -> str:
+    """`name` trimmed; AccountError if it is empty or holds control characters."""
     if not name.strip():
         raise AccountError("an account needs a name, as colleagues know the person")
-    return check_email(email), name.strip()
+    if _CONTROL.search(name):
+        raise AccountError("a name cannot hold control characters")
+    return name.strip()
 
 
 def create_user(

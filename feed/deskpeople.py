@@ -9,6 +9,7 @@ answer to the change that made it. What the changes do is feed.people's.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
@@ -16,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from feed.accounts import AccountError, SignedIn, check_email
+from feed.accounts import AccountError, SignedIn, check_email, check_name
 from feed.clock import stamp, store_time
 from feed.context import context_of
 from feed.desk import ROLE_NAMES, read_form
@@ -114,19 +115,27 @@ def _last_admin(request: Request, who: SignedIn, user: User) -> HTMLResponse:
     return _page(request, who, 409, error="last_admin", error_name=user.name)
 
 
+def _wrong_field(sent: dict[str, str]) -> str:
+    """The field of the add form that is wrong ("" when none is)."""
+    if len(sent["name"]) > MAX_NAME or not _passes(check_name, sent["name"]):
+        return "name"
+    if sent["role"] not in ROLES:
+        return "role"
+    return "" if _passes(check_email, sent["email"]) else "email"
+
+
+def _passes(check: Callable[[str], str], value: str) -> bool:
+    try:
+        check(value)
+    except AccountError:
+        return False
+    return True
+
+
 def _add(request: Request, form: dict[str, str]) -> HTMLResponse:
     who = _admin(request, form)
     sent = {key: form.get(key, "").strip() for key in ("name", "email", "role")}
-    error = ""
-    if not sent["name"] or len(sent["name"]) > MAX_NAME:
-        error = "name"
-    elif sent["role"] not in ROLES:
-        error = "role"
-    else:
-        try:
-            check_email(sent["email"])
-        except AccountError:
-            error = "email"
+    error = _wrong_field(sent)
     if error:
         return _page(request, who, 422, error=error, sent=sent)
     store, now = context_of(request).store, desk_of(request).clock()

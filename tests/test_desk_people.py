@@ -11,9 +11,10 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
-from feed.accounts import authenticate, create_user, current_session, disable_user, start_session
+from feed.accounts import authenticate, create_user, current_session, start_session
 from feed.people import invite, link_account, reset, set_password
-from feed.store import LastAdmin, Store
+from feed.store import LastAdmin, Store, open_store
+from tests.test_accounts import user_cli
 from tests.test_desk import PASSWORD, START, Clock, csrf_of, sign_in, signed_out
 
 NEW_PASSWORD = "a password of my very own"
@@ -172,11 +173,18 @@ def test_an_admin_who_disables_their_own_account_is_signed_out(admin: TestClient
     assert done.status_code == 303 and done.headers["location"] == "/desk/login" and signed_out(admin)
 
 
-def test_the_command_line_is_held_to_the_last_admin_too_and_records_itself(store: Store) -> None:
-    create_user(store, "root@example.org", "Ro Admin", "admin", PASSWORD, START, "command line")
-    with pytest.raises(ValueError, match="last active admin"):
-        disable_user(store, "root@example.org", START, "command line")
-    assert [(e.action, e.actor_name) for e in store.account_events()] == [("created", "command line")]
+def test_the_command_line_is_held_to_the_last_admin_too_and_records_itself(database_url: str) -> None:
+    created = user_cli(database_url, "create", "root@example.org", "--name", "Ro Admin", "--role", "admin",
+                       stdin=PASSWORD + "\n")  # fmt: skip
+    assert created.returncode == 0, created.stderr
+    refused = user_cli(database_url, "disable", "root@example.org")
+    assert refused.returncode == 1 and "is the last active admin" in refused.stderr
+    store = open_store(database_url)
+    try:
+        assert [(e.action, e.actor_name) for e in store.account_events()] == [("created", "command line")]
+        assert store.users()[0].disabled_at is None
+    finally:
+        store.close()
 
 
 def test_a_link_works_once_only_while_newest_and_unexpired(store: Store) -> None:
@@ -214,6 +222,9 @@ def test_adding_names_what_is_wrong(admin: TestClient, app: Any) -> None:
     assert add(admin, " ", "x@example.org", "writer").status_code == 422
     assert add(admin, "X", "not an email", "writer").status_code == 422
     assert add(admin, "X", "x@example.org", "boss").status_code == 422
+    assert add(admin, "X\x00Y", "x@example.org", "writer").status_code == 422  # PostgreSQL text cannot hold NUL
+    assert add(admin, "X", "x\x00@example.org", "writer").status_code == 422
+    assert add(admin, "X" * 201, "x@example.org", "writer").status_code == 422
     refused = add(admin, "Ro Again", "ROOT@example.org", "writer")
     assert refused.status_code == 409 and "exists already" in refused.text
     assert len(store_of(app).users()) == 1
