@@ -23,14 +23,16 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from feed.clock import stamp, store_time
-from feed.store import ROLES, Session, Store, User
+from feed.store import ROLES, LastAdmin, Session, Store, User
 
 MIN_PASSWORD = 12
 MAX_PASSWORD = 1024  # characters; refused before hashing
 IDLE = timedelta(hours=12)
 ABSOLUTE = timedelta(days=7)
 SEEN_GRAIN = timedelta(minutes=1)  # last use is written at most this often per session
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
+_EMAIL = re.compile(r"^[^@\s\x00-\x1f\x7f]+@[^@\s\x00-\x1f\x7f]+$")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")  # never in a name; PostgreSQL text cannot even hold NUL
+CLI_ACTOR = "command line"  # who the audit trail says made a change with `factcard user`
 
 _hasher = PasswordHasher()
 
@@ -72,13 +74,27 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
-def create_user(store: Store, email: str, name: str, role: str, password: str, now: datetime) -> User:
+def check_account(email: str, name: str, role: str) -> tuple[str, str]:
+    """The email (lower case) and name (trimmed) of a new account; AccountError naming what is wrong."""
     if role not in ROLES:
         raise AccountError(f"role {role!r} is not one of {', '.join(ROLES)}")
+    return check_email(email), check_name(name)
+
+
+def check_name(name: str) -> str:
+    """`name` trimmed; AccountError if it is empty or holds control characters."""
     if not name.strip():
         raise AccountError("an account needs a name, as colleagues know the person")
-    address = check_email(email)
-    return store.add_user(address, name.strip(), role, hash_password(password), stamp(now))
+    if _CONTROL.search(name):
+        raise AccountError("a name cannot hold control characters")
+    return name.strip()
+
+
+def create_user(
+    store: Store, email: str, name: str, role: str, password: str, now: datetime, actor: str | None = None
+) -> User:
+    address, trimmed = check_account(email, name, role)
+    return store.add_user(address, trimmed, role, hash_password(password), stamp(now), actor)
 
 
 def existing_user(store: Store, email: str) -> User:
@@ -88,15 +104,25 @@ def existing_user(store: Store, email: str) -> User:
     return found[0]
 
 
-def reset_password(store: Store, email: str, password: str, now: datetime) -> int:
+def reset_password(store: Store, email: str, password: str, now: datetime, actor: str | None = None) -> int:
     """Set a new password and end every session of the account; returns the sessions ended."""
     user = existing_user(store, email)
-    return store.set_password(user.id, hash_password(password), stamp(now))
+    return store.set_password(user.id, hash_password(password), stamp(now), actor)
 
 
-def disable_user(store: Store, email: str, now: datetime) -> int:
-    """Disable an account and end every session of it; returns the sessions ended."""
-    return store.disable_user(existing_user(store, email).id, stamp(now))
+def disable_user(store: Store, email: str, now: datetime, actor: str | None = None) -> int:
+    """Disable an account and end every session of it; returns the sessions ended. The last
+    active admin is not disabled (AccountError), so someone can always manage people."""
+    user = existing_user(store, email)
+    try:
+        return store.disable_user(user.id, stamp(now), actor)
+    except LastAdmin:
+        raise AccountError(f"{user.email} is the last active admin: make another account an admin first") from None
+
+
+def locked_hash() -> str:
+    """A password hash that no one's password matches (a random secret, forgotten at once)."""
+    return _hasher.hash(secrets.token_urlsafe(32))
 
 
 def authenticate(store: Store, email: str, password: str) -> User | None:

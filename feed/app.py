@@ -15,7 +15,7 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute, Match, Route
 from starlette.types import Receive, Scope, Send
 
-from feed import api, desk, deskflow, desktokens, editor, feeds
+from feed import api, desk, deskflow, deskpassword, deskpeople, desktokens, editor, feeds
 from feed.accesslog import AccessLog
 from feed.clients import parse_networks
 from feed.deskauth import Desk
@@ -111,6 +111,8 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         *editor.editor_routes(),
         *deskflow.workflow_routes(),
         *desktokens.token_routes(),
+        *deskpeople.people_routes(),
+        *deskpassword.password_routes(),
         *health_routes(),
         Route("/metrics", metrics_route(metrics, settings.metrics_token, limits), methods=["GET"]),
     ]

@@ -74,6 +74,12 @@ PATTERNS: dict[str, str] = {
     "desk_tokens": "/desk/tokens",
     "desk_token_revoke": "/desk/tokens/{key_id}/revoke",
     "desk_unshare": "/desk/checks/{slug}/unshare",
+    "desk_people": "/desk/people",
+    "desk_person_role": "/desk/people/{user_id:int}/role",
+    "desk_person_reset": "/desk/people/{user_id:int}/reset",
+    "desk_person_disable": "/desk/people/{user_id:int}/disable",
+    # Where a person sets their password, by a one-time link an admin gave them (feed/people.py)
+    "desk_set_password": "/desk/password/{secret}",
     # A draft shown outside the desk, by a link that expires (feed/previewlinks.py)
     "shared_preview": "/preview/{secret}",
 }

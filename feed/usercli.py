@@ -12,7 +12,7 @@ import getpass
 import sys
 from typing import Any
 
-from feed.accounts import AccountError, create_user, disable_user, reset_password
+from feed.accounts import CLI_ACTOR, AccountError, create_user, disable_user, reset_password
 from feed.clock import rfc3339, store_time, utc_now
 from feed.store import ROLES, DuplicateEmail, Store, open_store
 
@@ -77,19 +77,19 @@ def run_user(args: argparse.Namespace, database_url: str) -> int:
 
 
 def _create(args: argparse.Namespace, store: Store) -> int:
-    user = create_user(store, args.email, args.name, args.role, read_password(args), utc_now())
+    user = create_user(store, args.email, args.name, args.role, read_password(args), utc_now(), CLI_ACTOR)
     print(f"account {user.email} ({user.name}, {user.role}) created; it can sign in at the desk now")
     return 0
 
 
 def _reset(args: argparse.Namespace, store: Store) -> int:
-    ended = reset_password(store, args.email, read_password(args), utc_now())
+    ended = reset_password(store, args.email, read_password(args), utc_now(), CLI_ACTOR)
     print(f"password of {args.email.strip().lower()} changed; {ended} session(s) signed out")
     return 0
 
 
 def _disable(args: argparse.Namespace, store: Store) -> int:
-    ended = disable_user(store, args.email, utc_now())
+    ended = disable_user(store, args.email, utc_now(), CLI_ACTOR)
     print(f"account {args.email.strip().lower()} disabled; {ended} session(s) signed out")
     return 0
 

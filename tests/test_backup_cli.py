@@ -105,7 +105,8 @@ def test_backup_and_restore_refuse_with_clear_errors_and_write_nothing(
     assert (code, err) == (
         1,
         "error: nothing restored: the store is not empty (factchecks, revisions, tokens, outbox, remote_pages, "
-        "remote_creates, translation_links, users, sessions hold rows): restore only into a new, empty database\n",
+        "remote_creates, translation_links, users, sessions, account_events hold rows): restore only into a new, "
+        "empty database\n",
     )
     cut = tmp_path / "cut.jsonl"
     cut.write_bytes(file.read_bytes()[:-50])

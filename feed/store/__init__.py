@@ -6,6 +6,7 @@ the URL names one. Both run the same SQL through `feed.store.base.Store`.
 
 from __future__ import annotations
 
+from feed.store.accountlog import AccountEvent, LastAdmin, NewLink, PasswordLink
 from feed.store.base import Actor, Change, Conflict, NotFound, Record, Revision, StaleVersion, Store
 from feed.store.changes import PUBLIC_STATUSES, FeedEntry
 from feed.store.outbox import Notification, OutboxBacklog, OutboxRow
@@ -37,16 +38,20 @@ def open_store(database_url: str, create: bool = True) -> Store:
 __all__ = [
     "PUBLIC_STATUSES",
     "ROLES",
+    "AccountEvent",
     "Actor",
     "Change",
     "Conflict",
     "DuplicateEmail",
     "FeedEntry",
+    "LastAdmin",
+    "NewLink",
     "NoStore",
     "NotFound",
     "Notification",
     "OutboxBacklog",
     "OutboxRow",
+    "PasswordLink",
     "Record",
     "Revision",
     "Session",

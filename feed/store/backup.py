@@ -104,6 +104,12 @@ TABLES: tuple[Table, ...] = (
     ),
     Table("review_events", ("id", "slug", "action", "note", "recorded_at", "actor_name"), ("id",), identity="id"),
     Table("preview_links", ("id", "slug", "created_at", "expires_at", "created_by", "ended_at"), ("id",)),
+    Table(
+        "password_links",
+        ("id", "user_id", "purpose", "created_at", "expires_at", "created_by", "used_at", "ended_at"),
+        ("id",),
+    ),
+    Table("account_events", ("id", "user_id", "action", "detail", "recorded_at", "actor_name"), ("id",), identity="id"),
 )
 BY_NAME = {table.name: table for table in TABLES}
 

@@ -16,6 +16,7 @@ from typing import Any
 import orjson
 
 from feed.clock import after
+from feed.store.accountlog import AccountLog
 from feed.store.changes import ChangeLog
 from feed.store.outbox import OutboxQueue
 from feed.store.previews import PreviewLinks
@@ -91,9 +92,9 @@ class Revision:
 _COLUMNS = "slug, version, status, document, created_at, updated_at"
 
 
-class Store(ChangeLog, OutboxQueue, TokenTable, TranslationLinks, UserTable, ReviewLog, PreviewLinks):
+class Store(ChangeLog, OutboxQueue, TokenTable, TranslationLinks, UserTable, AccountLog, ReviewLog, PreviewLinks):
     """Fact-checks and their revisions; the feed change log, the outbox, API tokens,
-    translation links and desk accounts (mixins)."""
+    translation links, desk accounts and their audit trail (mixins)."""
 
     # -- fact-checks ---------------------------------------------------------
 

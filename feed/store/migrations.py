@@ -184,6 +184,33 @@ MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
         "API tokens belong to people: the desk account that made one",
         ("ALTER TABLE tokens ADD COLUMN user_id BIGINT",),
     ),
+    (
+        10,
+        "people managed on the desk: one-time set-password links, the accounts' audit trail",
+        (
+            # `id` is the SHA-256 of the link's secret: a copy of the table sets no password.
+            """CREATE TABLE password_links (
+                id TEXT PRIMARY KEY,
+                user_id BIGINT NOT NULL REFERENCES users (id),
+                purpose TEXT NOT NULL,
+                created_at TEXT NOT NULL,
+                expires_at TEXT NOT NULL,
+                created_by TEXT,
+                used_at TEXT,
+                ended_at TEXT
+            )""",
+            "CREATE INDEX password_links_by_user ON password_links (user_id)",
+            """CREATE TABLE account_events (
+                id {id},
+                user_id BIGINT NOT NULL REFERENCES users (id),
+                action TEXT NOT NULL,
+                detail TEXT,
+                recorded_at TEXT NOT NULL,
+                actor_name TEXT
+            )""",
+            "CREATE INDEX account_events_by_user ON account_events (user_id, id)",
+        ),
+    ),
 )
 
 # Fills a migration's new columns (or new table) from the rows written before it. Each runs once,

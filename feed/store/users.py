@@ -3,6 +3,10 @@
 A session row is found by the SHA-256 of the cookie's secret (its primary key), read on every
 desk request together with its account, so ending a session or disabling an account holds at
 once on every server. Sessions are never deleted, only ended (`ended_at`).
+
+Each change to an account writes its row of the audit trail in the same transaction
+(feed.store.accountlog); `actor` names who made it. A role is read with the session on every
+request, so a new role holds at once without signing the person out.
 """
 
 from __future__ import annotations
@@ -10,7 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from feed.store.sql import SQLBase
+from feed.store.accountlog import NewLink, add_link, check_admins_remain, end_links, record_event
+from feed.store.sql import Cursor, SQLBase
 
 ROLES = ("writer", "editor", "admin")  # each may do what the ones before it may
 _USER = "id, email, name, role, created_at, disabled_at, password_changed_at"
@@ -46,8 +51,12 @@ class Session:
 
 
 class UserTable(SQLBase):
-    def add_user(self, email: str, name: str, role: str, password_hash: str, now: str) -> User:
-        """Insert an account; raises DuplicateEmail if `email` (lower case) is taken."""
+    def add_user(
+        self, email: str, name: str, role: str, password_hash: str, now: str,
+        actor: str | None = None, link: NewLink | None = None,
+    ) -> User:  # fmt: skip
+        """Insert an account (and its first set-password link, if given); raises DuplicateEmail if
+        `email` (lower case) is taken."""
         with self._transaction() as cur:
             cur.execute("SELECT 1 FROM users WHERE email = ?", (email,))
             if cur.fetchall():
@@ -61,7 +70,15 @@ class UserTable(SQLBase):
             except self.integrity_errors as exc:  # a concurrent create won the race
                 raise DuplicateEmail(email) from exc
             cur.execute(f"SELECT {_USER} FROM users WHERE email = ?", (email,))
-            return _user(cur.fetchall()[0])
+            user = _user(cur.fetchall()[0])
+            record_event(cur, user.id, "created", role, now, actor)
+            if link is not None:
+                add_link(cur, user.id, link, now, actor)
+            return user
+
+    def user(self, user_id: int) -> User | None:
+        rows = self._query(f"SELECT {_USER} FROM users WHERE id = ?", (user_id,))
+        return _user(rows[0]) if rows else None
 
     def find_user(self, email: str) -> tuple[User, str] | None:
         """An account and its password hash, by email (lower case)."""
@@ -79,19 +96,75 @@ class UserTable(SQLBase):
         with self._transaction() as cur:
             cur.execute("UPDATE users SET password_hash = ? WHERE id = ?", (password_hash, user_id))
 
-    def set_password(self, user_id: int, password_hash: str, now: str) -> int:
+    def set_password(self, user_id: int, password_hash: str, now: str, actor: str | None = None) -> int:
         """A new password, and every session of the account ended; returns the sessions ended."""
         with self._transaction() as cur:
-            cur.execute(
-                "UPDATE users SET password_hash = ?, password_changed_at = ? WHERE id = ?",
-                (password_hash, now, user_id),
-            )
+            return self._set_password(cur, user_id, password_hash, now, actor)
+
+    def _set_password(self, cur: Cursor, user_id: int, password_hash: str, now: str, actor: str | None) -> int:
+        cur.execute(
+            "UPDATE users SET password_hash = ?, password_changed_at = ? WHERE id = ?",
+            (password_hash, now, user_id),
+        )
+        record_event(cur, user_id, "password_set", None, now, actor)
+        end_links(cur, user_id, now)
+        return self._end_sessions(cur, user_id, now)
+
+    def reset_with_link(self, user_id: int, link: NewLink, locked_hash: str, now: str, actor: str | None) -> int:
+        """A set-password link for an account whose password stops working now (`locked_hash`
+        matches no password): every session ended, earlier links too; returns the sessions ended."""
+        with self._transaction() as cur:
+            cur.execute("UPDATE users SET password_hash = ? WHERE id = ?", (locked_hash, user_id))
+            add_link(cur, user_id, link, now, actor)
             return self._end_sessions(cur, user_id, now)
 
-    def disable_user(self, user_id: int, now: str) -> int:
-        """Disable an account (a second time keeps the first time) and end its sessions."""
+    def use_password_link(self, link_id: str, password_hash: str, now: str) -> User | None:
+        """Set the password of a link's account and use the link up, if the link still works (unused,
+        not ended, not expired, the account not disabled); the account, else None."""
         with self._transaction() as cur:
+            cur.execute(
+                "SELECT u.id, u.name FROM password_links l JOIN users u ON u.id = l.user_id WHERE l.id = ? "
+                "AND l.used_at IS NULL AND l.ended_at IS NULL AND l.expires_at > ? AND u.disabled_at IS NULL",
+                (link_id, now),
+            )
+            rows = cur.fetchall()
+            if not rows:
+                return None
+            user_id, name = int(rows[0][0]), str(rows[0][1])
+            cur.execute("UPDATE password_links SET used_at = ? WHERE id = ? AND used_at IS NULL", (now, link_id))
+            self._set_password(cur, user_id, password_hash, now, name)
+            cur.execute(f"SELECT {_USER} FROM users WHERE id = ?", (user_id,))
+            return _user(cur.fetchall()[0])
+
+    def set_role(self, user_id: int, role: str, now: str, actor: str | None = None) -> bool:
+        """Give an account another role; False if it had that role already. Raises LastAdmin
+        rather than demote the last active admin."""
+        with self._transaction() as cur:
+            cur.execute("SELECT role, disabled_at FROM users WHERE id = ?", (user_id,))
+            rows = cur.fetchall()
+            if not rows:
+                raise LookupError(f"no account {user_id}")
+            old, disabled_at = rows[0]
+            if old == role:
+                return False
+            if old == "admin" and disabled_at is None:
+                check_admins_remain(cur, user_id)
+            cur.execute("UPDATE users SET role = ? WHERE id = ?", (role, user_id))
+            record_event(cur, user_id, "role_changed", f"{old} {role}", now, actor)
+            return True
+
+    def disable_user(self, user_id: int, now: str, actor: str | None = None) -> int:
+        """Disable an account (a second time keeps the first time) and end its sessions and links.
+        Raises LastAdmin rather than disable the last active admin."""
+        with self._transaction() as cur:
+            cur.execute("SELECT role FROM users WHERE id = ? AND disabled_at IS NULL", (user_id,))
+            active = cur.fetchall()
+            if active and active[0][0] == "admin":
+                check_admins_remain(cur, user_id)
             cur.execute("UPDATE users SET disabled_at = ? WHERE id = ? AND disabled_at IS NULL", (now, user_id))
+            if active:
+                record_event(cur, user_id, "disabled", None, now, actor)
+            end_links(cur, user_id, now)
             return self._end_sessions(cur, user_id, now)
 
     def _end_sessions(self, cur: Any, user_id: int, now: str) -> int:
