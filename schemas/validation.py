@@ -43,7 +43,7 @@ from schemas.model import (
 )
 from schemas.publisher import Publisher
 from schemas.text import character_problem
-from schemas.urls import url_problem
+from schemas.urls import link_problem, rfc3986_problem
 
 # Runs of Markdown markup characters (`*`, `[`, `]`, backticks) in a whole document. A long
 # fact-check holds a few hundred; each costs some work on every rendering.
@@ -67,6 +67,10 @@ class _Reader:
         if problem:
             self.fail(where, problem)
         return problem is None
+
+    def url_problem(self, value: object) -> str | None:
+        """Why `value` is not an http(s) URL; a new one must be valid by RFC 3986 too (stored ones are read)."""
+        return link_problem(value) or (rfc3986_problem(str(value)) if self.incoming else None)
 
     def fail(self, path: str, message: str) -> None:
         self.errors.append(FieldError(path, message))
@@ -103,7 +107,7 @@ class _Reader:
             if field.required:
                 self.fail(_join(path, key), "is required")
             return None
-        problem = url_problem(value)
+        problem = self.url_problem(value)
         if problem:
             self.fail(_join(path, key), problem)
             return None
@@ -148,7 +152,7 @@ class _Reader:
         out = []
         for index, item in enumerate(self.items(data, field, path)):
             where = f"{_join(path, field.name)}[{index}]"
-            problem = url_problem(item)
+            problem = self.url_problem(item)
             if problem:
                 self.fail(where, problem)
             elif self.characters(item, where):
