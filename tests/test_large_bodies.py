@@ -124,3 +124,19 @@ def test_a_body_far_too_large_is_refused_with_connection_close(served: tuple[Ser
             answer, _ = _read_answer(sock)
             assert answer.startswith(b"HTTP/1.1 413")
             assert b"connection: close" in answer.lower(), answer
+
+
+def test_a_client_waiting_for_100_continue_is_refused_without_being_invited(served: tuple[Served, str]) -> None:
+    """Asked to confirm before a body too large is sent, the server answers 413 at once and
+    closes: it neither invites the body nor waits for it."""
+    server, token = served
+    head = (
+        "POST /api/checks HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+        f"Authorization: Bearer {token}\r\nContent-Length: {LIMIT * 2}\r\nExpect: 100-continue\r\n\r\n"
+    ).encode()
+    with socket.create_connection(("127.0.0.1", server.port)) as sock:
+        sock.settimeout(10)
+        sock.sendall(head)
+        answer, _ = _read_answer(sock)
+        assert answer.startswith(b"HTTP/1.1 413"), answer
+        assert b"connection: close" in answer.lower(), answer
