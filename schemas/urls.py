@@ -8,12 +8,13 @@ escaped `href`s and never reach a `uri` field.
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from rfc3986 import exceptions, misc, validators
 from rfc3986.uri import URIReference
 
 MAX_URL_LENGTH = 2048
+_ASCII_VISIBLE = "".join(map(chr, range(0x21, 0x7F)))  # left as they are when an IRI becomes a URI
 # Every component is checked against RFC 3986's grammar; a host is required (http and https).
 _RFC3986 = (
     validators.Validator()
@@ -49,6 +50,44 @@ def url_problem(value: object) -> str | None:
         return problem
     assert isinstance(value, str)
     return rfc3986_problem(value)
+
+
+def incoming_url(value: object) -> tuple[object, str | None]:
+    """A URL arriving in a document: `value` as it is kept (an IRI becomes its URI), and why it
+    is not acceptable (url_problem), or None."""
+    if isinstance(value, str):
+        value = as_uri(value)
+    return value, url_problem(value)
+
+
+def as_uri(value: str) -> str:
+    """An IRI as its URI (RFC 3987 3.1), as a browser sends it: characters outside ASCII in the
+    path, query and fragment percent-encoded as UTF-8, a host in Unicode as IDNA (xn--).
+
+    People paste addresses as a browser shows them (an Arabic Wikipedia page, a Hindi news site);
+    `value` is returned unchanged when it is ASCII already or its host cannot be converted.
+    """
+    if value.isascii():
+        return value
+    split = misc.URI_MATCHER.match(value)
+    assert split is not None  # Appendix B's expression matches every string
+    authority = split["authority"]
+    if authority is not None and not authority.isascii():
+        userinfo, at, hostport = authority.rpartition("@")
+        host, colon, port = hostport.partition(":") if not hostport.startswith("[") else (hostport, "", "")
+        try:
+            host = host.encode("idna").decode("ascii")
+        except UnicodeError:
+            return value  # the check names the fault
+        authority = f"{quote(userinfo, safe=_ASCII_VISIBLE)}{at}{host}{colon}{port}"
+    scheme, path, query, fragment = split["scheme"], split["path"], split["query"], split["fragment"]
+    return "".join([
+        f"{scheme}:" if scheme is not None else "",
+        f"//{authority}" if authority is not None else "",
+        quote(path, safe=_ASCII_VISIBLE),
+        f"?{quote(query, safe=_ASCII_VISIBLE)}" if query is not None else "",
+        f"#{quote(fragment, safe=_ASCII_VISIBLE)}" if fragment is not None else "",
+    ])  # fmt: skip
 
 
 def rfc3986_problem(value: str) -> str | None:
