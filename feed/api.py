@@ -35,6 +35,10 @@ _T = TypeVar("_T")
 
 ALL_STATUSES = ("draft", "published", "retracted")
 _ETAG = re.compile(r'^\s*(?:W/)?"(?P<slug>[a-z0-9-]+)\.v(?P<version>\d{1,9})"\s*$')
+# RFC 9110 8.8.3: an entity-tag is an optionally weak quoted string of etagc. If-Match holds a
+# list of them, where empty elements are allowed (5.6.1) but at least one tag is needed.
+_ENTITY_TAG = r'(?:W/)?"[\x21\x23-\x7e\x80-\xff]*"'
+_ENTITY_TAGS = re.compile(rf"^[ \t]*(?:,[ \t]*)*{_ENTITY_TAG}(?:[ \t]*,(?:[ \t]*{_ENTITY_TAG})?)*[ \t]*$")
 
 
 # -- request helpers ---------------------------------------------------------
@@ -172,6 +176,12 @@ async def if_match_version(request: Request, ctx: Context, slug: str, *, require
         if record is None:
             raise NotFound(slug)
         return record.version
+    if not _ENTITY_TAGS.match(header):
+        # Empty, or not quoted: a broken header, not a version that someone else replaced.
+        raise HTTPProblem(
+            400, "Malformed If-Match",
+            f"If-Match {header!r} is not an ETag: send the ETag you last read, quotes included, or *.",
+        )  # fmt: skip
     match = _ETAG.match(header)
     if match is None or match["slug"] != slug:
         raise HTTPProblem(412, "Precondition failed", f"If-Match {header!r} is not an ETag of {slug!r}.")

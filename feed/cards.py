@@ -123,18 +123,28 @@ def embed_card(ctx: Context, params: Mapping[str, Any], query: Mapping[str, str]
 
 def check_oembed(ctx: Context, params: Mapping[str, Any], query: Mapping[str, str]) -> Rendered:
     """The oEmbed answer for a fact-check's page at a fixed URL, which its discovery link names:
-    the same bytes as /oembed?url=<the page>&format=json."""
-    slug = params["slug"]
-    return _oembed(ctx, slug, ctx.urls.check(slug), 1, None, None)
+    the same bytes as /oembed?url=<the page>&format=json. Consumers add the spec's parameters
+    to the URL discovery gave them (WordPress adds `url` and `dnt` as well), so it takes them."""
+    slug, claim = params["slug"], 1
+    maxwidth, maxheight = _asked(query)
+    if "url" in query:  # the page again, perhaps with #claim-N; another page is a mistake
+        named, claim = _page_of(ctx, query["url"])
+        if named != slug:
+            raise HTTPProblem(400, "Bad url", f"url names {named!r}, but this is the oEmbed answer of {slug!r}.")
+    return _oembed(ctx, slug, ctx.urls.check(slug), claim, maxwidth, maxheight)
 
 
 def oembed_route(ctx: Context, params: Mapping[str, Any], query: Mapping[str, str]) -> Rendered:
-    if query.get("format", "json") != "json":
-        raise HTTPProblem(501, "Not implemented", "Only format=json is provided.")
+    maxwidth, maxheight = _asked(query)
     url = query.get("url")
     if not url:
         raise HTTPProblem(400, "Bad url", "url is required: the address of a fact-check page.")
-    maxwidth, maxheight = _dimension(query.get("maxwidth"), "maxwidth"), _dimension(query.get("maxheight"), "maxheight")
+    slug, claim = _page_of(ctx, url)
+    return _oembed(ctx, slug, ctx.urls.check(slug), claim, maxwidth, maxheight)
+
+
+def _page_of(ctx: Context, url: str) -> tuple[str, int]:
+    """The published fact-check a page address names, and the claim its #claim-N names (or 1)."""
     try:
         parts = urlsplit(url)
     except ValueError as exc:
@@ -149,12 +159,20 @@ def oembed_route(ctx: Context, params: Mapping[str, Any], query: Mapping[str, st
     ):
         raise HTTPProblem(404, "Not found", f"{url!r} is not a fact-check page of {ctx.urls.base}.")
     fc, _ = public_factcheck(ctx, slug)
-    claim = _claim_number(parts.fragment, url, len(fc.claims))
+    return slug, _claim_number(parts.fragment, url, len(fc.claims))
+
+
+def _asked(query: Mapping[str, str]) -> tuple[int | None, int | None]:
+    """The oEmbed spec's `format` (json only: anything else is 501, as the spec says) and the
+    size limits; no card fits under MIN_WIDTH or MIN_HEIGHT, which the spec answers with 404."""
+    if query.get("format", "json") != "json":
+        raise HTTPProblem(501, "Not implemented", "Only format=json is provided.")
+    maxwidth, maxheight = _dimension(query.get("maxwidth"), "maxwidth"), _dimension(query.get("maxheight"), "maxheight")
     if maxwidth is not None and maxwidth < MIN_WIDTH:
         raise HTTPProblem(404, "Not found", f"No card fits in maxwidth={maxwidth}: it needs {MIN_WIDTH}px.")
     if maxheight is not None and maxheight < MIN_HEIGHT:
         raise HTTPProblem(404, "Not found", f"No card fits in maxheight={maxheight}: it needs {MIN_HEIGHT}px.")
-    return _oembed(ctx, slug, ctx.urls.check(slug), claim, maxwidth, maxheight)
+    return maxwidth, maxheight
 
 
 def _oembed(

@@ -174,7 +174,7 @@ def _reset(request: Request, form: dict[str, str]) -> Response:
     who = _admin(request, form)
     user = _target(request)
     if user.disabled_at:
-        raise HTTPProblem(409, "Account disabled", "A disabled account's password cannot be reset.")
+        raise HTTPProblem(409, "Conflict", "A disabled account's password cannot be reset.")
     secret, _ = reset(context_of(request).store, user, desk_of(request).clock(), who.user.name)
     link = context_of(request).urls.url("desk_set_password", secret=secret)
     return _page(request, who, notice="reset", notice_name=user.name, link=link, hours=RESET_HOURS)

@@ -25,6 +25,11 @@ EXPLANATIONS = {
     403: N_("Your account may not do this; the details are below."),
     404: N_("There is no fact-check or page at this address."),
     405: N_("This address cannot be used that way."),
+    # Browsers keep what was typed in a form when their Back button returns to it.
+    413: N_(
+        "What you sent is larger than this site accepts. Go back: your text is still in the form. "
+        "Shorten it and send it again."
+    ),
     429: N_("Too many requests came from your address. Please wait a moment and try again."),
     503: N_("The service is briefly unavailable. Please try again in a moment."),
 }

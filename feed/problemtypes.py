@@ -59,6 +59,7 @@ TYPES: dict[str, ProblemType] = {
     "unsupported-media-type": ProblemType("Unsupported media type", 415, _BODY),
     "precondition-required": ProblemType("Precondition required", 428, _PRECONDITION),
     "precondition-failed": ProblemType("Precondition failed", 412, _PRECONDITION),
+    "malformed-if-match": ProblemType("Malformed If-Match", 400, _PRECONDITION),
     "unauthorized": ProblemType("Unauthorized", 401, N_(
         "Writes need an Authorization: Bearer header with a token that is neither expired nor revoked. "
         "Tokens are made on the desk, or with factcard token create."

@@ -52,8 +52,9 @@ VIEWS: dict[str, Page] = {
     "card": Page(cards.embed_card, ("theme", "lang", "claim")),
     "card_variant": Page(cards.embed_card),
     "card_in_language": Page(cards.embed_card),
-    "check_oembed": Page(cards.check_oembed),
-    "oembed": Page(cards.oembed_route, ("url", "format", "maxwidth", "maxheight")),
+    # oEmbed's parameters; `dnt` (do not track) is WordPress's, and changes nothing.
+    "check_oembed": Page(cards.check_oembed, ("url", "format", "maxwidth", "maxheight", "dnt")),
+    "oembed": Page(cards.oembed_route, ("url", "format", "maxwidth", "maxheight", "dnt")),
     "static": Page(static_files.static_view),
     "favicon": Page(static_files.favicon_view),
 }

@@ -11,7 +11,9 @@ What granian offers and what we map onto it:
   the connection's opening or the end of the previous response, so it also closes idle
   keep-alive connections (FACTCARD_HEADER_TIMEOUT). Granian has no separate idle timeout.
 - No body read timeout: `BodyDeadline` below answers 408 when a body is still arriving
-  after FACTCARD_BODY_TIMEOUT; the connection closes with the unread rest.
+  after FACTCARD_BODY_TIMEOUT; the connection closes with the unread rest, saying so.
+- A body answered before it is read (a 413, a 401) is read to its end up to a bound, or the
+  answer says `Connection: close` (feed.unreadbody).
 - `workers_kill_timeout`: after SIGTERM, workers that have not finished within
   FACTCARD_SHUTDOWN_TIMEOUT are killed, cutting their connections.
 - HTTP/1 only: the header deadline has no HTTP/2 counterpart in granian, and without TLS
@@ -28,10 +30,14 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from feed.problems import HTTPProblem
 from feed.settings import Settings
+from feed.unreadbody import FinishUnreadBody
 
 # File descriptors besides client connections: the listening socket, the database, logs, pipes.
 SPARE_FILES = 256
 HEADER_TIMEOUT_LIMIT = 300  # seconds; a longer deadline is no defence
+# A body a few times over the limit (a long paste) is read to its end so its 413 is read
+# whole on an open connection; past that, closing costs less than reading.
+DRAIN_BODIES = 4
 
 
 def check(settings: Settings) -> None:
@@ -124,8 +130,10 @@ async def _awaited(receive: Receive) -> Message:
 
 
 def serving_app() -> ASGIApp:
-    """The app a `factcard serve` worker runs: the app, with the body deadline in front."""
+    """The app a `factcard serve` worker runs: the app, with the body deadline in front and
+    what is left of an unread body read before the answer (feed.unreadbody)."""
     from feed.app import create_app
 
     settings = Settings.load()  # from the environment, which `factcard serve` filled in
-    return BodyDeadline(create_app(settings), settings.body_timeout)
+    app = FinishUnreadBody(create_app(settings), DRAIN_BODIES * settings.max_body_bytes)
+    return BodyDeadline(app, settings.body_timeout)

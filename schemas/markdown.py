@@ -22,7 +22,7 @@ import string
 import unicodedata
 from typing import Any
 
-from schemas.urls import MAX_URL_LENGTH, url_problem
+from schemas.urls import MAX_URL_LENGTH, link_problem
 
 Node = dict[str, Any]
 
@@ -187,7 +187,7 @@ class _Parser:
         if self.open_epoch[opener] != self.epoch or self.tokens[-2] == ("[", opener):  # inactive, or empty
             return stop
         destination = _DESTINATION.match(self.text, stop, min(len(self.text), stop + _DESTINATION_SCAN))
-        if destination is None or url_problem(destination[1]) is not None:
+        if destination is None or link_problem(destination[1]) is not None:
             return stop
         self.link_at[opener] = (self.open_count[opener], destination[1])
         self.closes_link.add(closer)

@@ -43,7 +43,7 @@ from schemas.model import (
 )
 from schemas.publisher import Publisher
 from schemas.text import character_problem
-from schemas.urls import url_problem
+from schemas.urls import incoming_url, link_problem
 
 # Runs of Markdown markup characters (`*`, `[`, `]`, backticks) in a whole document. A long
 # fact-check holds a few hundred; each costs some work on every rendering.
@@ -67,6 +67,11 @@ class _Reader:
         if problem:
             self.fail(where, problem)
         return problem is None
+
+    def url_problem(self, value: object) -> tuple[object, str | None]:
+        """`value` as kept (an IRI arriving becomes its URI) and why it is not an http(s) URL valid
+        by RFC 3986, or None; one stored before RFC 3986 was checked is read as it is."""
+        return incoming_url(value) if self.incoming else (value, link_problem(value))
 
     def fail(self, path: str, message: str) -> None:
         self.errors.append(FieldError(path, message))
@@ -103,7 +108,7 @@ class _Reader:
             if field.required:
                 self.fail(_join(path, key), "is required")
             return None
-        problem = url_problem(value)
+        value, problem = self.url_problem(value)
         if problem:
             self.fail(_join(path, key), problem)
             return None
@@ -148,11 +153,11 @@ class _Reader:
         out = []
         for index, item in enumerate(self.items(data, field, path)):
             where = f"{_join(path, field.name)}[{index}]"
-            problem = url_problem(item)
+            kept, problem = self.url_problem(item)
             if problem:
                 self.fail(where, problem)
-            elif self.characters(item, where):
-                out.append(item)
+            elif self.characters(str(kept), where):
+                out.append(str(kept))
         return tuple(out)
 
 

@@ -61,13 +61,18 @@ class Served:
 
 @contextmanager
 def serve(
-    tmp_path: Path, database: Path, *flags: str, env: dict[str, str] | None = None, ready_timeout: float = 30
+    tmp_path: Path,
+    database: Path,
+    *flags: str,
+    env: dict[str, str] | None = None,
+    ready_timeout: float = 30,
+    port: int | None = None,
 ) -> Iterator[Served]:
-    """`factcard serve` on a free port over `database`, ready to answer; killed on exit.
+    """`factcard serve` on `port` (else a free one) over `database`, ready to answer; killed on exit.
 
     It runs this checkout's code, whatever else is installed.
     """
-    port = free_port()
+    port = port or free_port()
     log = tmp_path / f"serve-{port}.log"
     path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
     env = {**os.environ, **(env or {}), "PYTHONPATH": path}
