@@ -70,7 +70,7 @@ def apply_row_action(fields: Mapping[str, str], action: str) -> tuple[dict[str, 
     verb, name, number = found[1], found[2], int(found[3]) if found[3] else None
     order = row_numbers(fields, name)
     if verb == "add":
-        return dict(fields), {name: 2}  # the blank row there was, and one more
+        return dict(fields), {name: 1}  # one row, to this list only
     if number is None or number not in order:
         return dict(fields), {}
     at = order.index(number)

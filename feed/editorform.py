@@ -84,7 +84,7 @@ def editor_form(
     extra_rows: Mapping[str, int] | None = None,
 ) -> list[Widget]:
     """The widgets of the form holding `fields`; `errors` by form name; `extra_rows` adds blank
-    rows to lists (an "add" button's effect), and every list shows one blank row to fill."""
+    rows to lists (an "add" button's effect), and every list has one blank row to fill."""
     language = fields.get("language") or "en"
     publisher = publishers.get(fields.get("publisher", "")) or next(iter(publishers.values()))
     context = _Context(fields, errors, t, publishers, publisher, language, slug_locked, dict(extra_rows or {}))
@@ -151,7 +151,10 @@ class _Context:
     def rows(self, each: Field, name: str, label: str, error: str) -> Widget:
         assert each.shape is not None
         numbers = row_numbers(self.fields, name)
-        blank = max(1, self.extra_rows.get(name, 0)) if not each.required or numbers else 1
+        # The rows as the form sent them, blank ones too (so a round trip never adds one), one
+        # blank row to fill when none is, and one more for each "Add another" on this list.
+        blank = 0 if any(self.blank_row(f"{name}.{number}.") for number in numbers) else 1
+        blank += self.extra_rows.get(name, 0)
         next_number = (numbers[-1] + 1) if numbers else 0
         numbers += list(range(next_number, next_number + blank))
         row_label = ROW_LABELS.get(each.name, LABELS.get(each.name, each.name))
@@ -161,6 +164,9 @@ class _Context:
             for position, number in enumerate(numbers)
         ]  # fmt: skip
         return Widget(name, label, "rows", error=error, rows=groups, required=each.required)
+
+    def blank_row(self, prefix: str) -> bool:
+        return not any(value.strip() for key, value in self.fields.items() if key.startswith(prefix))
 
     def verdicts(self, value: str) -> list[tuple[str, str]]:
         """The scale's labels in the fact-check's language (the stored label is the value)."""

@@ -107,6 +107,32 @@ def test_row_buttons_change_the_form_without_saving(people: dict[str, TestClient
     assert app.state.context.store.get("bats-are-blind") is None
 
 
+def row_counts(response: httpx.Response) -> dict[str, int]:
+    tree = html.fromstring(response.text)
+    return {
+        name: len(tree.xpath(f'//fieldset[@data-list="{name}"]'))
+        for name in ("authors", "claims", "sections", "sources")
+    }
+
+
+def test_add_another_adds_one_row_to_its_own_list_and_a_failed_save_adds_none(
+    people: dict[str, TestClient], app: Any
+) -> None:
+    writer = people["writer"]
+    page = writer.get(NEW)
+    counts = row_counts(page)
+    assert counts == {"authors": 1, "claims": 1, "sections": 1, "sources": 1}
+    fields = {name: "" for name in html.fromstring(page.text).xpath('//form[@id="editor"]//*[@name]/@name')}
+    fields = {name: value for name, value in fields.items() if name not in ("csrf", "row", "action", "preview")}
+    for clicks in range(1, 5):  # the form as the browser sends it back, blank rows and all
+        page = post_form(writer, NEW, fields, row="add:sources")
+        assert row_counts(page) == counts | {"sources": 1 + clicks}
+        fields = {name: "" for name in html.fromstring(page.text).xpath('//form[@id="editor"]//*[@name]/@name')}
+        fields = {name: value for name, value in fields.items() if name not in ("csrf", "row", "action", "preview")}
+    failed = post_form(writer, NEW, fields | {"headline": ""})
+    assert failed.status_code == 422 and row_counts(failed) == counts | {"sources": 5}
+
+
 def test_the_preview_is_the_public_page_and_card(people: dict[str, TestClient]) -> None:
     writer = people["writer"]
     page = post_form(writer, "/desk/preview", draft_fields(), preview="page")
