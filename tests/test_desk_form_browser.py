@@ -48,6 +48,9 @@ def test_an_editor_pastes_an_article_saves_it_unfinished_and_edits_its_rows(desk
     for clicks in range(1, 5):
         add_another(page, "sources")
         assert rows(page) == start | {"sources": start["sources"] + clicks}
+        added = f"#f-sources-{start['sources'] + clicks - 1}"
+        assert page.evaluate("location.hash") == added  # the page opens at the new row
+        expect(page.locator(added)).to_be_in_viewport()
     add_another(page, "claims")
     assert rows(page) == start | {"sources": start["sources"] + 4, "claims": start["claims"] + 1}
     with page.expect_navigation():
