@@ -52,6 +52,7 @@ PARAGRAPH = N_("paragraph %(number)s")
 LINE = N_("line %(number)s")  # an item of a list typed one per line
 # What a ClaimReview rule's path (`claimReview[0].reviewRating`) is about, in claim `[0]`'s form.
 REVIEW_FIELDS = {"claimReviewed": "text", "itemReviewed": "text", "reviewRating": "verdict"}
+CORRECTION_NOTE = N_("Correction note, shown to readers (leave empty for an edit that corrects nothing)")
 PATH_PART = re.compile(r"([A-Za-z_]+)((?:\[\d+\])*)")
 
 
@@ -124,6 +125,8 @@ def _review_path(path: str) -> str | None:
 
 def _locate(path: str, fields: Mapping[str, str], t: Messages) -> tuple[str, str]:
     """(form field, label) of a document path such as `sources[2].url` or `tags[3]`."""
+    if path.startswith("corrections"):  # the log is not in the form; the new note is
+        return "correction", _short(t.gettext(CORRECTION_NOTE))
     shape: Shape | None = FACTCHECK
     names: list[str] = []
     label = ""
@@ -149,8 +152,6 @@ def _locate(path: str, fields: Mapping[str, str], t: Messages) -> tuple[str, str
         else:
             label = _join(label, shown, t)
         shape = each.shape if each.kind in (LIST, OBJECT) else None
-    if names[:1] == ["corrections"]:
-        return "correction", label  # the correction note the form has
     return ".".join(names), label
 
 

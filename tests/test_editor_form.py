@@ -79,13 +79,15 @@ def test_errors_are_grouped_by_field_in_form_words(publishers: Any) -> None:
               FieldError("sections[1].paragraphs[2]", "cites [8] but there are 2 sources"),
               FieldError("claimReview[0].datePublished", "is required"),  # publishing sets it
               FieldError("claimReview[0].reviewRating.alternateName", "is required: the verdict in words"),
-              FieldError("tags[2]", "must be at most 500 characters")]  # fmt: skip
+              FieldError("tags[2]", "must be at most 500 characters"),
+              FieldError("corrections[1].note", "must be at most 20000 characters")]  # fmt: skip
     fields = {"sections.0.heading": "A", "sections.1.heading": "B", "claims.0.text": "x"}
     assert by_field(notices(errors, fields, Messages("en"))) == {
         "claims.0.verdict": "Claim 1, Verdict: must be one of the scale's labels Claim 1, Verdict is required.",
         "sections.1.paragraphs": "Section 2, paragraph 1 cites [9], but there are 2 sources. "
         "Section 2, paragraph 3 cites [8], but there are 2 sources.",
         "tags": "Tags, line 3 is too long: at most 500 characters.",
+        "correction": "Correction note, shown to readers is too long: at most 20000 characters.",
     }
 
 
