@@ -414,3 +414,20 @@ def test_messages_name_the_field_as_the_form_does_in_the_desks_language(people: 
     assert spanish.xpath('string(//p[@id="f-sections-0-heading-error"])') == (
         "Sección 1, Encabezado: este campo es obligatorio."
     )
+
+
+def test_dates_are_date_inputs_and_are_shown_in_the_desks_language(people: dict[str, TestClient]) -> None:
+    writer = people["writer"]
+    fields = draft_fields(**{"claims.0.date": "2025-10-30", "sources.0.date": "2022-10"})
+    location = post_form(writer, NEW, fields).headers["location"]
+    writer.headers["Accept-Language"] = "es"
+    tree = html.fromstring(writer.get(location).text)
+    (claim_date,) = tree.xpath('//input[@name="claims.0.date"]')
+    assert claim_date.get("type") == "date" and claim_date.get("value") == "2025-10-30"
+    assert tree.xpath('string(//p[@id="f-claims-0-date-hint"])') == "30 de octubre de 2025"
+    (source_date,) = tree.xpath('//input[@name="sources.0.date"]')
+    assert source_date.get("type") == "text"  # a year or a month is a date here too
+    assert "octubre de 2022" in tree.xpath('string(//p[@id="f-sources-0-date-hint"])')
+    (language,) = tree.xpath('//select[@name="language"]')
+    assert language.xpath("./option[@selected]/text()") == ["English"]
+    assert "العربية" in language.xpath("./option/text()")
