@@ -21,6 +21,7 @@ from feed.accounts import has_role
 from feed.clock import stamp, utc_now
 from feed.desk import read_form
 from feed.deskauth import check_origin, check_token, require_role
+from feed.deskmessages import notices
 from feed.editor import NO_STORE, Editor
 from feed.previewlinks import MAX_DAYS, make_link, shared_preview
 from feed.problems import HTTPProblem
@@ -28,7 +29,7 @@ from feed.publishing import InvalidTransition
 from feed.query import takes
 from feed.store import Record, StaleVersion
 from feed.urls import PATTERNS
-from schemas.errors import ValidationError
+from schemas.errors import FieldError, ValidationError
 from schemas.formfields import to_form
 
 
@@ -49,12 +50,22 @@ def _record(editor: Editor, slug: str) -> Record:
     return record
 
 
-def show_with(editor: Editor, slug: str, warning: str | None, status: int = 409, **extra: Any) -> HTMLResponse:
-    """The fact-check's editor page as stored, with `warning` (None: the draft's own warnings)."""
+def show_with(
+    editor: Editor,
+    slug: str,
+    warning: str | None,
+    status: int = 409,
+    errors: list[FieldError] | None = None,
+    **extra: Any,
+) -> HTMLResponse:
+    """The fact-check's editor page as stored, with `warning` or a refusal's `errors` beside their
+    fields (neither: what the draft still needs for publication, beside its fields)."""
     record = _record(editor, slug)
-    warnings = [warning] if warning else editor.warnings(editor.ctx.publishing.load(record.document))
-    return editor.page(to_form(record.document), slug=slug, version=record.version, warnings=warnings,
-                       status=status, **extra)  # fmt: skip
+    fields = to_form(record.document)
+    found = notices(errors or [], fields, editor.t)
+    advice = [] if warning or found else editor.advice(record.document, fields)
+    return editor.page(fields, slug=slug, version=record.version, warnings=[warning] if warning else [],
+                       errors=found, advice=advice, status=status, **extra)  # fmt: skip
 
 
 def review(editor: Editor, form: dict[str, str], slug: str, action: str) -> Response:
@@ -98,8 +109,10 @@ def publish(editor: Editor, form: dict[str, str], slug: str) -> Response:
         editor.ctx.publishing.publish(slug, version_of(form.get("version")), utc_now(), editor.actor)
     except StaleVersion:
         return show_with(editor, slug, editor.t.gettext("Someone saved a newer version: check it, then publish."))
-    except (ValidationError, InvalidTransition) as refused:
-        return show_with(editor, slug, _reason(refused))
+    except ValidationError as refused:  # what publication needs, beside the fields to fix
+        return show_with(editor, slug, None, errors=refused.errors)
+    except InvalidTransition as refused:
+        return show_with(editor, slug, str(refused))
     return RedirectResponse(editor.ctx.urls.url("desk_edit", {"saved": "published"}, slug=slug), 303)
 
 
@@ -114,8 +127,10 @@ def retract(editor: Editor, form: dict[str, str], slug: str) -> Response:
             return show_with(editor, slug, stale)
         try:
             fc = editor.ctx.publishing.retracted(record, reason, utc_now())
-        except (ValidationError, InvalidTransition) as refused:
-            return show_with(editor, slug, _reason(refused), status=422)
+        except ValidationError as refused:
+            return show_with(editor, slug, None, status=422, errors=refused.errors)
+        except InvalidTransition as refused:
+            return show_with(editor, slug, str(refused), status=422)
         html = editor.ctx.templates.get_template("desk_retract.html").render(
             t=editor.t, fc=fc, slug=slug, version=record.version, csrf_token=editor.who.csrf_token
         )
@@ -124,15 +139,11 @@ def retract(editor: Editor, form: dict[str, str], slug: str) -> Response:
         editor.ctx.publishing.retract(slug, reason, version, utc_now(), editor.actor)
     except StaleVersion:
         return show_with(editor, slug, stale)
-    except (ValidationError, InvalidTransition) as refused:
-        return show_with(editor, slug, _reason(refused))
+    except ValidationError as refused:
+        return show_with(editor, slug, None, errors=refused.errors)
+    except InvalidTransition as refused:
+        return show_with(editor, slug, str(refused))
     return RedirectResponse(editor.ctx.urls.url("desk_edit", {"saved": "retracted"}, slug=slug), 303)
-
-
-def _reason(refused: Exception) -> str:
-    if isinstance(refused, ValidationError):
-        return "; ".join(f"{error.field}: {error.message}" for error in refused.errors)
-    return str(refused)
 
 
 def _on_check(action: Callable[[Editor, dict[str, str], str], Response]) -> Callable[[Request], Awaitable[Response]]:

@@ -30,8 +30,9 @@ from feed.clock import store_time, utc_now
 from feed.context import Context, context_of
 from feed.desk import STATUS_NAMES, desk_state, read_form
 from feed.deskauth import check_origin, check_token, require_role
+from feed.deskmessages import Notice, by_field, notices
 from feed.deskslug import freed, proposed, slug_for_headline
-from feed.editorform import editor_form
+from feed.editorform import LABELS, editor_form
 from feed.errorpage import reader_language
 from feed.history import history
 from feed.pages import check_html
@@ -43,8 +44,7 @@ from feed.shareimage import ShareImageUnavailable, share_image
 from feed.store import Actor, Conflict, StaleVersion
 from feed.urls import PATTERNS
 from schemas.errors import FieldError, ValidationError
-from schemas.formfields import field_of_error, from_form, renumbered, row_numbers, to_form
-from schemas.model import FactCheck
+from schemas.formfields import from_form, renumbered, row_numbers, to_form
 from schemas.paste import read_article
 from schemas.validation import parse_factcheck
 from widget.card import CardRequest, card_page
@@ -70,7 +70,7 @@ def apply_row_action(fields: Mapping[str, str], action: str) -> tuple[dict[str, 
     verb, name, number = found[1], found[2], int(found[3]) if found[3] else None
     order = row_numbers(fields, name)
     if verb == "add":
-        return dict(fields), {name: 2}  # the blank row there was, and one more
+        return dict(fields), {name: 1}  # one row, to this list only
     if number is None or number not in order:
         return dict(fields), {}
     at = order.index(number)
@@ -81,15 +81,6 @@ def apply_row_action(fields: Mapping[str, str], action: str) -> tuple[dict[str, 
     elif verb == "down" and at < len(order) - 1:
         order[at + 1], order[at] = order[at], order[at + 1]
     return renumbered(fields, name, order), {}
-
-
-def errors_by_field(errors: list[FieldError]) -> dict[str, str]:
-    """Validation errors by the form field each belongs to (several joined)."""
-    found: dict[str, str] = {}
-    for error in errors:
-        name = field_of_error(error.field)
-        found[name] = f"{found[name]} {error.message}" if name in found else error.message
-    return found
 
 
 def changed_fields(mine: Mapping[str, str], base: Mapping[str, str], theirs: Mapping[str, str]) -> dict[str, str]:
@@ -119,8 +110,9 @@ class Editor:
         *,
         slug: str | None,
         version: int | None,
-        errors: Mapping[str, str] | None = None,
+        errors: list[Notice] | None = None,
         warnings: list[str] | None = None,
+        advice: list[Notice] | None = None,
         theirs: Mapping[str, str] | None = None,
         extra_rows: Mapping[str, int] | None = None,
         status: int = 200,
@@ -133,10 +125,12 @@ class Editor:
         link (what it does, its URL) for the page's Share section."""
         record = self.ctx.store.get(slug) if slug else None
         review = self.ctx.store.review_stages([slug]).get(slug) if slug else None
-        widgets = editor_form(fields, errors or {}, self.t, self.ctx.publishers,
-                              slug_locked=record is not None, extra_rows=extra_rows)  # fmt: skip
+        error_of = by_field(errors or [])
+        widgets = editor_form(fields, error_of, self.t, self.ctx.publishers, slug_locked=record is not None,
+                              extra_rows=extra_rows, warnings=by_field(advice or []))  # fmt: skip
         html = self.ctx.templates.get_template("desk_editor.html").render(
-            t=self.t, widgets=widgets, slug=slug, version=version, errors=errors or {}, warnings=warnings or [],
+            t=self.t, widgets=widgets, slug=slug, version=version, errors=errors or [], warnings=warnings or [],
+            advice=advice or [], error_of=error_of, field_names=set().union(*(w.names() for w in widgets)),
             theirs=theirs or {}, saved=saved, fields=fields, csrf_token=self.who.csrf_token,
             status=record.status if record else None, may_publish=has_role(self.who.user, "editor"),
             status_name=self.t.gettext(STATUS_NAMES[desk_state(record.status, review)]) if record else "",
@@ -156,10 +150,10 @@ class Editor:
         record = self.ctx.store.get(slug)
         if record is None:
             raise HTTPProblem(404, "Not found", f"No fact-check is called {slug}.")
-        fc = self.ctx.publishing.load(record.document)
+        fields = to_form(record.document)
         notes = change_notes(self.ctx, self.t, saved) if saved and record.status != "draft" else []
-        return self.page(to_form(record.document), slug=slug, version=record.version, saved=bool(saved),
-                         warnings=self.warnings(fc), notes=notes)  # fmt: skip
+        return self.page(fields, slug=slug, version=record.version, saved=bool(saved),
+                         advice=self.advice(record.document, fields), notes=notes)  # fmt: skip
 
     def post(self, form: dict[str, str], slug: str | None) -> Response:
         check_token(self.who.csrf_token, form.get("csrf"))
@@ -190,13 +184,12 @@ class Editor:
                     document = with_corrections(document, current.document, correction, now)
                 record = publishing.update(slug, document, version, now, self.actor)
         except ValidationError as invalid:
-            errors = errors_by_field(invalid.errors)
-            if any(name.startswith("corrections") for name in errors):
-                errors["correction"] = " ".join(v for k, v in errors.items() if k.startswith("corrections"))
+            errors = notices(invalid.errors, fields, self.t)
             return self.page(fields, slug=slug, version=version, errors=errors, status=422, correction=correction)
         except Conflict:
+            label = self.t.gettext(LABELS["slug"])
             error = self.t.gettext("A fact-check with this address exists already: choose another.")
-            return self.page(fields, slug=slug, version=version, errors={"slug": error}, status=409)
+            return self.page(fields, slug=slug, version=version, errors=[Notice("slug", label, error)], status=409)
         except StaleVersion as stale:
             return self.conflict(fields, slug, version, stale.current)
         except InvalidTransition as refused:
@@ -217,12 +210,11 @@ class Editor:
         return self.page(mine, slug=slug, version=current, theirs=changed_fields(mine, base, theirs),
                          warnings=[notice], status=409)  # fmt: skip
 
-    def warnings(self, fc: FactCheck) -> list[str]:
-        """The publishing rules a draft breaks, to fix before it is published."""
-        if fc.status != "draft":
+    def advice(self, document: Mapping[str, Any], fields: Mapping[str, str]) -> list[Notice]:
+        """What a stored draft still needs for publication, beside the fields it concerns."""
+        if document.get("status", "draft") != "draft":
             return []
-        draft = replace(fc, status="published")
-        return [f"{problem.field}: {problem.message}" for problem in self.ctx.publishing.problems(draft)]
+        return notices(self.ctx.publishing.advice(document, utc_now()), fields, self.t)
 
     def preview(self, form: dict[str, str]) -> Response:
         """The form's text as a reader will see it: the page, or the card (`preview=card-dark`)."""
@@ -233,7 +225,7 @@ class Editor:
             fc = parse_factcheck({"status": "draft", **from_form(fields)}, self.ctx.publishers)
         except ValidationError as invalid:
             html = self.ctx.templates.get_template("desk_preview_problems.html").render(
-                t=self.t, errors=[f"{e.field}: {e.message}" for e in invalid.errors]
+                t=self.t, errors=[notice.message for notice in notices(invalid.errors, fields, self.t)]
             )
             return HTMLResponse(html, headers=NO_STORE | {"Content-Security-Policy": PREVIEW_CSP})
         shown = replace(fc, status="published")  # as it will read once published

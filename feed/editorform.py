@@ -8,10 +8,12 @@ not typed into the form: they change through the workflow (publish, correct, ret
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from schemas.document import (
+    DATE,
     ENUM,
     FACTCHECK,
     LANGUAGE,
@@ -27,7 +29,7 @@ from schemas.document import (
 )
 from schemas.formfields import row_numbers
 from schemas.publisher import Publisher
-from widget.i18n import N_, Messages
+from widget.i18n import N_, Messages, language_name, languages
 
 # Changed by the workflow, not by typing.
 WORKFLOW_FIELDS = frozenset({"status", "retraction", "corrections"})
@@ -57,6 +59,8 @@ HINTS = {
         "letters, digits and hyphens, proposed from the headline in any script. It cannot change once saved."
     ),
 }
+SOURCE_DATE_HINT = N_("A year, a month or a day: 2022, 2022-10 or 2022-10-30.")
+DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 CLAIMANT_TYPES = (("Person", N_("Person")), ("Organization", N_("Organization")))
 
 
@@ -75,6 +79,16 @@ class Widget:
     rows: list[Widget] = field(default_factory=list)  # a group per row, or the fields of a group
     input_type: str = "text"
     multiline: int = 0  # textarea rows
+    warning: str = ""  # what publication will need of this field (a draft saves without it)
+    max_length: int | None = None
+    counted: bool = False  # shows how many characters of `max_length` are used
+    # A verdict's words in each language of the language list, by option value (desk.js shows
+    # the fact-check's language's words as soon as the language is chosen).
+    option_words: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def names(self) -> set[str]:
+        """The form names of this widget and every one inside it."""
+        return {self.name}.union(*(row.names() for row in self.rows))
 
 
 def editor_form(
@@ -85,12 +99,15 @@ def editor_form(
     *,
     slug_locked: bool = False,
     extra_rows: Mapping[str, int] | None = None,
+    warnings: Mapping[str, str] | None = None,
 ) -> list[Widget]:
     """The widgets of the form holding `fields`; `errors` by form name; `extra_rows` adds blank
-    rows to lists (an "add" button's effect), and every list shows one blank row to fill."""
+    rows to lists (an "add" button's effect), and an empty list shows one blank row to fill;
+    `warnings` by form name, what publication will need."""
     language = fields.get("language") or "en"
     publisher = publishers.get(fields.get("publisher", "")) or next(iter(publishers.values()))
-    context = _Context(fields, errors, t, publishers, publisher, language, slug_locked, dict(extra_rows or {}))
+    context = _Context(fields, errors, t, publishers, publisher, language, slug_locked, dict(extra_rows or {}),
+                       warnings or {})  # fmt: skip
     return context.widgets(FACTCHECK, "")
 
 
@@ -104,6 +121,7 @@ class _Context:
     language: str
     slug_locked: bool
     extra_rows: dict[str, int]
+    warnings: Mapping[str, str]
 
     def widgets(self, shape: Shape, prefix: str) -> list[Widget]:
         out = []
@@ -122,9 +140,14 @@ class _Context:
         if each.kind == OBJECT and each.shape is not None:
             return Widget(name, label, "group", error=error, rows=self.widgets(each.shape, name + "."))
         if each.kind == LIST and each.shape is not None:
-            return self.rows(each, name, label, error)
+            widget = self.rows(each, name, label, error)
+            widget.warning = self.warnings.get(name, "")
+            return widget
         value = self.fields.get(name, "")
         base = Widget(name, label, "input", value, error, hint, required=each.required)
+        base.warning = self.warnings.get(name, "")
+        if each.kind == TEXT and each.max_length:
+            base.max_length, base.counted = each.max_length, each.name == "headline"
         if each.kind == LIST:
             base.kind, base.multiline = "textarea", 8 if each.item == LONG_TEXT else 3
         elif each.kind == LONG_TEXT or (each.kind == TEXT and (each.max_length or 0) > 500):
@@ -133,6 +156,10 @@ class _Context:
             found = self.publisher.scale.find(value) if value else None
             base.kind, base.options = "select", self.verdicts(value)
             base.value = found.label if found else value  # "Falso" selects the label it names
+            base.option_words = {
+                label.label: {code: label.in_language(code) for code in languages()}
+                for label in self.publisher.scale.labels
+            }
         elif each.kind == PUBLISHER:
             base.kind = "select"
             base.options = [(key, publisher.name) for key, publisher in self.publishers.items()]
@@ -144,7 +171,19 @@ class _Context:
                 [("", "")] + [(key, self.t.gettext(shown)) for key, shown in CLAIMANT_TYPES],
             )
         elif each.kind == LANGUAGE:
-            base.input_type = "text"
+            # The languages the desk has words for, each named in its own script.
+            base.kind = "select"
+            base.options = [(code, language_name(code)) for code in languages()]
+            if value and value not in languages():
+                base.options.append((value, language_name(value)))  # kept as it was written
+        elif each.kind == DATE:
+            if name.startswith("sources."):  # schema.org lets a source be dated by its year or month
+                base.hint = self.t.gettext(SOURCE_DATE_HINT)
+            elif not value or DAY.match(value):
+                base.input_type = "date"  # a date-time (set by publishing) stays as text, unchanged
+            if value:
+                shown = self.t.date(value)
+                base.hint = f"{base.hint} {shown}".strip() if shown and shown != value else base.hint
         elif each.name == "slug" and self.slug_locked:
             base.input_type = "readonly"
         elif each.kind == URL:
@@ -154,7 +193,9 @@ class _Context:
     def rows(self, each: Field, name: str, label: str, error: str) -> Widget:
         assert each.shape is not None
         numbers = row_numbers(self.fields, name)
-        blank = max(1, self.extra_rows.get(name, 0)) if not each.required or numbers else 1
+        # The rows as the form sent them, blank ones too: only "Add another" adds a row (one, to
+        # its own list), never a save or another list's button. An empty list shows one to fill.
+        blank = (0 if numbers else 1) + self.extra_rows.get(name, 0)
         next_number = (numbers[-1] + 1) if numbers else 0
         numbers += list(range(next_number, next_number + blank))
         row_label = ROW_LABELS.get(each.name, LABELS.get(each.name, each.name))

@@ -19,7 +19,7 @@ from schemas.claimreview import build_claimreviews
 from schemas.errors import FieldError, ValidationError
 from schemas.model import FactCheck, Retraction, load_factcheck, to_document
 from schemas.publisher import Publisher
-from schemas.rules import check_publishable
+from schemas.rules import check_publishable, publication_problems
 from schemas.validation import parse_factcheck
 
 _T = TypeVar("_T")
@@ -102,12 +102,21 @@ class Publishing:
         return check_publishable(reviews, publisher.url, publisher.scale)
 
     def check(self, document: Any, now: datetime) -> list[FieldError]:
-        """Every problem with a document, checking its ClaimReview as if it were published now."""
+        """Every problem with a document, checking it and its ClaimReview as if it were published now."""
         try:
             fc = self.parse(document, incoming=True)
         except ValidationError as exc:
             return exc.errors
-        return self.problems(replace(fc, status="published", date_published=fc.date_published or rfc3339(now)))
+        return self.advice(to_document(fc), now)
+
+    def advice(self, document: Any, now: datetime) -> list[FieldError]:
+        """What a stored draft lacks for publication, as warnings to show while it is written: the
+        rules a draft is spared (`publication_problems`), then the ClaimReview rules. A rule that
+        publishing meets by itself (the date it sets) is no warning."""
+        found = publication_problems(document, self.publishers)
+        fc = self.load(document)
+        draft = replace(fc, status="published", date_published=fc.date_published or rfc3339(now))
+        return found + (self.problems(draft) if draft.claims else [])
 
     def _prepare(self, fc: FactCheck, now: datetime) -> FactCheck:
         """Fill the publication date and refuse to publish what breaks the ClaimReview rules."""
@@ -203,7 +212,8 @@ class Publishing:
             return current
         if current.status == "retracted":
             raise InvalidTransition("a retracted fact-check cannot be published again")
-        fc = replace(self.load(current.document), status="published")
+        # Held to everything publication needs, which a draft was spared (schemas.validation).
+        fc = self.parse({**current.document, "status": "published"})
         return self._save(current, fc, _version(current, expected_version), now, actor)
 
     def retract(

@@ -122,7 +122,7 @@ def to_document(fc: FactCheck) -> dict[str, Any]:
                     "date": claim.date,
                     "appearances": list(claim.appearances),
                     "firstAppearance": claim.first_appearance,
-                    "verdict": claim.verdict,
+                    "verdict": claim.verdict or None,  # a draft's claim may have none yet
                     "explanation": claim.explanation,
                 }
             )
@@ -194,7 +194,7 @@ def _load_claim(claim: Mapping[str, Any]) -> Claim:
     claimant = claim.get("claimant")
     return Claim(
         text=claim["text"],
-        verdict=claim["verdict"],
+        verdict=claim.get("verdict", ""),
         claimant=(
             Claimant(
                 claimant["name"],

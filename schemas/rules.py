@@ -8,11 +8,14 @@ rating inside its scale.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any
 
-from schemas.errors import FieldError
+from schemas.errors import FieldError, ValidationError
+from schemas.publisher import Publisher
 from schemas.ratings import RatingScale
 from schemas.urls import host_of, url_problem
+from schemas.validation import parse_factcheck
 
 REQUIRED = ("url", "claimReviewed", "reviewRating", "author", "datePublished", "itemReviewed")
 # Longer claim summaries are cut off in search results.
@@ -91,3 +94,15 @@ def check_publishable(
         errors.extend(check_vocabulary(review, path))
         errors.extend(check_rules(review, publisher_url, path, scale))
     return errors
+
+
+def publication_problems(document: Any, publishers: Mapping[str, Publisher]) -> list[FieldError]:
+    """What the document lacks to be published (empty when nothing): it parsed as published.
+    The ClaimReview rules (`schemas.rules`) come on top."""
+    if not isinstance(document, Mapping) or document.get("status", "draft") != "draft":
+        return []
+    try:
+        parse_factcheck({**document, "status": "published"}, publishers)
+    except ValidationError as invalid:
+        return invalid.errors
+    return []

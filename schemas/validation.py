@@ -2,15 +2,20 @@
 
 The rules here are about the data itself. Whether its ClaimReview meets the
 publishing rules of search engines is `schemas.rules`.
+
+Law and advice: a draft is held to what makes it a readable document (its shape, lengths,
+safe addresses, dates); what only publication needs (every `[n]` citing a source, each claim's
+verdict) is refused when the fact-check is published, not while it is written. Ask for it on a
+draft by parsing the draft as published (`schemas.rules.publication_problems`).
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
-from datetime import date, datetime
+from dataclasses import replace
 from typing import Any
 
+from schemas.dates import is_date_or_datetime, is_year_or_month
 from schemas.document import (
     AUTHOR,
     CLAIM,
@@ -60,6 +65,7 @@ class _Reader:
     def __init__(self, incoming: bool) -> None:
         self.errors: list[FieldError] = []
         self.incoming = incoming
+        self.final = True  # held to what publication needs (not a draft)
 
     def characters(self, value: str, where: str) -> bool:
         """False (and the problem recorded) when new text holds a character it may not."""
@@ -116,10 +122,17 @@ class _Reader:
             return None
         return str(value)
 
-    def moment(self, data: Mapping[str, Any], field: Field, path: str) -> str | None:
+    def moment(self, data: Mapping[str, Any], field: Field, path: str, *, partial: bool = False) -> str | None:
+        """A date or date-time; with `partial` also a year or a month (`2022`, `2022-10`), as
+        schema.org's Date allows and a source is often dated."""
         value = self.text(data, field, path)
+        if value is not None and partial and is_year_or_month(value):
+            return value
         if value is not None and not is_date_or_datetime(value):
-            self.fail(_join(path, field.name), "must be a date (2025-10-30) or an RFC 3339 date-time with offset")
+            message = "must be a date (2025-10-30) or an RFC 3339 date-time with offset"
+            if partial:
+                message = "must be a year (2022), a month (2022-10), a date (2022-10-30) or an RFC 3339 date-time"
+            self.fail(_join(path, field.name), message)
             return None
         return value
 
@@ -165,22 +178,6 @@ def _join(path: str, key: str) -> str:
     return f"{path}.{key}" if path else key
 
 
-def is_date_or_datetime(value: str) -> bool:
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-        try:
-            date.fromisoformat(value)
-        except ValueError:
-            return False
-        return True
-    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:\d{2})", value):
-        return False
-    try:
-        datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return False
-    return True
-
-
 def parse_factcheck(document: Any, publishers: Mapping[str, Publisher], *, incoming: bool = False) -> FactCheck:
     """Validate `document` against the model and the publishers' rating scales.
 
@@ -201,6 +198,7 @@ def parse_factcheck(document: Any, publishers: Mapping[str, Publisher], *, incom
     status = data.get("status", "draft")
     if status not in STATUSES:
         r.fail("status", f"must be one of {', '.join(STATUSES)}")
+    r.final = status != "draft"
     headline = r.text(data, FACTCHECK["headline"], "")
     language = r.text(data, FACTCHECK["language"], "")
     if language is not None and not LANGUAGE_TAG.match(language):
@@ -235,7 +233,7 @@ def parse_factcheck(document: Any, publishers: Mapping[str, Publisher], *, incom
             title = r.text(item, SOURCE["title"], path)
             url = r.url(item, SOURCE["url"], path)
             source_publisher = r.text(item, SOURCE["publisher"], path)
-            when = r.moment(item, SOURCE["date"], path)
+            when = r.moment(item, SOURCE["date"], path, partial=True)
             sources.append(Source(title or "", url or "", source_publisher, when))
 
     sections = []
@@ -256,8 +254,8 @@ def parse_factcheck(document: Any, publishers: Mapping[str, Publisher], *, incom
             cited_texts.append((f"sections[{s_index}].paragraphs[{p_index}]", paragraph))
     if r.incoming and not _within_mark_budget(r, data, cited_texts):
         cited_texts = []  # reading that much markup is the very cost the budget spares
-    # Every [n] marker must point at a numbered source.
-    for where, text in cited_texts:
+    # Every [n] marker must point at a numbered source, once the fact-check is published.
+    for where, text in cited_texts if r.final else ():
         for number in citation_numbers(text):
             if not 1 <= number <= len(sources):
                 r.fail(where, f"cites [{number}] but there are {len(sources)} sources")
@@ -361,12 +359,15 @@ def _within_mark_budget(r: _Reader, data: Mapping[str, Any], texts: list[tuple[s
     return True
 
 
+_DRAFT_VERDICT = replace(CLAIM["verdict"], required=False)  # chosen before publication
+
+
 def _parse_claim(r: _Reader, raw: Any, path: str, publisher: Publisher | None) -> Claim | None:
     item = r.obj(raw, path, CLAIM)
     if item is None:
         return None
     text = r.text(item, CLAIM["text"], path)
-    verdict = r.text(item, CLAIM["verdict"], path)
+    verdict = r.text(item, CLAIM["verdict"] if r.final else _DRAFT_VERDICT, path)
     if verdict and publisher is not None and publisher.scale.find(verdict) is None:
         labels = ", ".join(publisher.scale.label_names())
         r.fail(f"{path}.verdict", f"{verdict!r} is not on the {publisher.scale.name!r} scale ({labels})")

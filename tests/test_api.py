@@ -165,6 +165,18 @@ def test_publish_refuses_a_check_that_breaks_claimreview_rules(client: TestClien
     assert client.get("/api/checks/a-claim", headers=auth).json()["status"] == "draft"
 
 
+def test_a_draft_without_its_verdict_or_sources_saves_and_publishing_it_is_refused(
+    client: TestClient, auth: dict[str, str]
+) -> None:
+    document = draft() | {"sources": [], "claims": [{"text": "The claim"}]}
+    del document["sources"]
+    create(client, auth, document)
+    response = client.post("/api/checks/a-claim/publish", headers=auth)
+    assert response.status_code == 422
+    assert {e["field"] for e in response.json()["errors"]} == {"summary", "claims[0].verdict"}
+    assert client.get("/api/checks/a-claim", headers=auth).json()["status"] == "draft"
+
+
 def test_drafts_are_visible_only_with_a_token(client: TestClient, auth: dict[str, str]) -> None:
     create(client, auth, draft())
     assert client.get("/api/checks/a-claim").status_code == 404

@@ -84,11 +84,11 @@ def test_a_writer_writes_a_draft_and_sees_it_saved(people: dict[str, TestClient]
 
 def test_errors_come_back_next_to_their_fields_and_nothing_is_saved(people: dict[str, TestClient], app: Any) -> None:
     writer = people["writer"]
-    fields = draft_fields(**{"claims.0.verdict": "", "sources.0.url": "javascript:alert(1)", "headline": ""})
+    fields = draft_fields(**{"claims.0.text": "", "sources.0.url": "javascript:alert(1)", "headline": ""})
     response = post_form(writer, NEW, fields)
     assert response.status_code == 422
     tree = html.fromstring(response.text)
-    for name in ("headline", "claims.0.verdict", "sources.0.url"):
+    for name in ("headline", "claims.0.text", "sources.0.url"):
         field_id = "f-" + name.replace(".", "-")
         (error,) = tree.xpath(f'//p[@id="{field_id}-error"]')
         assert error.text_content().strip(), name
@@ -103,8 +103,36 @@ def test_row_buttons_change_the_form_without_saving(people: dict[str, TestClient
     response = post_form(writer, NEW, draft_fields(), row="add:claims")
     assert response.status_code == 200
     names = html.fromstring(response.text).xpath("//textarea/@name | //input/@name | //select/@name")
-    assert "claims.1.text" in names and "claims.2.text" in names
+    assert "claims.1.text" in names and "claims.2.text" not in names  # one click, one row
     assert app.state.context.store.get("bats-are-blind") is None
+
+
+def row_counts(response: httpx.Response) -> dict[str, int]:
+    tree = html.fromstring(response.text)
+    return {
+        name: len(tree.xpath(f'//fieldset[@data-list="{name}"]'))
+        for name in ("authors", "claims", "sections", "sources")
+    }
+
+
+def test_add_another_adds_one_row_to_its_own_list_and_a_failed_save_adds_none(
+    people: dict[str, TestClient], app: Any
+) -> None:
+    writer = people["writer"]
+    page = writer.get(NEW)
+    counts = row_counts(page)
+    assert counts == {"authors": 1, "claims": 1, "sections": 1, "sources": 1}
+    fields = {name: "" for name in html.fromstring(page.text).xpath('//form[@id="editor"]//*[@name]/@name')}
+    fields = {name: value for name, value in fields.items() if name not in ("csrf", "row", "action", "preview")}
+    for clicks in range(1, 5):  # the form as the browser sends it back, blank rows and all
+        page = post_form(writer, NEW, fields, row="add:sources")
+        assert row_counts(page) == counts | {"sources": 1 + clicks}
+        fields = {name: "" for name in html.fromstring(page.text).xpath('//form[@id="editor"]//*[@name]/@name')}
+        fields = {name: value for name, value in fields.items() if name not in ("csrf", "row", "action", "preview")}
+    filled = fields | {"sources.0.title": "A", "sources.0.url": "https://example.org/a"}  # every row used
+    assert row_counts(post_form(writer, NEW, filled, row="add:sources")) == counts | {"sources": 6}
+    failed = post_form(writer, NEW, fields | {"headline": ""})
+    assert failed.status_code == 422 and row_counts(failed) == counts | {"sources": 5}
 
 
 def test_the_preview_is_the_public_page_and_card(people: dict[str, TestClient]) -> None:
@@ -190,7 +218,7 @@ def test_the_seed_article_pasted_fills_the_form(people: dict[str, TestClient]) -
     assert value["datePublished"] == "2025-10-30"
     assert value["sections.0.heading"] == "A dramatic headline, a nuanced reality: what the U.S. government found"
     assert value["sections.4.heading"] == "Conflicting messages: agendas and implications in the evidence"
-    assert value["sections.5.heading"] == "" and value["bottomLine"].startswith("Empirical evidence")  # a blank row
+    assert "sections.5.heading" not in value and value["bottomLine"].startswith("Empirical evidence")  # no blank row
     assert "Keep Factually independent" not in response.text.split('id="editor"')[1]
     warnings = tree.xpath('//div[@class="desk-warnings"]//li')
     assert any("verdict" in li.text_content().lower() for li in warnings)
@@ -307,10 +335,105 @@ def test_a_preview_link_shows_the_draft_outside_the_desk_until_it_expires_or_end
 def test_a_blank_claim_row_as_a_browser_sends_it_is_left_out(people: dict[str, TestClient], app: Any) -> None:
     writer = people["writer"]
     edit = post_form(writer, NEW, draft_fields()).headers["location"].split("?")[0]
-    tree = html.fromstring(writer.get(edit).text)
-    (blank_type,) = tree.xpath('//select[@name="claims.1.claimant.type"]')  # the empty row to add a claim
+    tree = html.fromstring(post_form(writer, edit, draft_fields(), version="1", row="add:claims").text)
+    (blank_type,) = tree.xpath('//select[@name="claims.1.claimant.type"]')  # the empty row "Add another" gave
     assert blank_type.value == ""  # selected by default, so the empty row submits nothing
     fields = draft_fields(**{"claims.1.claimant.type": "", "claims.1.verdict": "", "claims.1.text": ""})
     assert post_form(writer, edit, fields, version="1").status_code == 303
     claims = app.state.context.store.get("bats-are-blind").document["claims"]
     assert len(claims) == 1 and claims[0]["claimant"]["type"] == "Organization"  # a filled row keeps its type
+
+
+SEED = Path(__file__).resolve().parent / "fixtures" / "seed-article.txt"
+
+
+def form_of(response: httpx.Response) -> dict[str, str]:
+    """The editor form's fields as the browser would send them (the first option of a select
+    that has none chosen, like a browser)."""
+    tree = html.fromstring(response.text)
+    (form,) = tree.xpath('//form[@id="editor"]')
+    fields = {key: value for key, value in form.form_values() if key not in ("csrf", "version")}
+    for select in form.xpath(".//select[@name]"):
+        chosen = select.xpath("./option[@selected]/@value") or select.xpath("./option/@value")[:1]
+        fields[select.get("name")] = chosen[0] if chosen else ""
+    return fields
+
+
+def pasted_seed(writer: TestClient) -> httpx.Response:
+    token = csrf_of(writer.get(NEW))
+    return writer.post("/desk/paste", data={"csrf": token, "article": SEED.read_text(), "language": "en"})
+
+
+def test_an_incomplete_draft_saves_and_what_publication_needs_is_a_warning_once(
+    people: dict[str, TestClient], app: Any
+) -> None:
+    writer, editor = people["writer"], people["editor"]
+    filled = pasted_seed(writer)
+    assert filled.status_code == 200
+    saved = post_form(writer, NEW, form_of(filled), action="save")  # no verdict, eight [n] and no source
+    assert saved.status_code == 303, html.fromstring(saved.text).xpath("string(//main)")[:2000]
+    slug = "immigration-leads-to-child-trafficking"
+    assert app.state.context.store.get(slug).status == "draft"
+    page = writer.get(saved.headers["location"])
+    text = html.fromstring(page.text).xpath("string(//main)")
+    message = "Section 1, paragraph 1 cites [1] and [2], but there are 0 sources."
+    assert text.count(message) == 1, text  # beside its field, and only there
+    tree = html.fromstring(page.text)
+    (beside,) = tree.xpath('//p[@id="f-sections-0-paragraphs-warning"]')
+    assert message in beside.text_content()
+    (verdict,) = tree.xpath('//p[@id="f-claims-0-verdict-warning"]')
+    assert verdict.text_content() == "Claim 1, Verdict is required."
+    assert text.count("Claim 1, Verdict is required.") == 1
+    # Links to the fields above the form, by their labels; no developer paths, no date to fill.
+    assert tree.xpath('//div[@class="desk-warnings"]//a[@href="#f-sections-0-paragraphs"]/text()') == [
+        "Section 1, paragraph 1"
+    ]
+    for word in ("claimReview", "datePublished", "sections.0", "sources[", "is required:"):
+        assert word not in text, word
+    # Publishing it is refused, with the same words beside the same fields.
+    refused = post_form(editor, f"/desk/checks/{slug}/publish", {}, version="1")
+    assert refused.status_code == 409 and app.state.context.store.get(slug).status == "draft"
+    tree = html.fromstring(refused.text)
+    assert message in tree.xpath('string(//p[@id="f-sections-0-paragraphs-error"])')
+    assert "Claim 1, Verdict is required." in tree.xpath('string(//p[@id="f-claims-0-verdict-error"])')
+
+
+def test_a_new_draft_has_no_warning_about_the_date_publishing_sets(people: dict[str, TestClient]) -> None:
+    writer = people["writer"]
+    fields = {k: v for k, v in draft_fields().items() if k not in ("datePublished", "dateModified")}
+    location = post_form(writer, NEW, fields).headers["location"]
+    page = writer.get(location)
+    tree = html.fromstring(page.text)
+    assert tree.xpath('//div[@class="desk-warnings"]') == [] and "Before publication" not in page.text
+
+
+def test_messages_name_the_field_as_the_form_does_in_the_desks_language(people: dict[str, TestClient]) -> None:
+    writer = people["writer"]
+    fields = draft_fields(**{"sources.0.url": "not an address", "sections.0.heading": ""})
+    english = html.fromstring(post_form(writer, NEW, fields).text)
+    assert english.xpath('string(//p[@id="f-sources-0-url-error"])') == (
+        "Source 1, Web address must be a whole web address, such as https://example.org/page."
+    )
+    assert english.xpath('string(//p[@id="f-sections-0-heading-error"])') == "Section 1, Heading is required."
+    writer.headers["Accept-Language"] = "es"
+    spanish = html.fromstring(post_form(writer, NEW, fields).text)
+    assert spanish.xpath('string(//p[@id="f-sections-0-heading-error"])') == (
+        "Sección 1, Encabezado: este campo es obligatorio."
+    )
+
+
+def test_dates_are_date_inputs_and_are_shown_in_the_desks_language(people: dict[str, TestClient]) -> None:
+    writer = people["writer"]
+    fields = draft_fields(**{"claims.0.date": "2025-10-30", "sources.0.date": "2022-10"})
+    location = post_form(writer, NEW, fields).headers["location"]
+    writer.headers["Accept-Language"] = "es"
+    tree = html.fromstring(writer.get(location).text)
+    (claim_date,) = tree.xpath('//input[@name="claims.0.date"]')
+    assert claim_date.get("type") == "date" and claim_date.get("value") == "2025-10-30"
+    assert tree.xpath('string(//p[@id="f-claims-0-date-hint"])') == "30 de octubre de 2025"
+    (source_date,) = tree.xpath('//input[@name="sources.0.date"]')
+    assert source_date.get("type") == "text"  # a year or a month is a date here too
+    assert "octubre de 2022" in tree.xpath('string(//p[@id="f-sources-0-date-hint"])')
+    (language,) = tree.xpath('//select[@name="language"]')
+    assert language.xpath("./option[@selected]/text()") == ["English"]
+    assert "العربية" in language.xpath("./option/text()")

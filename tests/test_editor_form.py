@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from feed.editor import ROW_ACTION, apply_row_action, changed_fields, errors_by_field
+from feed.deskmessages import by_field, notices
+from feed.editor import ROW_ACTION, apply_row_action, changed_fields
 from feed.editorform import editor_form
 from schemas.errors import FieldError
 from schemas.formfields import from_form, to_form
@@ -23,13 +24,18 @@ def names(widgets: list[Any]) -> set[str]:
     return found
 
 
-def test_the_form_shows_every_field_with_one_blank_row_per_list(publishers: Any) -> None:
+def test_the_form_shows_every_field_and_a_blank_row_in_each_empty_list(publishers: Any) -> None:
     fields = to_form(demo_documents()[1])  # three claims, sources, sections
     widgets = editor_form(fields, {}, Messages("en"), publishers)
     shown = names(widgets)
     workflow = {name for name in fields if name.split(".")[0] in ("status", "retraction", "corrections")}
     assert set(fields) - workflow <= shown  # every value the document has is in the form
-    assert {"claims.3.text", f"sources.{len(demo_documents()[1]['sources'])}.url", "image.url"} <= shown
+    assert "image.url" in shown and "claims.3.text" not in shown  # a row is added by "Add another" only
+    assert {"claims.0.text", "sources.0.url", "authors.0.name"} <= names(
+        editor_form({}, {}, Messages("en"), publishers)
+    )
+    added = names(editor_form(fields, {}, Messages("en"), publishers, extra_rows={"claims": 1}))
+    assert added - shown == {name for name in added if name.startswith("claims.3.")} != set()
     assert not {name for name in shown if name.startswith(("status", "retraction", "corrections"))}
 
 
@@ -53,7 +59,7 @@ def test_row_buttons_add_remove_and_move() -> None:
     removed, _ = apply_row_action(fields, "remove:claims:0")
     assert [c["text"] for c in from_form(removed)["claims"]] == texts[1:]
     same, extra = apply_row_action(fields, "add:sources")
-    assert same == fields and extra == {"sources": 2}
+    assert same == fields and extra == {"sources": 1}
     assert apply_row_action(fields, "remove:claims:99")[0] == fields
     assert apply_row_action(fields, "explode:claims:1")[0] == fields
     assert ROW_ACTION.match("remove:claims.0.appearances:1") and not ROW_ACTION.match("add:claims:1:2")
@@ -67,11 +73,26 @@ def test_a_merge_shows_only_what_the_other_person_changed() -> None:
     assert changed_fields(theirs, base, theirs) == {}  # nothing to merge when both wrote the same
 
 
-def test_errors_are_grouped_by_field() -> None:
+def test_errors_are_grouped_by_field_in_form_words(publishers: Any) -> None:
     errors = [FieldError("claims[0].verdict", "must be one of the scale's labels"),
               FieldError("sections[1].paragraphs[0]", "cites [9] but there are 2 sources"),
-              FieldError("sections[1].paragraphs[2]", "cites [8] but there are 2 sources")]  # fmt: skip
-    assert errors_by_field(errors) == {
-        "claims.0.verdict": "must be one of the scale's labels",
-        "sections.1.paragraphs": "cites [9] but there are 2 sources cites [8] but there are 2 sources",
+              FieldError("sections[1].paragraphs[2]", "cites [8] but there are 2 sources"),
+              FieldError("claimReview[0].datePublished", "is required"),  # publishing sets it
+              FieldError("claimReview[0].reviewRating.alternateName", "is required: the verdict in words"),
+              FieldError("tags[2]", "must be at most 500 characters"),
+              FieldError("corrections[1].note", "must be at most 20000 characters")]  # fmt: skip
+    fields = {"sections.0.heading": "A", "sections.1.heading": "B", "claims.0.text": "x"}
+    assert by_field(notices(errors, fields, Messages("en"))) == {
+        "claims.0.verdict": "Claim 1, Verdict: must be one of the scale's labels Claim 1, Verdict is required.",
+        "sections.1.paragraphs": "Section 2, paragraph 1 cites [9], but there are 2 sources. "
+        "Section 2, paragraph 3 cites [8], but there are 2 sources.",
+        "tags": "Tags, line 3 is too long: at most 500 characters.",
+        "correction": "Correction note, shown to readers is too long: at most 20000 characters.",
     }
+
+
+def test_an_error_of_a_row_after_a_blank_one_names_the_row_the_writer_sees() -> None:
+    # Row 0 left blank: the document's first source is the form's second row.
+    fields = {"sources.0.title": "", "sources.0.url": "", "sources.1.title": "T", "sources.1.url": "javascript:x"}
+    (found,) = notices([FieldError("sources[0].url", "must be an http or https URL")], fields, Messages("en"))
+    assert found.field == "sources.1.url" and found.label == "Source 2, Web address"

@@ -116,8 +116,9 @@ def test_the_seed_article_agrees_with_its_published_form() -> None:
 
 def test_the_seed_draft_validates_once_the_writer_adds_a_verdict_and_sources(publishers: Any) -> None:
     document = read_article(SEED).document
+    parse_factcheck(document, publishers, incoming=True)  # as a draft it saves; publishing it is refused
     with pytest.raises(ValidationError) as caught:
-        parse_factcheck(document, publishers, incoming=True)
+        parse_factcheck(document | {"status": "published"}, publishers, incoming=True)
     assert {error.field for error in caught.value.errors} >= {"claims[0].verdict", "summary"}
     document["claims"][0]["verdict"] = "False"
     document["sources"] = DEMO["sources"]

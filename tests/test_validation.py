@@ -7,6 +7,7 @@ import pytest
 
 from schemas.errors import ValidationError
 from schemas.model import to_document
+from schemas.rules import publication_problems
 from schemas.validation import parse_factcheck
 from tests.conftest import canonical_verdicts, demo_documents
 
@@ -72,10 +73,37 @@ def test_only_http_and_https_urls_are_accepted_anywhere(publishers: Any, url: st
 
 
 def test_citation_markers_must_resolve_to_a_numbered_source(publishers: Any) -> None:
-    document = minimal()
+    document = minimal() | {"status": "published"}
     document["sections"] = [{"heading": "One", "paragraphs": ["See [1] and [2]."]}]
     errors = errors_of(document, publishers)
     assert errors == {"sections[0].paragraphs[0]": "cites [2] but there are 1 sources"}
+
+
+def test_a_draft_is_spared_what_only_publication_needs_and_is_told_of_it(publishers: Any) -> None:
+    document = minimal()
+    document["sections"] = [{"heading": "One", "paragraphs": ["See [1] and [2]."]}]
+    document["claims"] = [{"text": "The claim"}]  # no verdict chosen yet
+    fc = parse_factcheck(document, publishers)  # a draft: saved
+    assert fc.claims[0].verdict == "" and "verdict" not in to_document(fc)["claims"][0]
+    assert {e.field: e.message for e in publication_problems(document, publishers)} == {
+        "sections[0].paragraphs[0]": "cites [2] but there are 1 sources",
+        "claims[0].verdict": "is required",
+    }
+    assert "claims[0].verdict" in errors_of(document | {"status": "published"}, publishers)
+    assert "sources[0].url" in errors_of(document | {"sources": [{"title": "x", "url": "javascript:x"}]}, publishers)
+
+
+def test_a_source_may_be_dated_by_its_year_or_month(publishers: Any) -> None:
+    for when in ("2022", "2022-10", "2022-10-30", "2022-10-30T10:00:00Z"):
+        document = minimal()
+        document["sources"][0]["date"] = when
+        assert parse_factcheck(document, publishers).sources[0].date == when
+    for when in ("2022-13", "22", "October 2022", "2022-10-32"):
+        document = minimal()
+        document["sources"][0]["date"] = when
+        assert "sources[0].date" in errors_of(document, publishers), when
+    assert "claims[0].date" in errors_of(minimal() | {"claims": [{"text": "x", "verdict": "False", "date": "2022"}]},
+                                         publishers)  # fmt: skip
 
 
 def test_retraction_needs_a_reason_and_only_retracted_checks_have_one(publishers: Any) -> None:

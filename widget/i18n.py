@@ -21,7 +21,7 @@ import gettext
 from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
-from babel.dates import format_date
+from babel.dates import format_date, format_skeleton
 from babel.lists import format_list
 from babel.numbers import format_decimal
 
@@ -49,6 +49,16 @@ def languages() -> tuple[str, ...]:
     """The languages with a catalogue (English, the source, always), sorted."""
     shipped = {path.parent.parent.name for path in LOCALE_DIR.glob(f"*/LC_MESSAGES/{DOMAIN}.mo")}
     return tuple(sorted(shipped | {SOURCE_LANGUAGE}))
+
+
+@functools.cache
+def language_name(tag: str) -> str:
+    """A language's name in its own script and words (CLDR): "Español", "العربية"; the tag when unknown."""
+    try:
+        name = Locale.parse(tag.replace("-", "_")).get_display_name()
+    except (UnknownLocaleError, ValueError):
+        return tag
+    return (name[:1].upper() + name[1:]) if name else tag
 
 
 def primary(tag: str) -> str:
@@ -120,7 +130,15 @@ class Messages:
         return self.gettext(CATEGORY_NAMES.get(category, CATEGORY_NAMES["other"]))
 
     def date(self, value: str | None) -> str:
-        """A document date (or date-time) in words, the language's long form ('October 30, 2025')."""
+        """A document date (or date-time) in words, the language's long form ('October 30, 2025');
+        a month ('October 2022') or a year as a source may be dated."""
+        if value and len(value) == 7 and value[4] == "-" and value[:4].isdigit() and value[5:].isdigit():
+            try:
+                return format_skeleton("yMMMM", datetime.date(int(value[:4]), int(value[5:]), 1), locale=self.locale)
+            except ValueError:
+                return value
+        if value and len(value) == 4 and value.isdigit():
+            return value
         if not value or len(value) < 10:
             return ""
         try:

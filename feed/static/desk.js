@@ -63,6 +63,27 @@
       }, 250);
     });
   }
+  // A field with a length limit shows how much of it is used, as it is typed.
+  form.querySelectorAll(".desk-count").forEach(function (count) {
+    var field = document.getElementById(count.id.replace(/-count$/, ""));
+    if (!field) return;
+    field.addEventListener("input", function () {
+      count.textContent = count.getAttribute("data-of").replace("%(count)s", String(field.value.length))
+        .replace("%(limit)s", field.getAttribute("maxlength"));
+    });
+  });
+  // The verdict lists speak the fact-check's language as soon as it is chosen (the server does the
+  // same on the next page; each option carries its words in every language of the list).
+  var language = form.querySelector('select[name="language"]');
+  if (language) {
+    language.addEventListener("change", function () {
+      var code = language.value.split("-")[0].toLowerCase();
+      form.querySelectorAll('select[name$=".verdict"] option').forEach(function (option) {
+        var words = option.getAttribute("data-words-" + code) || option.getAttribute("data-words-en");
+        if (words) option.textContent = words;
+      });
+    });
+  }
   // Drafts save themselves: a minute without typing after a change, the form is saved as the
   // Save button would (same version check: someone else's save stops it, and the Save button
   // then shows the merge).
