@@ -83,6 +83,8 @@ def document_with(path: str, publishers: Any) -> tuple[dict[str, Any], dict[str,
         if key not in node:
             node[key] = [minimal(child_shape, publishers)] if is_list else minimal(child_shape, publishers)
         node, shape = (node[key][0] if is_list else node[key]), child_shape
+    # Published: what a draft may still lack (a verdict) is required of what readers see.
+    document["status"] = "published"
     if path == "retraction":
         document["status"] = "retracted"  # the one object another field must agree with
     return document, node
