@@ -53,6 +53,7 @@ LINE = N_("line %(number)s")  # an item of a list typed one per line
 # What a ClaimReview rule's path (`claimReview[0].reviewRating`) is about, in claim `[0]`'s form.
 REVIEW_FIELDS = {"claimReviewed": "text", "itemReviewed": "text", "reviewRating": "verdict"}
 CORRECTION_NOTE = N_("Correction note, shown to readers (leave empty for an edit that corrects nothing)")
+RETRACTION_REASON = N_("Why it is retracted (shown to readers)")  # the retract form's own label
 PATH_PART = re.compile(r"([A-Za-z_]+)((?:\[\d+\])*)")
 
 
@@ -127,6 +128,8 @@ def _locate(path: str, fields: Mapping[str, str], t: Messages) -> tuple[str, str
     """(form field, label) of a document path such as `sources[2].url` or `tags[3]`."""
     if path.startswith("corrections"):  # the log is not in the form; the new note is
         return "correction", _short(t.gettext(CORRECTION_NOTE))
+    if path == "reason" or path.startswith("retraction"):  # typed in the retract form, not in the editor's fields
+        return "reason", _short(t.gettext(RETRACTION_REASON))
     shape: Shape | None = FACTCHECK
     names: list[str] = []
     label = ""

@@ -172,7 +172,7 @@ def test_an_empty_reason_is_refused_before_the_confirmation(desk: Desk) -> None:
     page.goto("/desk/checks/bats-no-reason/edit")
     page.get_by_label("Why it is retracted (shown to readers)").fill("   ")
     assert submit(page, "Retract").status == 422
-    expect(page.locator(".desk-warnings")).to_contain_text("reason: is required")
+    expect(page.locator(".desk-problems")).to_contain_text("Why it is retracted is required")
     assert desk.store.get("bats-no-reason").status == "published"
     page.context.close()
 
@@ -248,7 +248,7 @@ def test_a_preview_link_is_shown_and_opens_for_someone_signed_out(desk: Desk) ->
     page.screenshot(path=str(ARTIFACTS / "desk-workflow-preview-link-1280.png"))  # what the writer sees
     href = link.get_attribute("href")
     assert href and href.startswith(f"{desk.url}/preview/") and link.inner_text() == href
-    expect(page.locator(".desk-warnings")).not_to_contain_text("Anyone with this link")  # not a warning
+    expect(page.locator(".desk-warnings", has_text="Anyone with this link")).to_have_count(0)  # not a warning
 
     stranger = desk.context().new_page()  # a fresh browser: no desk session
     response = stranger.goto(href)
