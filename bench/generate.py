@@ -10,10 +10,10 @@ import random
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from feed.clock import sort_key, stamp, utc_now
-from feed.config import load_publishers
-from feed.settings import Settings
+from feed.core.settings import Settings
+from feed.site.config import load_publishers
 from feed.store import Change, open_store
+from feed.store.clock import sort_key, stamp, utc_now
 from schemas.model import to_document
 from schemas.validation import parse_factcheck
 

@@ -15,10 +15,10 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from feed.config import load_publishers
-from feed.demo import DEMO_FOLDER
-from feed.documents import iter_files
-from feed.settings import Settings
+from feed.cli.demo import DEMO_FOLDER
+from feed.core.documents import iter_files
+from feed.core.settings import Settings
+from feed.site.config import load_publishers
 from schemas.model import FactCheck, load_factcheck, to_document
 from schemas.validation import parse_factcheck
 

@@ -15,27 +15,34 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute, Match, Route
 from starlette.types import Receive, Scope, Send
 
-from feed import api, desk, deskflow, deskpassword, deskpeople, desktokens, editor, feeds
-from feed.accesslog import AccessLog
-from feed.clients import parse_networks
-from feed.deskauth import Desk
-from feed.errorpage import error_page, reader_language
-from feed.health import health_routes
-from feed.keeper import BuildKeeper
-from feed.metrics import Metrics, metrics_route
-from feed.observe import Observer
-from feed.problems import HTTPProblem, invalid, problem_response
-from feed.publishing import InvalidTransition
-from feed.query import takes
-from feed.ratelimit import RateLimits
-from feed.rendercache import FastPath, ResponseCache
-from feed.renderer import Renderer
-from feed.respond import public_routes
-from feed.security import SecurityHeaders, host_problem
-from feed.settings import Settings
-from feed.site import open_site
+from feed.api import routes as api
+from feed.build.keeper import BuildKeeper
+from feed.core.clients import parse_networks
+from feed.core.problems import HTTPProblem, invalid, problem_response
+from feed.core.publishing import InvalidTransition
+from feed.core.query import takes
+from feed.core.security import SecurityHeaders, host_problem
+from feed.core.settings import Settings
+from feed.core.urls import PATTERNS, api_root, desk_root, fill
+from feed.desk import editor
+from feed.desk import flow as deskflow
+from feed.desk import home as desk
+from feed.desk import password as deskpassword
+from feed.desk import peoplepage as deskpeople
+from feed.desk import tokens as desktokens
+from feed.desk.auth import Desk
+from feed.ops.accesslog import AccessLog
+from feed.ops.health import health_routes
+from feed.ops.metrics import Metrics, metrics_route
+from feed.ops.observe import Observer
+from feed.ops.ratelimit import RateLimits
+from feed.render.cache import FastPath, ResponseCache
+from feed.site import feeds
+from feed.site.assembly import open_site
+from feed.site.errorpage import error_page, reader_language
+from feed.site.renderer import Renderer
+from feed.site.respond import public_routes
 from feed.store import Conflict, NotFound, StaleVersion, Store, StoreUnavailable, open_store
-from feed.urls import PATTERNS, api_root, desk_root, fill
 from schemas.errors import ValidationError
 from schemas.publisher import Publisher
 
@@ -83,7 +90,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     context = dataclasses.replace(open_site(settings, store), recall=cache.get)
     publishers, templates = context.publishers, context.templates
     renderer = Renderer(context)
-    # With a build directory, every server rewrites what each change touched (feed.keeper).
+    # With a build directory, every server rewrites what each change touched (feed.build.keeper).
     keeper = BuildKeeper(context, Path(settings.build_dir)) if settings.build_dir else None
     if keeper is not None:
         cache.on_change.append(keeper.changed)
@@ -96,7 +103,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         settings.writes_per_minute_per_address, trusted, on_limited=metrics.limited,
     )  # fmt: skip
 
-    # Each route names the query parameters it reads (feed.query.takes): any other is a 400.
+    # Each route names the query parameters it reads (feed.core.query.takes): any other is a 400.
     routes = [
         *public_routes(),
         Route(PATTERNS["datafeed"], takes()(feeds.datafeed_route)),

@@ -13,7 +13,7 @@ What granian offers and what we map onto it:
 - No body read timeout: `BodyDeadline` below answers 408 when a body is still arriving
   after FACTCARD_BODY_TIMEOUT; the connection closes with the unread rest, saying so.
 - A body answered before it is read (a 413, a 401) is read to its end up to a bound, or the
-  answer says `Connection: close` (feed.unreadbody).
+  answer says `Connection: close` (feed.ops.unreadbody).
 - `workers_kill_timeout`: after SIGTERM, workers that have not finished within
   FACTCARD_SHUTDOWN_TIMEOUT are killed, cutting their connections.
 - HTTP/1 only: the header deadline has no HTTP/2 counterpart in granian, and without TLS
@@ -28,9 +28,9 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from feed.problems import HTTPProblem
-from feed.settings import Settings
-from feed.unreadbody import FinishUnreadBody
+from feed.core.problems import HTTPProblem
+from feed.core.settings import Settings
+from feed.ops.unreadbody import FinishUnreadBody
 
 # File descriptors besides client connections: the listening socket, the database, logs, pipes.
 SPARE_FILES = 256
@@ -131,7 +131,7 @@ async def _awaited(receive: Receive) -> Message:
 
 def serving_app() -> ASGIApp:
     """The app a `factcard serve` worker runs: the app, with the body deadline in front and
-    what is left of an unread body read before the answer (feed.unreadbody)."""
+    what is left of an unread body read before the answer (feed.ops.unreadbody)."""
     from feed.app import create_app
 
     settings = Settings.load()  # from the environment, which `factcard serve` filled in

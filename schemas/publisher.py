@@ -23,7 +23,7 @@ class Publisher:
     scale: RatingScale
     same_as: tuple[str, ...] = ()  # the newsroom's profiles elsewhere (schema.org sameAs)
     # The badge image of each label of `scale`, in scale order; empty when none is served.
-    # The service that serves them fills this in (see feed.config), so schemas needs no URLs.
+    # The service that serves them fills this in (see feed.site.config), so schemas needs no URLs.
     verdict_images: tuple[str, ...] = ()
     # The badge of each label in each of its translations: (language tag, image) pairs per label.
     translated_verdict_images: tuple[tuple[tuple[str, str], ...], ...] = ()

@@ -21,12 +21,12 @@ import uvicorn
 from starlette.testclient import TestClient
 
 from feed.app import create_app
-from feed.clock import utc_now
-from feed.config import load_publishers
-from feed.publishing import Publishing
-from feed.settings import Settings
+from feed.core.publishing import Publishing
+from feed.core.settings import Settings
+from feed.core.tokens import create_token
+from feed.site.config import load_publishers
 from feed.store import Store, open_store
-from feed.tokens import create_token
+from feed.store.clock import utc_now
 
 DEMO = Path(__file__).resolve().parent.parent / "feed" / "demo"
 

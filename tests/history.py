@@ -6,14 +6,14 @@ from datetime import UTC, datetime, timedelta
 from itertools import count
 from typing import Any
 
-from feed.accounts import create_user, disable_user, start_session
-from feed.clock import stamp
-from feed.config import load_publishers
-from feed.publishing import Publishing
-from feed.settings import Settings
+from feed.core.publishing import Publishing
+from feed.core.settings import Settings
+from feed.core.tokens import create_token, verify_token
+from feed.desk.accounts import create_user, disable_user, start_session
+from feed.site.config import load_publishers
 from feed.store import Store
 from feed.store.backup import TABLES
-from feed.tokens import create_token, verify_token
+from feed.store.clock import stamp
 from tests.conftest import demo_documents
 
 BASE_URL = "http://news.example"

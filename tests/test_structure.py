@@ -38,7 +38,7 @@ def imports_of(path: Path, name: str, known: dict[str, Path]) -> set[str]:
             if node.level:
                 anchor = package.split(".")[: len(package.split(".")) - node.level + 1]
                 base = ".".join([*anchor, *([base] if base else [])])
-            # `from feed import pages` imports the module feed.pages; `from feed.x import y`, feed.x.
+            # `from feed import pages` imports the module feed.site.pages; `from feed.x import y`, feed.x.
             targets = [f"{base}.{alias.name}" if f"{base}.{alias.name}" in known else base for alias in node.names]
         for target in targets:
             while target and target not in known:
@@ -110,11 +110,11 @@ def test_packages_depend_one_way() -> None:
 def test_the_import_walk_sees_imports_inside_functions_and_packages() -> None:
     edges = graph()
     assert "feed.store.postgres" in edges["feed.store"]  # imported inside open_store
-    assert "feed.pages" in edges["feed.renderer"]  # `from feed import pages`
-    assert "widget.card" in edges["feed.cards"]
+    assert "feed.site.pages" in edges["feed.site.renderer"]  # `from feed import pages`
+    assert "widget.card" in edges["feed.site.cards"]
 
 
-# Paths of the URL scheme that only feed/urls.py may spell out.
+# Paths of the URL scheme that only feed/core/urls.py may spell out.
 ROUTE_LITERAL = re.compile(
     r"""["'}](/(?:checks|embed|oembed|feed\.|claimreview|sitemap|api/|widget|verdicts|static/|page/))"""
 )

@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
-from feed.settings import Settings
-from feed.urls import Urls
+from feed.core.settings import Settings
+from feed.core.urls import Urls
 from schemas.claimreview import build_claimreviews
 from schemas.model import FactCheck
 from schemas.publisher import Publisher

@@ -23,7 +23,8 @@ from urllib.parse import urlencode
 
 import httpx
 
-from feed.clock import stamp, utc_now
+from feed.core.settings import Settings
+from feed.core.urls import Urls
 from feed.push.targets import (
     Outbound,
     factcheck_tools_lookup,
@@ -33,9 +34,8 @@ from feed.push.targets import (
     markup_page,
     websub_ping,
 )
-from feed.settings import Settings
 from feed.store import Notification, Store
-from feed.urls import Urls
+from feed.store.clock import stamp, utc_now
 from schemas.model import FactCheck, load_factcheck
 from schemas.publisher import Publisher
 

@@ -1,7 +1,10 @@
 """Persistence for fact-checks, their revisions and API tokens.
 
 `open_store(url)` picks the backend: a SQLite file by default, PostgreSQL when
-the URL names one. Both run the same SQL through `feed.store.base.Store`.
+the URL names one. Both run the same SQL through `feed.store.base.Store`. The clock's
+formats (`feed.store.clock`) live here because stored times are written in them.
+
+May import: schemas only; the bottom of the house.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ Restore writes everything in one transaction, into a store that holds no rows ye
 the original ids, and then moves each auto-increment sequence past them so later
 writes get fresh ids. A backup from an older schema restores as its migrations would
 have left it: a column it lacks takes the column's default, a table it lacks stays
-empty (tests/test_backup.py holds every migration to that additive kind), and the
+empty (tests/store/test_backup.py holds every migration to that additive kind), and the
 backfills of the migrations it predates (feed.store.migrations.BACKFILLS) then fill
 the columns those migrations derive from the rows, as migrating would have.
 """

@@ -15,9 +15,9 @@ from typing import Any
 
 import orjson
 
-from feed.clock import after
 from feed.store.accountlog import AccountLog
 from feed.store.changes import ChangeLog
+from feed.store.clock import after
 from feed.store.outbox import OutboxQueue
 from feed.store.previews import PreviewLinks
 from feed.store.reviews import ReviewLog

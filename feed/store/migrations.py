@@ -6,7 +6,7 @@ type; `{tag}`, a text type that compares byte by byte (so a range of tags is one
 whatever the database's collation); `{document_language}`, the `language` of the JSON
 document in a row's `document` column.
 
-A migration only adds (tables, columns, indexes: tests/test_backup.py holds it to that). What
+A migration only adds (tables, columns, indexes: tests/store/test_backup.py holds it to that). What
 a new column holds for rows written before it is filled by the migration's BACKFILLS, which
 restore runs too for a backup older than the migration, so the two cannot disagree.
 """

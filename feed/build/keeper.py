@@ -1,0 +1,92 @@
+"""Keeps a configured build directory up to date, on every server, from the store's change log.
+
+The render cache notices changes (its look every CHECK_INTERVAL, and at once after a write in
+the process that made it) and wakes the keeper, which also looks every POLL_SECONDS. It asks
+the store which fact-checks changed since the snapshot the build holds and rewrites what they
+touched (feed.build.static.Build.update) on a thread of its own. Servers sharing the directory take
+turns through a lock; whoever comes second finds the build already current. A build directory
+that was never fully built gets a full build first.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import threading
+from pathlib import Path
+
+from feed.build.static import Build, Report
+from feed.render.context import Context
+from feed.site.datafile import BUILT, built_snapshot, mark_built
+from feed.store import StoreUnavailable
+
+LOCK = ".build.lock"
+RETRY_SECONDS = 5.0  # after a failed update (the database away), try again this much later
+# Besides being woken, look this often: a server that nobody reads from (so whose render cache
+# never looks) still brings the build up to changes made through other servers or the CLI.
+POLL_SECONDS = 2.0
+
+log = logging.getLogger("factcard.build")
+
+
+def full_build(ctx: Context, root: Path) -> Report:
+    """Write the whole build into `root` (files whose bytes did not change are left alone)."""
+    root.mkdir(parents=True, exist_ok=True)
+    with open(root / LOCK, "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        latest = ctx.store.snapshot()  # before rendering: what changes meanwhile, the next update takes
+        report = Build(ctx, root).full()
+        mark_built(root, latest)
+        return report
+
+
+def catch_up(ctx: Context, root: Path) -> Report | None:
+    """Bring the build in `root` up to the store's newest change; None when it was current."""
+    root.mkdir(parents=True, exist_ok=True)
+    with open(root / LOCK, "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        build = Build(ctx, root)
+        built, latest = built_snapshot(root), ctx.store.snapshot()
+        if built == latest:
+            return None
+        report = build.full() if built is None else build.update(ctx.store.changed_slugs(built, latest))
+        # The change log's position, drafts included, so the next update starts where this one ended.
+        mark_built(root, latest)
+        return report
+
+
+class BuildKeeper:
+    def __init__(self, ctx: Context, root: Path):
+        self.ctx, self.root = ctx, root
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="build-keeper", daemon=True)
+
+    def start(self) -> None:
+        self._wake.set()  # catch up with what changed while no server ran
+        self._thread.start()
+
+    def changed(self, slugs: set[str]) -> None:
+        self._wake.set()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        self._thread.join(timeout=30)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self._wake.wait(POLL_SECONDS)
+            self._wake.clear()
+            if self._stop.is_set():
+                return
+            try:
+                catch_up(self.ctx, self.root)
+            except StoreUnavailable:
+                self._stop.wait(RETRY_SECONDS)
+                self._wake.set()
+            except Exception:  # keep serving; the next change tries again
+                log.exception("updating the build in %s failed", self.root)
+
+
+__all__ = ["BUILT", "BuildKeeper", "catch_up", "full_build"]

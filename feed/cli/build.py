@@ -1,0 +1,96 @@
+"""`factcard build DIR` and `factcard nginx-config`: the static build, and a server to serve it.
+
+A build that would publish nothing is refused unless asked for (--allow-empty): a deploy script
+run in the wrong folder would otherwise upload an empty site over the real one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from feed.cli.settings import settings_from, shown
+from feed.core.settings import BY_NAME
+from feed.store import NoStore, open_store
+
+
+def add_parsers(commands: Any, parent: argparse.ArgumentParser) -> None:
+    build = commands.add_parser(
+        "build", parents=[parent],
+        help="write every public page, card, feed and file to DIR for a web server or CDN to serve",
+    )  # fmt: skip
+    build.add_argument("dir", metavar="DIR", help="the build directory (made if missing)")
+    build.add_argument(
+        "--allow-empty", action="store_true",
+        help="write the site even when nothing is published (default: refuse, writing nothing)",
+    )  # fmt: skip
+
+    nginx = commands.add_parser(
+        "nginx-config", parents=[parent],
+        help="print an nginx server configuration that serves a build and passes the rest to factcard",
+    )  # fmt: skip
+    nginx.add_argument("--root", required=True, metavar="DIR", help="the build directory nginx serves")
+    nginx.add_argument("--upstream", default="127.0.0.1:8000", help="host:port of `factcard serve`")
+    nginx.add_argument("--listen", default="80", help="nginx's listen address (default 80)")
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from feed.build.keeper import full_build
+    from feed.site.assembly import open_site
+
+    started = time.monotonic()
+    settings = settings_from(args)
+    # A missing store file is refused (NoStore), unless an empty site is asked for: no file is made.
+    url, name = settings.database_url, store_name(settings.database_url)
+    if args.allow_empty:
+        store, name = _store_or_memory(url, name)
+    else:
+        store = open_store(url, create=False)
+    try:
+        published = store.public_count()
+        if not published and not args.allow_empty:
+            print(
+                f"error: nothing is published in the store {name}, so the build "
+                f"would be an empty site; nothing written to {args.dir} (--allow-empty writes it anyway)",
+                file=sys.stderr,
+            )
+            return 1
+        report = full_build(open_site(settings, store), Path(args.dir))
+    finally:
+        store.close()
+    print(
+        f"built {args.dir} from {name} ({published} public fact-check(s)): "
+        f"{len(report.written)} file(s) written, {report.unchanged} unchanged, "
+        f"{len(report.removed)} removed, in {time.monotonic() - started:.1f}s"
+    )
+    return 0
+
+
+def _store_or_memory(database_url: str, name: str) -> tuple[Any, str]:
+    """The store, or with no store file an empty one in memory (so none is made on disk)."""
+    try:
+        return open_store(database_url, create=False), name
+    except NoStore:
+        return open_store("sqlite:///:memory:"), f"no store ({name} does not exist)"
+
+
+def store_name(database_url: str) -> str:
+    """The store as a person can find it: a SQLite file by its full path, a database by URL
+    without its password."""
+    if database_url.startswith("sqlite:///"):
+        return str(Path(database_url.removeprefix("sqlite:///")).resolve())
+    return shown(BY_NAME["database_url"], database_url)
+
+
+def cmd_nginx_config(args: argparse.Namespace) -> int:
+    from feed.build.nginx import nginx_config
+    from feed.site.assembly import open_site
+
+    settings = settings_from(args)
+    # The configuration reads no fact-check: an in-memory store spares opening the real one.
+    site = open_site(settings, open_store("sqlite:///:memory:"))
+    sys.stdout.write(nginx_config(site, args.root, args.upstream, args.listen))
+    return 0
