@@ -84,9 +84,7 @@ def test_the_direction_check_sees_imports_up_and_sideways() -> None:
 
 def test_every_room_has_a_place() -> None:
     planned = set().union(*LAYERS)
-    present = {path.name for path in rooms()} | {
-        path.stem for path in FEED.glob("*.py") if path.name != "__init__.py"
-    }
+    present = {path.name for path in rooms()} | {path.stem for path in FEED.glob("*.py") if path.name != "__init__.py"}
     assert sorted(present - planned) == []  # a new room: give it a layer
     assert sorted(planned - present) == []  # a room gone: take it out of the plan
 
