@@ -20,7 +20,8 @@ from feed.store import NoStore, open_store
 def add_parsers(commands: Any, parent: argparse.ArgumentParser) -> None:
     build = commands.add_parser(
         "build", parents=[parent],
-        help="write every public page, card, feed and file to DIR for a web server or CDN to serve",
+        help="write the site to DIR for a web server or CDN",
+        description="Write every public page, card, feed and file to DIR for a web server or CDN to serve.",
     )  # fmt: skip
     build.add_argument("dir", metavar="DIR", help="the build directory (made if missing)")
     build.add_argument(
@@ -30,7 +31,9 @@ def add_parsers(commands: Any, parent: argparse.ArgumentParser) -> None:
 
     nginx = commands.add_parser(
         "nginx-config", parents=[parent],
-        help="print an nginx server configuration that serves a build and passes the rest to factcard",
+        help="print an nginx configuration that serves a build",
+        description="Print an nginx server configuration that serves a build and passes the rest to "
+        "factcard.",
     )  # fmt: skip
     nginx.add_argument("--root", required=True, metavar="DIR", help="the build directory nginx serves")
     nginx.add_argument("--upstream", default="127.0.0.1:8000", help="host:port of `factcard serve`")

@@ -38,7 +38,8 @@ def add_parsers(commands: Any, parent: argparse.ArgumentParser) -> None:
     """The `import`, `export`, `update`, `publish` and `retract` subcommands."""
     imp = commands.add_parser(
         "import", parents=[parent],
-        help="import fact-check documents (.json, .jsonl); a file with any bad record is refused whole",
+        help="import fact-check documents (.json, .jsonl)",
+        description="Import fact-check documents (.json, .jsonl); a file with any bad record is refused whole.",
     )  # fmt: skip
     imp.add_argument("paths", nargs="+", metavar="PATH", help="files or folders")
     imp.add_argument(
@@ -55,7 +56,8 @@ def add_parsers(commands: Any, parent: argparse.ArgumentParser) -> None:
 
     update = commands.add_parser(
         "update", parents=[parent],
-        help="replace a fact-check (the one FILE's slug names) with FILE's document",
+        help="replace a fact-check with FILE's document",
+        description="Replace a fact-check (the one FILE's slug names) with FILE's document.",
     )  # fmt: skip
     update.add_argument("file", metavar="FILE", help="one fact-check document (.json)")
     based = update.add_mutually_exclusive_group(required=True)
@@ -73,7 +75,10 @@ def add_parsers(commands: Any, parent: argparse.ArgumentParser) -> None:
     publish.add_argument("--if-version", type=_version_number, metavar="N", help=IF_CURRENT)
 
     retract = commands.add_parser(
-        "retract", parents=[parent], help="retract a published fact-check: it stays public with its notice"
+        "retract",
+        parents=[parent],
+        help="retract a fact-check; it stays up with a notice",
+        description="Retract a published fact-check: it stays public with its notice.",
     )
     retract.add_argument("slug", metavar="SLUG", help="the fact-check to retract")
     retract.add_argument("--reason", required=True, metavar="TEXT", help="why, shown to readers with the notice")

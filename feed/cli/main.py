@@ -29,11 +29,27 @@ from feed.store.clock import rfc3339, stamp, store_time, utc_now
 from schemas.errors import FieldError, ValidationError
 
 
+class CommandList(argparse.HelpFormatter):
+    """Help whose list of commands gives each one line: argparse measures a command's name without
+    the indent it then prints it at, so the longest name (nginx-config) would push its help below."""
+
+    def add_argument(self, action: argparse.Action) -> None:
+        super().add_argument(action)
+        if isinstance(action, argparse._SubParsersAction):
+            longest = max(len(name) for name in action.choices) + self._current_indent + 2 * self._indent_increment
+            self._action_max_length = max(self._action_max_length, longest)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parent = settings_parent()
     # CommandParser: each subcommand's --help, at every level, ends with the line on the settings.
-    parser = CommandParser(prog="factcard", description="Publish fact-checks as schema.org ClaimReview.")
-    commands = parser.add_subparsers(dest="command", required=True)
+    parser = CommandParser(
+        prog="factcard", description="Publish fact-checks as schema.org ClaimReview.",
+        formatter_class=CommandList,
+    )  # fmt: skip
+    # One line per command in `factcard --help` (the short help); the whole story is each
+    # command's description, shown by `factcard COMMAND --help`.
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", title="commands")
 
     serve = commands.add_parser("serve", parents=[parent], help="serve the site, feeds and API")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
@@ -45,8 +61,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     validate = commands.add_parser(
         "validate", parents=[parent],
-        help="check documents (or, with no PATH, the store) against the model, the schema.org "
-        "vocabulary and the ClaimReview rules",
+        help="check documents, or the store, against the rules",
+        description="Check documents (or, with no PATH, the store) against the model, the schema.org "
+        "vocabulary and the ClaimReview rules.",
     )  # fmt: skip
     validate.add_argument("paths", nargs="*", metavar="PATH", help="files or folders")
 
@@ -75,12 +92,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     backup = commands.add_parser(
         "backup", parents=[parent],
-        help="write the whole store (every revision, token, outbox row) to FILE as one consistent snapshot",
+        help="write the whole store to FILE as one snapshot",
+        description="Write the whole store (every revision, token, outbox row) to FILE as one "
+        "consistent snapshot.",
     )  # fmt: skip
     backup.add_argument("file", metavar="FILE", help="the backup file; gzipped if it ends in .gz; - for stdout")
     restore = commands.add_parser(
         "restore", parents=[parent],
-        help="load a backup into an empty store (SQLite or PostgreSQL): all of it, or nothing",
+        help="load a backup into an empty store, all or nothing",
+        description="Load a backup into an empty store (SQLite or PostgreSQL): all of it, or nothing.",
     )  # fmt: skip
     restore.add_argument(
         "file", metavar="FILE", help="a file written by `factcard backup` (plain or gzipped); - for stdin"

@@ -39,9 +39,10 @@ def settings_parent() -> CommandParser:
 def add_settings_command(commands: Any, parent: argparse.ArgumentParser) -> None:
     commands.add_parser(
         "settings", parents=[parent],
-        help="print every setting, its effective value and where it came from (secrets masked)",
-        description="Each setting's value comes from its flag, else its environment variable, else the "
-        "[settings] table of the config file (--config-file), else its default. Secrets are masked.",
+        help="print every setting, its value and its source",
+        description="Print every setting, its effective value and where it came from. Each setting's "
+        "value comes from its flag, else its environment variable, else the [settings] table of the "
+        "config file (--config-file), else its default. Secrets are masked.",
     )  # fmt: skip
 
 

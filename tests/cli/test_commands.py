@@ -150,6 +150,21 @@ def subcommands(parser: argparse.ArgumentParser, path: tuple[str, ...] = ()) -> 
 SUBCOMMANDS = subcommands(build_parser())
 
 
+@pytest.mark.parametrize("columns", ["80", "100"])
+def test_the_commands_help_gives_each_command_one_line(
+    columns: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", columns)
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    lines = capsys.readouterr().out.splitlines()
+    names = [path[0] for path in SUBCOMMANDS if len(path) == 1]
+    listed = lines[lines.index("  COMMAND") + 1 :]
+    listed = listed[: listed.index("")]
+    assert [line.split()[0] for line in listed] == names  # no name alone on a line, no help wrapped below
+    assert all(len(line.split(maxsplit=1)) == 2 and len(line) <= int(columns) for line in listed), listed
+
+
 @pytest.mark.parametrize("path", SUBCOMMANDS, ids=" ".join)
 def test_each_subcommands_help_is_its_own_and_short(
     path: tuple[str, ...], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
