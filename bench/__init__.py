@@ -1,1 +1,1 @@
-"""Benchmarks: run by hand (see README), never as timed tests."""
+"""Benchmarks: run by hand (see docs/operators/performance.md), never as timed tests."""

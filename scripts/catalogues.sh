@@ -3,7 +3,7 @@
 #   extract  every message into widget/locale/factcard.pot,
 #   update   each language's .po with the new and changed messages (new ones untranslated),
 #   compile  each .po into the .mo the service reads.
-# Translate in the .po files between the update and the compile (README, "Languages").
+# Translate in the .po files between the update and the compile (docs/developers/languages.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 pybabel extract -F babel.cfg --ignore-dirs 'node_modules build .* _*' --no-location --sort-output \

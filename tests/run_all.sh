@@ -30,6 +30,8 @@ source scripts/venv.sh
 "$VENV_PYTHON" -m ruff check .
 "$VENV_PYTHON" -m ruff format --check .
 "$VENV_PYTHON" -m mypy
+# The manual: a link to a missing page, heading or image fails the build.
+NO_MKDOCS_2_WARNING=1 "$(dirname "$VENV_PYTHON")/mkdocs" build --strict --quiet
 
 # Missing PostgreSQL or consumers fail the run instead of skipping. The install tests build the
 # wheel and sdist and run them from fresh virtual environments outside this checkout.

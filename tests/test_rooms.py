@@ -121,7 +121,7 @@ def test_no_module_over_the_line_budget() -> None:
 
 def test_tests_mirror_the_rooms() -> None:
     """A test folder is named after a room or package it tests, or a kind of test that spans them."""
-    kinds = {"browser", "consumers", "install", "fixtures", "specs", "node_modules", "__pycache__"}
+    kinds = {"browser", "consumers", "install", "docs", "fixtures", "specs", "node_modules", "__pycache__"}
     known = {path.name for path in rooms()} | {"schemas", "widget"} | kinds
     folders = {path.name for path in (ROOT / "tests").iterdir() if path.is_dir()}
     assert sorted(folders - known) == []

@@ -4,7 +4,7 @@ One catalogue per language serves the pages, the card, the feeds' generated text
 error pages and the share image, so a page and its card never disagree. The catalogues are
 widget/locale/<language>/LC_MESSAGES/factcard.po (what translators edit) compiled to .mo
 (what is read here); widget/locale/factcard.pot lists every message, extracted from the code
-and templates with `pybabel extract` (README, "Adding a language"). English is the source:
+and templates with `pybabel extract` (docs/developers/languages.md). English is the source:
 a message a catalogue lacks is shown in English, message by message.
 
 Messages are English text with named placeholders, `%(name)s`; Python marks one with

@@ -11,12 +11,12 @@ import re
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-from feed.render.caching import cache_control
-from feed.site.cards import EVERGREEN, OEMBED_CACHE_AGE
-from feed.render.context import Context
 from feed.core.security import PAGE_CSP
-from feed.site.static_files import IMMUTABLE, PLAIN
 from feed.core.urls import PATTERNS, api_root, desk_root
+from feed.render.caching import cache_control
+from feed.render.context import Context
+from feed.site.cards import EVERGREEN, OEMBED_CACHE_AGE
+from feed.site.static_files import IMMUTABLE, PLAIN
 from widget.card import card_assets
 
 

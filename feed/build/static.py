@@ -23,16 +23,16 @@ from pathlib import Path
 
 import brotli
 
+from feed.core.problemtypes import TYPES
+from feed.core.urls import fill
+from feed.render.context import Context
 from feed.site import datafile
 from feed.site.badges import badge_names
 from feed.site.cards import served_script
-from feed.render.context import Context
 from feed.site.feeds import sitemap_files
-from feed.core.problemtypes import TYPES
 from feed.site.renderer import Renderer
 from feed.site.static_files import static_files
 from feed.store import PUBLIC_STATUSES
-from feed.core.urls import fill
 from widget.card import THEMES
 from widget.i18n import languages
 

@@ -1,7 +1,7 @@
 """The one registry of settings: name, default, environment variable and help.
 
-It drives the CLI's global options, the README's configuration table (a test
-checks the README documents every setting), `factcard settings` and the app's configuration.
+It drives the CLI's global options, `factcard settings`, the app's configuration and the
+manual's settings reference (docs/reference/settings.md, written by scripts/reference.py).
 Each setting comes from its flag, else its environment variable, else the `[settings]` table
 of the config file (FACTCARD_CONFIG), else its default.
 """

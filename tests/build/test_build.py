@@ -11,14 +11,14 @@ from typing import Any
 import brotli
 import pytest
 
-from feed.build.static import file_for
-from feed.store.clock import utc_now
-from feed.render.context import Context
 from feed.build.keeper import catch_up, full_build
-from feed.site.renderer import Renderer
+from feed.build.static import file_for
 from feed.core.settings import Settings
+from feed.render.context import Context
 from feed.site.assembly import open_site
+from feed.site.renderer import Renderer
 from feed.store import open_store
+from feed.store.clock import utc_now
 from tests.conftest import demo_documents
 
 

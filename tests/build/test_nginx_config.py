@@ -12,7 +12,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 SHIPPED = ROOT / "deploy" / "nginx.conf"
-# How deploy/nginx.conf is made (README, "Static build and CDNs").
+# How deploy/nginx.conf is made (docs/operators/static-build.md).
 ARGUMENTS = ["nginx-config", "--root", "/srv/factcard/build", "--upstream", "127.0.0.1:8000", "--listen", "80"]
 BROTLI_MODULE = Path("/usr/lib/nginx/modules/ngx_http_brotli_static_module.so")
 
@@ -24,7 +24,7 @@ def generated(**env: str) -> str:
 
 
 def test_the_shipped_configuration_is_what_the_command_prints() -> None:
-    assert SHIPPED.read_text() == generated(), "regenerate deploy/nginx.conf (see the README)"
+    assert SHIPPED.read_text() == generated(), "regenerate deploy/nginx.conf (see docs/operators/static-build.md)"
 
 
 def test_the_configuration_follows_the_settings() -> None:

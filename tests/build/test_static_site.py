@@ -27,10 +27,10 @@ import orjson
 import pytest
 
 from feed.build.static import COPIES, file_for
+from tests.browser.test_widget_browser import WATCH, chromium_available, host_app, launch, with_attributes
 from tests.conftest import DEMO, LiveServer, demo_documents, free_port
 from tests.consumers.test_consumers import REQUIRED, fetch, published_slugs_and_claims, sdtt
 from tests.site.test_feeds import walk
-from tests.browser.test_widget_browser import WATCH, chromium_available, host_app, launch, with_attributes
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 ARTIFACTS = ROOT / "test-artifacts" / "browser"

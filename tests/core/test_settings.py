@@ -1,20 +1,8 @@
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from feed.core.settings import SETTINGS, Settings, served_origin
-
-README = Path(__file__).resolve().parent.parent.parent / "README.md"
-
-
-def test_readme_documents_every_setting() -> None:
-    text = README.read_text()
-    for setting in SETTINGS:
-        row = next((line for line in text.splitlines() if f"`{setting.env}`" in line), None)
-        assert row is not None, f"README has no row for {setting.env}"
-        assert f"`{setting.flag}`" in row, setting.flag
+from feed.core.settings import Settings, served_origin
 
 
 def test_environment_then_overrides() -> None:

@@ -24,7 +24,7 @@ from widget import i18n
 from widget.i18n import LOCALE_DIR, Messages, choose_language, languages
 
 ROOT = Path(__file__).resolve().parent.parent.parent
-SHIPPED = ("ar", "de", "en", "es", "fr", "hi", "pt")  # the languages the README promises
+SHIPPED = ("ar", "de", "en", "es", "fr", "hi", "pt")  # the languages the manual promises (docs/editors/languages.md)
 PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 
 
@@ -55,7 +55,7 @@ def test_the_template_holds_what_the_code_and_templates_ask_for() -> None:
     }
     listed = ids(template())
     assert found == listed, (
-        f"run pybabel extract (README, Languages): new {sorted(map(str, found - listed))}, "
+        f"run pybabel extract (docs/developers/languages.md): new {sorted(map(str, found - listed))}, "
         f"gone {sorted(map(str, listed - found))}"
     )
 
@@ -80,7 +80,7 @@ def test_no_catalogue_keeps_messages_the_code_no_longer_has() -> None:
     expected = ids(template())
     for language in SHIPPED:
         if language != "en":
-            assert ids(po(language)) <= expected, f"{language}: run pybabel update (README, Languages)"
+            assert ids(po(language)) <= expected, f"{language}: run pybabel update (docs/developers/languages.md)"
 
 
 @pytest.mark.parametrize("language", [lang for lang in SHIPPED if lang != "en"])
@@ -111,7 +111,7 @@ def test_each_mo_is_its_po_compiled(language: str) -> None:
     wanted = gettext.GNUTranslations(compiled)
     messages = {key: value for key, value in shipped._catalog.items() if key != ""}  # type: ignore[attr-defined]
     expected = {key: value for key, value in wanted._catalog.items() if key != ""}  # type: ignore[attr-defined]
-    assert messages == expected, f"{language}: run pybabel compile (README, Languages)"
+    assert messages == expected, f"{language}: run pybabel compile (docs/developers/languages.md)"
 
 
 def test_a_missing_message_falls_back_to_english_by_itself(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
