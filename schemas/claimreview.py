@@ -74,6 +74,10 @@ def build_claimreview(
         review["dateModified"] = fc.date_modified or fc.date_published
     if fc.image:
         review["image"] = fc.image.url
+    if fc.description:
+        review["description"] = fc.description
+    if fc.original_url:
+        review["sameAs"] = fc.original_url  # where an imported fact-check was first published
     if versions and versions.original:
         review["translationOfWork"] = _work(versions.original)
     if versions and versions.translations:
@@ -105,13 +109,18 @@ def person(author: Author) -> dict[str, Any]:
         node["url"] = author.url
     if author.same_as:
         node["sameAs"] = list(author.same_as)
+    if author.image:
+        node["image"] = author.image
+    if author.job_title:
+        node["jobTitle"] = author.job_title
     return node
 
 
 def rating(publisher: Publisher, claim: Claim, language: str) -> dict[str, Any]:
     """The verdict as a schema.org Rating, in words of the fact-check's `language`."""
     label = publisher.scale.find(claim.verdict)
-    words = label.in_language(language) if label is not None else claim.verdict
+    # An imported verdict keeps the words its first publisher gave it.
+    words = claim.verdict_label or (label.in_language(language) if label is not None else claim.verdict)
     result: dict[str, Any] = {"@type": "Rating", "alternateName": words}
     if label is not None and label.value is not None:
         result["ratingValue"] = label.value
@@ -133,6 +142,10 @@ def item_reviewed(claim: Claim) -> dict[str, Any]:
             author["jobTitle"] = claim.claimant.job_title
         if claim.claimant.same_as:
             author["sameAs"] = list(claim.claimant.same_as)
+        if claim.claimant.url:
+            author["url"] = claim.claimant.url
+        if claim.claimant.image:
+            author["image"] = claim.claimant.image
         item["author"] = author
     if claim.date:
         item["datePublished"] = claim.date

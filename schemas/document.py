@@ -41,6 +41,7 @@ MAX_LONG_TEXT = 20_000
 MAX_ITEMS = 200
 MAX_TRANSLATIONS = 50
 MAX_DATE = 40
+MAX_DESCRIPTION = 2000
 DATE_NOTE = "A date (2025-10-30) or an RFC 3339 date-time with offset"
 
 
@@ -115,6 +116,8 @@ AUTHOR = Shape("Author", "A person who wrote the fact-check", (
     _text("name", "The author's name", required=True),
     _url("url", "The author's page on the publisher's site"),
     _list("sameAs", "Profiles elsewhere", URL),
+    _url("image", "A photo of the author"),
+    _text("jobTitle", "The author's role, e.g. Senior fact-checker"),
 ))  # fmt: skip
 
 CLAIMANT = Shape("Claimant", "Who made the claim", (
@@ -122,6 +125,8 @@ CLAIMANT = Shape("Claimant", "Who made the claim", (
     Field("type", ENUM, "A Person or an Organization", values=CLAIMANT_TYPES, default=CLAIMANT_TYPES[0]),
     _text("jobTitle", "A person's role when making the claim"),
     _list("sameAs", "Profiles elsewhere", URL),
+    _url("url", "The claimant's own page"),
+    _url("image", "A photo or logo of the claimant"),
 ))  # fmt: skip
 
 CLAIM = Shape("Claim", "One claim and its verdict", (
@@ -132,6 +137,8 @@ CLAIM = Shape("Claim", "One claim and its verdict", (
     _url("firstAppearance", "Where the claim first appeared"),
     Field("verdict", VERDICT, "A label of the publisher's rating scale", required=True, max_length=100),
     _text("explanation", "Why the verdict; Markdown", limit=1000),
+    _text("verdictLabel", "The verdict in the words it was first published in (an imported fact-check), "
+          "published as the rating's alternateName; the verdict may then be this label, off the scale", limit=500),
 ))  # fmt: skip
 
 SECTION = Shape("Section", "A headed part of the article", (
@@ -182,6 +189,8 @@ FACTCHECK = Shape("FactCheck", "A fact-check: one article reviewing one or more 
     _object("retraction", "Only on a retracted fact-check", RETRACTION),
     Field("translations", LIST, "Slugs of the fact-checks that translate this one into other languages",
           max_length=120, max_items=MAX_TRANSLATIONS, item=SLUG),
+    _text("description", "The review's short description, as the ClaimReview gives it", limit=MAX_DESCRIPTION),
+    _url("originalUrl", "Where the fact-check was first published (an imported one), named in sameAs"),
 ))  # fmt: skip
 
 

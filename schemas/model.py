@@ -20,6 +20,8 @@ class Author:
     name: str
     url: str | None = None
     same_as: tuple[str, ...] = ()  # the author's profiles elsewhere (schema.org sameAs)
+    image: str | None = None
+    job_title: str | None = None
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,8 @@ class Claimant:
     type: str = "Person"
     job_title: str | None = None
     same_as: tuple[str, ...] = ()
+    url: str | None = None
+    image: str | None = None
 
 
 @dataclass(frozen=True)
@@ -39,6 +43,9 @@ class Claim:
     appearances: tuple[str, ...] = ()
     first_appearance: str | None = None
     explanation: str | None = None
+    # The verdict in its first publisher's words (an import): published as alternateName. When
+    # no label of the scale matches, `verdict` is this label too, and its category is "other".
+    verdict_label: str | None = None
 
 
 @dataclass(frozen=True)
@@ -94,6 +101,8 @@ class FactCheck:
     status: str = "draft"
     retraction: Retraction | None = None
     translations: tuple[str, ...] = ()  # slugs of the fact-checks that translate this one
+    description: str | None = None  # the ClaimReview's description, as an imported review gave it
+    original_url: str | None = None  # where an imported fact-check was first published
 
 
 def _drop_empty(data: dict[str, Any]) -> dict[str, Any]:
@@ -112,6 +121,8 @@ def to_document(fc: FactCheck) -> dict[str, Any]:
                     "type": claim.claimant.type,
                     "jobTitle": claim.claimant.job_title,
                     "sameAs": list(claim.claimant.same_as),
+                    "url": claim.claimant.url,
+                    "image": claim.claimant.image,
                 }
             )
         claims.append(
@@ -124,6 +135,7 @@ def to_document(fc: FactCheck) -> dict[str, Any]:
                     "firstAppearance": claim.first_appearance,
                     "verdict": claim.verdict or None,  # a draft's claim may have none yet
                     "explanation": claim.explanation,
+                    "verdictLabel": claim.verdict_label,
                 }
             )
         )
@@ -134,7 +146,7 @@ def to_document(fc: FactCheck) -> dict[str, Any]:
             "headline": fc.headline,
             "language": fc.language,
             "publisher": fc.publisher,
-            "authors": [_drop_empty({"name": a.name, "url": a.url, "sameAs": list(a.same_as)}) for a in fc.authors],
+            "authors": [_author_document(a) for a in fc.authors],
             "datePublished": fc.date_published,
             "dateModified": fc.date_modified,
             "summary": fc.summary,
@@ -153,8 +165,20 @@ def to_document(fc: FactCheck) -> dict[str, Any]:
                 _drop_empty({"reason": fc.retraction.reason, "date": fc.retraction.date}) if fc.retraction else None
             ),
             "translations": list(fc.translations),
+            "description": fc.description,
+            "originalUrl": fc.original_url,
         }
     )
+
+
+def _author_document(author: Author) -> dict[str, Any]:
+    return _drop_empty({
+        "name": author.name,
+        "url": author.url,
+        "sameAs": list(author.same_as),
+        "image": author.image,
+        "jobTitle": author.job_title,
+    })  # fmt: skip
 
 
 def load_factcheck(document: Mapping[str, Any]) -> FactCheck:
@@ -172,7 +196,10 @@ def load_factcheck(document: Mapping[str, Any]) -> FactCheck:
         publisher=document["publisher"],
         summary=document["summary"],
         claims=tuple(_load_claim(claim) for claim in document["claims"]),
-        authors=tuple(Author(a["name"], a.get("url"), tuple(a.get("sameAs", ()))) for a in document.get("authors", ())),
+        authors=tuple(
+            Author(a["name"], a.get("url"), tuple(a.get("sameAs", ())), a.get("image"), a.get("jobTitle"))
+            for a in document.get("authors", ())
+        ),
         date_published=document.get("datePublished"),
         date_modified=document.get("dateModified"),
         sections=tuple(Section(s["heading"], tuple(s["paragraphs"])) for s in document.get("sections", ())),
@@ -187,6 +214,8 @@ def load_factcheck(document: Mapping[str, Any]) -> FactCheck:
         status=document.get("status", "draft"),
         retraction=Retraction(retraction["reason"], retraction.get("date")) if retraction else None,
         translations=tuple(document.get("translations", ())),
+        description=document.get("description"),
+        original_url=document.get("originalUrl"),
     )
 
 
@@ -201,6 +230,8 @@ def _load_claim(claim: Mapping[str, Any]) -> Claim:
                 claimant.get("type", "Person"),
                 claimant.get("jobTitle"),
                 tuple(claimant.get("sameAs", ())),
+                claimant.get("url"),
+                claimant.get("image"),
             )
             if claimant
             else None
@@ -209,4 +240,5 @@ def _load_claim(claim: Mapping[str, Any]) -> Claim:
         appearances=tuple(claim.get("appearances", ())),
         first_appearance=claim.get("firstAppearance"),
         explanation=claim.get("explanation"),
+        verdict_label=claim.get("verdictLabel"),
     )

@@ -15,7 +15,6 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from schemas.dates import is_date_or_datetime, is_year_or_month
 from schemas.document import (
     AUTHOR,
     CLAIM,
@@ -28,10 +27,9 @@ from schemas.document import (
     SECTION,
     SLUG_PATTERN,
     SOURCE,
-    Field,
-    Shape,
 )
-from schemas.errors import FieldError, ValidationError
+from schemas.errors import ValidationError
+from schemas.fieldreader import Reader
 from schemas.markdown import citation_numbers, mark_count
 from schemas.model import (
     CLAIMANT_TYPES,
@@ -47,135 +45,10 @@ from schemas.model import (
     Source,
 )
 from schemas.publisher import Publisher
-from schemas.text import character_problem
-from schemas.urls import incoming_url, link_problem
 
 # Runs of Markdown markup characters (`*`, `[`, `]`, backticks) in a whole document. A long
 # fact-check holds a few hundred; each costs some work on every rendering.
 MAX_DOCUMENT_MARKS = 5_000
-
-
-class _Reader:
-    """Reads typed fields out of nested dicts, recording problems instead of raising.
-
-    Which keys an object allows, which it requires and how long a value may be come from
-    the document's description (`schemas.document`); what is wrong with a value is said here.
-    """
-
-    def __init__(self, incoming: bool) -> None:
-        self.errors: list[FieldError] = []
-        self.incoming = incoming
-        self.final = True  # held to what publication needs (not a draft)
-
-    def characters(self, value: str, where: str) -> bool:
-        """False (and the problem recorded) when new text holds a character it may not."""
-        problem = character_problem(value) if self.incoming else None
-        if problem:
-            self.fail(where, problem)
-        return problem is None
-
-    def url_problem(self, value: object) -> tuple[object, str | None]:
-        """`value` as kept (an IRI arriving becomes its URI) and why it is not an http(s) URL valid
-        by RFC 3986, or None; one stored before RFC 3986 was checked is read as it is."""
-        return incoming_url(value) if self.incoming else (value, link_problem(value))
-
-    def fail(self, path: str, message: str) -> None:
-        self.errors.append(FieldError(path, message))
-
-    def obj(self, value: Any, path: str, shape: Shape) -> Mapping[str, Any] | None:
-        if not isinstance(value, Mapping):
-            self.fail(path or "(document)", "must be an object")
-            return None
-        for key in sorted(set(value) - shape.keys):
-            self.fail(_join(path, key), "is not a known field")
-        return value
-
-    def text(self, data: Mapping[str, Any], field: Field, path: str) -> str | None:
-        value = data.get(field.name)
-        where = _join(path, field.name)
-        limit = field.max_length
-        assert limit is not None, field.name
-        if value is None or (isinstance(value, str) and not value.strip()):
-            if field.required:
-                self.fail(where, "is required")
-            return None
-        if not isinstance(value, str):
-            self.fail(where, "must be a string")
-            return None
-        if len(value) > limit:
-            self.fail(where, f"must be at most {limit} characters (has {len(value)})")
-        self.characters(value, where)
-        return value
-
-    def url(self, data: Mapping[str, Any], field: Field, path: str) -> str | None:
-        key = field.name
-        value = data.get(key)
-        if value is None:
-            if field.required:
-                self.fail(_join(path, key), "is required")
-            return None
-        value, problem = self.url_problem(value)
-        if problem:
-            self.fail(_join(path, key), problem)
-            return None
-        if not self.characters(str(value), _join(path, key)):
-            return None
-        return str(value)
-
-    def moment(self, data: Mapping[str, Any], field: Field, path: str, *, partial: bool = False) -> str | None:
-        """A date or date-time; with `partial` also a year or a month (`2022`, `2022-10`), as
-        schema.org's Date allows and a source is often dated."""
-        value = self.text(data, field, path)
-        if value is not None and partial and is_year_or_month(value):
-            return value
-        if value is not None and not is_date_or_datetime(value):
-            message = "must be a date (2025-10-30) or an RFC 3339 date-time with offset"
-            if partial:
-                message = "must be a year (2022), a month (2022-10), a date (2022-10-30) or an RFC 3339 date-time"
-            self.fail(_join(path, field.name), message)
-            return None
-        return value
-
-    def items(self, data: Mapping[str, Any], field: Field, path: str) -> list[Any]:
-        value = data.get(field.name)
-        if value is None:
-            return []
-        if not isinstance(value, list):
-            self.fail(_join(path, field.name), "must be a list")
-            return []
-        if field.max_items is not None and len(value) > field.max_items:
-            self.fail(_join(path, field.name), f"must have at most {field.max_items} items")
-            return []
-        return value
-
-    def strings(self, data: Mapping[str, Any], field: Field, path: str) -> tuple[str, ...]:
-        out = []
-        limit = field.max_length
-        assert limit is not None, field.name
-        for index, item in enumerate(self.items(data, field, path)):
-            where = f"{_join(path, field.name)}[{index}]"
-            if not isinstance(item, str) or not item.strip():
-                self.fail(where, "must be a non-empty string")
-            elif len(item) > limit:
-                self.fail(where, f"must be at most {limit} characters")
-            elif self.characters(item, where):
-                out.append(item)
-        return tuple(out)
-
-    def urls(self, data: Mapping[str, Any], field: Field, path: str) -> tuple[str, ...]:
-        out = []
-        for index, item in enumerate(self.items(data, field, path)):
-            where = f"{_join(path, field.name)}[{index}]"
-            kept, problem = self.url_problem(item)
-            if problem:
-                self.fail(where, problem)
-            elif self.characters(str(kept), where):
-                out.append(str(kept))
-        return tuple(out)
-
-
-def _join(path: str, key: str) -> str:
-    return f"{path}.{key}" if path else key
 
 
 def parse_factcheck(document: Any, publishers: Mapping[str, Publisher], *, incoming: bool = False) -> FactCheck:
@@ -187,7 +60,7 @@ def parse_factcheck(document: Any, publishers: Mapping[str, Publisher], *, incom
 
     Raises ValidationError naming every problem found; returns the FactCheck otherwise.
     """
-    r = _Reader(incoming)
+    r = Reader(incoming)
     data = r.obj(document, "", FACTCHECK)
     if data is None:
         raise ValidationError(r.errors)
@@ -217,8 +90,10 @@ def parse_factcheck(document: Any, publishers: Mapping[str, Publisher], *, incom
             name = r.text(item, AUTHOR["name"], path)
             url = r.url(item, AUTHOR["url"], path)
             same_as = r.urls(item, AUTHOR["sameAs"], path)
+            photo = r.url(item, AUTHOR["image"], path)
+            job_title = r.text(item, AUTHOR["jobTitle"], path)
             if name:
-                authors.append(Author(name, url, same_as))
+                authors.append(Author(name, url, same_as, photo, job_title))
 
     date_published = r.moment(data, FACTCHECK["datePublished"], "")
     date_modified = r.moment(data, FACTCHECK["dateModified"], "")
@@ -301,6 +176,8 @@ def parse_factcheck(document: Any, publishers: Mapping[str, Publisher], *, incom
     related_questions = r.strings(data, FACTCHECK["relatedQuestions"], "")
     tags = r.strings(data, FACTCHECK["tags"], "")
     translations = _translations(r, data, slug)
+    description = r.text(data, FACTCHECK["description"], "")
+    original_url = r.url(data, FACTCHECK["originalUrl"], "")
     if r.errors:
         raise ValidationError(r.errors)
     assert publisher is not None and slug and headline and language and summary
@@ -324,10 +201,12 @@ def parse_factcheck(document: Any, publishers: Mapping[str, Publisher], *, incom
         status=str(status),
         retraction=retraction,
         translations=translations,
+        description=description,
+        original_url=original_url,
     )
 
 
-def _translations(r: _Reader, data: Mapping[str, Any], slug: str | None) -> tuple[str, ...]:
+def _translations(r: Reader, data: Mapping[str, Any], slug: str | None) -> tuple[str, ...]:
     """The slugs of the fact-check's translations: each a slug, named once, not its own."""
     out: list[str] = []
     for index, item in enumerate(r.items(data, FACTCHECK["translations"], "")):
@@ -343,7 +222,7 @@ def _translations(r: _Reader, data: Mapping[str, Any], slug: str | None) -> tupl
     return tuple(out)
 
 
-def _within_mark_budget(r: _Reader, data: Mapping[str, Any], texts: list[tuple[str, str]]) -> bool:
+def _within_mark_budget(r: Reader, data: Mapping[str, Any], texts: list[tuple[str, str]]) -> bool:
     """False, naming the field that goes over, when the Markdown holds more than MAX_DOCUMENT_MARKS runs."""
     texts = list(texts)
     claims = data.get("claims")
@@ -362,13 +241,19 @@ def _within_mark_budget(r: _Reader, data: Mapping[str, Any], texts: list[tuple[s
 _DRAFT_VERDICT = replace(CLAIM["verdict"], required=False)  # chosen before publication
 
 
-def _parse_claim(r: _Reader, raw: Any, path: str, publisher: Publisher | None) -> Claim | None:
+def _parse_claim(r: Reader, raw: Any, path: str, publisher: Publisher | None) -> Claim | None:
     item = r.obj(raw, path, CLAIM)
     if item is None:
         return None
     text = r.text(item, CLAIM["text"], path)
     verdict = r.text(item, CLAIM["verdict"] if r.final else _DRAFT_VERDICT, path)
-    if verdict and publisher is not None and publisher.scale.find(verdict) is None:
+    verdict_label = r.text(item, CLAIM["verdictLabel"], path)
+    if verdict_label is not None:
+        verdict_label = verdict_label.strip()
+    if verdict and verdict_label and verdict.strip() == verdict_label:
+        found = publisher.scale.find(verdict) if publisher is not None else None
+        verdict = found.label if found else verdict_label  # off the scale: its category is "other"
+    elif verdict and publisher is not None and publisher.scale.find(verdict) is None:
         labels = ", ".join(publisher.scale.label_names())
         r.fail(f"{path}.verdict", f"{verdict!r} is not on the {publisher.scale.name!r} scale ({labels})")
     elif verdict and publisher is not None:
@@ -387,8 +272,10 @@ def _parse_claim(r: _Reader, raw: Any, path: str, publisher: Publisher | None) -
             if job_title and kind == "Organization":
                 r.fail(f"{c_path}.jobTitle", "applies to a Person, not an Organization")
             same_as = r.urls(c_item, CLAIMANT["sameAs"], c_path)
+            url = r.url(c_item, CLAIMANT["url"], c_path)
+            image = r.url(c_item, CLAIMANT["image"], c_path)
             if name:
-                claimant = Claimant(name, str(kind), job_title, same_as)
+                claimant = Claimant(name, str(kind), job_title, same_as, url, image)
     return Claim(
         text=text or "",
         verdict=verdict or "",
@@ -397,4 +284,5 @@ def _parse_claim(r: _Reader, raw: Any, path: str, publisher: Publisher | None) -
         appearances=r.urls(item, CLAIM["appearances"], path),
         first_appearance=r.url(item, CLAIM["firstAppearance"], path),
         explanation=r.text(item, CLAIM["explanation"], path),
+        verdict_label=verdict_label,
     )

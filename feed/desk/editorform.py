@@ -48,6 +48,8 @@ LABELS = {
     "sources": N_("Sources"), "title": N_("Title"), "relatedQuestions": N_("Related questions (one per line)"),
     "tags": N_("Tags (one per line)"), "image": N_("Image"), "alt": N_("Description of the image"),
     "translations": N_("Translations (their slugs, one per line)"),
+    "description": N_("Description (as the original review gave it)"), "originalUrl": N_("Original article"),
+    "verdictLabel": N_("Verdict as first published"),
 }  # fmt: skip
 ROW_LABELS = {"authors": N_("Author %(number)s"), "claims": N_("Claim %(number)s"),
               "sections": N_("Section %(number)s"), "sources": N_("Source %(number)s")}  # fmt: skip
