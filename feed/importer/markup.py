@@ -66,7 +66,7 @@ def read_page(html: str | bytes, url: str) -> Page:
         except Exception as error:
             page.problems.append(f"{syntax} markup could not be read: {error}")
             continue
-        page.nodes.extend(_rdfa_nodes(found) if syntax == "rdfa" else _jsonld_nodes(found))
+        page.nodes.extend(_rdfa_nodes(found) if syntax == "rdfa" else jsonld_nodes(found))
     return page
 
 
@@ -98,7 +98,7 @@ def walk(nodes: Any) -> list[dict[str, Any]]:
 # -- JSON-LD and microdata -------------------------------------------------------------------------
 
 
-def _jsonld_nodes(items: list[Any]) -> list[dict[str, Any]]:
+def jsonld_nodes(items: list[Any]) -> list[dict[str, Any]]:
     """Top-level nodes, `@graph` unwrapped, `{"@id": ...}` references replaced by their nodes."""
     nodes: list[dict[str, Any]] = []
     for item in items:
