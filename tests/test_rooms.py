@@ -127,3 +127,10 @@ def test_tests_mirror_the_rooms() -> None:
     assert sorted(folders - known) == []
     loose = {path.name for path in (ROOT / "tests").glob("test_*.py")}
     assert sorted(loose - {"test_rooms.py", "test_structure.py"}) == []  # the house's own tests
+
+
+def test_test_files_have_unique_names() -> None:
+    """Test folders are no packages, so pytest imports each file by its name: two files of one name
+    in two folders stop the whole run at collection."""
+    names = [path.name for path in (ROOT / "tests").rglob("test_*.py") if "node_modules" not in path.parts]
+    assert sorted({name for name in names if names.count(name) > 1}) == []
