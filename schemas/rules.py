@@ -1,8 +1,12 @@
 """The ClaimReview publishing rules that search engines and fact-check tools apply.
 
-These go beyond the vocabulary: required fields, a short claim that does
-not give the verdict away, a review url on the publisher's own host, and a
-rating inside its scale.
+Two kinds. The law (`check_rules`) goes beyond the vocabulary: required fields, a review url on
+the publisher's own host, and a rating inside its scale; breaking it refuses publication.
+The advice (`check_advice`): a short claim that does not give the verdict away. Live archives
+break it often (in a sample of 65 real ClaimReviews from 23 fact-checkers, 14 have a
+claimReviewed over 140 characters, up to 365), and a reader is not misled by it, so it is a
+warning wherever it shows (the desk, the API's answer, `factcard validate`, the import report)
+and never a refusal.
 """
 
 from __future__ import annotations
@@ -22,14 +26,8 @@ REQUIRED = ("url", "claimReviewed", "reviewRating", "author", "datePublished", "
 CLAIM_REVIEWED_MAX = 140
 
 
-def check_rules(
-    review: dict[str, Any], publisher_url: str, path: str = "$", scale: RatingScale | None = None
-) -> list[FieldError]:
-    """Every publishing-rule problem with one ClaimReview dict.
-
-    With the publisher's `scale`, a claim may not give the verdict away in any language the
-    scale has words for, not only in the words of `alternateName`.
-    """
+def check_rules(review: dict[str, Any], publisher_url: str, path: str = "$") -> list[FieldError]:
+    """Every publishing-rule problem with one ClaimReview dict: what refuses publication."""
     errors: list[FieldError] = []
 
     def fail(field: str, message: str) -> None:
@@ -49,15 +47,6 @@ def check_rules(
     verdict = rating.get("alternateName")
     if not verdict:
         fail("reviewRating.alternateName", "is required: the verdict in words")
-    claim = review.get("claimReviewed") or ""
-    if len(claim) > CLAIM_REVIEWED_MAX:
-        fail("claimReviewed", f"must be short: at most {CLAIM_REVIEWED_MAX} characters (has {len(claim)})")
-    if verdict:
-        label = scale.find(verdict) if scale is not None else None
-        for words in dict.fromkeys((verdict, *(label.names() if label is not None else ()))):
-            if _states_verdict(claim, words):
-                fail("claimReviewed", f"must state the claim, not the verdict {words!r}")
-                break
     value = rating.get("ratingValue")
     if value is not None:
         best, worst = rating.get("bestRating"), rating.get("worstRating")
@@ -71,6 +60,27 @@ def check_rules(
     return errors
 
 
+def check_advice(review: dict[str, Any], path: str = "$", scale: RatingScale | None = None) -> list[FieldError]:
+    """The advice for one ClaimReview dict, as warnings: a claim short enough for a search
+    result, and one that states the claim rather than its verdict. With the publisher's
+    `scale`, the verdict's words in every language the scale has are looked for, not only
+    those of `alternateName`."""
+    warnings: list[FieldError] = []
+    claim = review.get("claimReviewed") or ""
+    if len(claim) > CLAIM_REVIEWED_MAX:
+        message = f"should be short: at most {CLAIM_REVIEWED_MAX} characters (has {len(claim)})"
+        warnings.append(FieldError(f"{path}.claimReviewed", message))
+    verdict = (review.get("reviewRating") or {}).get("alternateName")
+    if verdict:
+        label = scale.find(verdict) if scale is not None else None
+        for words in dict.fromkeys((verdict, *(label.names() if label is not None else ()))):
+            if _states_verdict(claim, words):
+                message = f"should state the claim, not the verdict {words!r}"
+                warnings.append(FieldError(f"{path}.claimReviewed", message))
+                break
+    return warnings
+
+
 def _states_verdict(claim: str, verdict: str) -> bool:
     """True when the claim text carries the verdict as a label, e.g. 'False: ...' or '... (False)'."""
     label = re.escape(verdict.strip())
@@ -82,9 +92,7 @@ def _states_verdict(claim: str, verdict: str) -> bool:
     return any(re.search(p, claim, re.IGNORECASE) for p in patterns)
 
 
-def check_publishable(
-    reviews: list[dict[str, Any]], publisher_url: str, scale: RatingScale | None = None
-) -> list[FieldError]:
+def check_publishable(reviews: list[dict[str, Any]], publisher_url: str) -> list[FieldError]:
     """Vocabulary and publishing-rule problems across all of a fact-check's ClaimReviews."""
     from schemas.vocabulary import check_vocabulary
 
@@ -92,8 +100,13 @@ def check_publishable(
     for index, review in enumerate(reviews):
         path = f"claimReview[{index}]"
         errors.extend(check_vocabulary(review, path))
-        errors.extend(check_rules(review, publisher_url, path, scale))
+        errors.extend(check_rules(review, publisher_url, path))
     return errors
+
+
+def advise_publishable(reviews: list[dict[str, Any]], scale: RatingScale | None = None) -> list[FieldError]:
+    """The advice (warnings) across all of a fact-check's ClaimReviews."""
+    return [w for index, review in enumerate(reviews) for w in check_advice(review, f"claimReview[{index}]", scale)]
 
 
 def publication_problems(document: Any, publishers: Mapping[str, Publisher]) -> list[FieldError]:

@@ -44,6 +44,10 @@ RECORD_SCHEMA: dict[str, Any] = {
             "notice": {"type": "string"}, "reason": {"type": "string"}, "date": {"type": ["string", "null"]}}},
         "claimReview": {"type": "array", "items": {"type": "object"},
                         "description": "ClaimReview JSON-LD, one per claim; empty unless published"},
+        "warnings": {"type": "array", "description": "Only in the answer to a write: the ClaimReview advice "
+                     "(a claimReviewed over 140 characters, a claim that gives its verdict away), never a refusal",
+                     "items": {"type": "object", "properties": {"field": {"type": "string"},
+                                                                "message": {"type": "string"}}}},
     },
 }  # fmt: skip
 

@@ -188,17 +188,21 @@ async def if_match_version(request: Request, ctx: Context, slug: str, *, require
     return int(match["version"])
 
 
-def _record_response(ctx: Context, record: Record, status: int = 200) -> Response:
+def _record_response(ctx: Context, record: Record, status: int = 200, *, written: bool = False) -> Response:
     fc = ctx.publishing.load(record.document)
     page_url = ctx.publishing.page_url(record.slug)
     body = record_json(record, fc, ctx.publishers[fc.publisher], page_url)
+    if written:
+        # The ClaimReview advice (a long claim, one that gives its verdict) is told to the writer,
+        # never refused; a reader fetching the fact-check is not told.
+        body["warnings"] = [{"field": w.field, "message": w.message} for w in ctx.publishing.warnings(fc)]
     headers = {"ETag": record.etag, "Location": ctx.urls.url("api_check", slug=record.slug)}
     return JSONResponse(body, status_code=status, headers=headers)
 
 
 def _written(request: Request, ctx: Context, record: Record, status: int = 200) -> Response:
     """The response to a write; once it is sent, the changed pages are rendered (render on write)."""
-    response = _record_response(ctx, record, status)
+    response = _record_response(ctx, record, status, written=True)
     if record.status != "draft":
         renderer, cache = request.app.state.renderer, request.app.state.response_cache
         response.background = BackgroundTask(prerender, renderer.render, cache, pages_of(record.slug))

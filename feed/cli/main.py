@@ -206,12 +206,16 @@ def cmd_validate(args: argparse.Namespace) -> int:
     except UnreadableFile as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    warnings = 0
     for where, document in sources:
-        errors = publishing.check(document, now)
+        found = publishing.check(document, now)
         checked += 1
-        problems += len(errors)
-        _print_errors(f"{where}: ", errors)
-    print(f"checked {checked} fact-check(s): {problems} problem(s)")
+        problems += len(found.problems)
+        warnings += len(found.warnings)
+        _print_errors(f"{where}: ", found.problems)
+        _print_errors(f"{where}: warning: ", found.warnings)  # advice: the exit status stays 0
+    advice = f", {warnings} warning(s)" if warnings else ""
+    print(f"checked {checked} fact-check(s): {problems} problem(s){advice}")
     return 1 if problems else 0
 
 

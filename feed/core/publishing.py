@@ -19,7 +19,7 @@ from schemas.claimreview import build_claimreviews
 from schemas.errors import FieldError, ValidationError
 from schemas.model import FactCheck, Retraction, load_factcheck, to_document
 from schemas.publisher import Publisher
-from schemas.rules import check_publishable, publication_problems
+from schemas.rules import advise_publishable, check_publishable, publication_problems
 from schemas.validation import parse_factcheck
 
 _T = TypeVar("_T")
@@ -44,6 +44,12 @@ class Imported:
     created: int
     replaced: int
     unchanged: int  # records equal to the stored document, left alone
+
+
+@dataclass(frozen=True)
+class Checked:
+    problems: list[FieldError]  # what refuses publication
+    warnings: list[FieldError]  # advice: shown, never a refusal
 
 
 class OutOfScope(Exception):
@@ -96,23 +102,34 @@ class Publishing:
         return parse_factcheck(document, self.publishers, incoming=incoming)
 
     def problems(self, fc: FactCheck) -> list[FieldError]:
-        """ClaimReview vocabulary and publishing-rule problems for a fact-check."""
+        """ClaimReview vocabulary and publishing-rule problems for a fact-check: what refuses it."""
         publisher = self.publishers[fc.publisher]
         reviews = build_claimreviews(fc, publisher, self.page_url(fc.slug))
-        return check_publishable(reviews, publisher.url, publisher.scale)
+        return check_publishable(reviews, publisher.url)
 
-    def check(self, document: Any, now: datetime) -> list[FieldError]:
-        """Every problem with a document, checking it and its ClaimReview as if it were published now."""
+    def warnings(self, fc: FactCheck) -> list[FieldError]:
+        """The ClaimReview advice for a fact-check (schemas.rules.check_advice): shown, never refused."""
+        if not fc.claims:
+            return []
+        publisher = self.publishers[fc.publisher]
+        return advise_publishable(build_claimreviews(fc, publisher, self.page_url(fc.slug)), publisher.scale)
+
+    def check(self, document: Any, now: datetime) -> Checked:
+        """A document checked as if it were published now: what would refuse it, and the advice."""
         try:
             fc = self.parse(document, incoming=True)
         except ValidationError as exc:
-            return exc.errors
-        return self.advice(to_document(fc), now)
+            return Checked(exc.errors, [])
+        return Checked(self._lacks(to_document(fc), now), self.warnings(fc))
 
     def advice(self, document: Any, now: datetime) -> list[FieldError]:
-        """What a stored draft lacks for publication, as warnings to show while it is written: the
-        rules a draft is spared (`publication_problems`), then the ClaimReview rules. A rule that
-        publishing meets by itself (the date it sets) is no warning."""
+        """Everything to show as a warning while a stored fact-check is written: what a draft
+        lacks for publication (the rules a draft is spared, `publication_problems`, then the
+        ClaimReview rules), then the ClaimReview advice. A rule that publishing meets by itself
+        (the date it sets) is no warning."""
+        return self._lacks(document, now) + self.warnings(self.load(document))
+
+    def _lacks(self, document: Any, now: datetime) -> list[FieldError]:
         found = publication_problems(document, self.publishers)
         fc = self.load(document)
         draft = replace(fc, status="published", date_published=fc.date_published or rfc3339(now))

@@ -155,14 +155,16 @@ def test_publish_then_edit_then_retract(client: TestClient, auth: dict[str, str]
     assert history[0]["document"]["headline"] == "Is the claim right?"
 
 
-def test_publish_refuses_a_check_that_breaks_claimreview_rules(client: TestClient, auth: dict[str, str]) -> None:
+def test_publishing_a_claim_that_gives_its_verdict_away_warns(client: TestClient, auth: dict[str, str]) -> None:
     document = draft()
     document["claims"][0]["text"] = "False: the claim"
-    create(client, auth, document)
+    assert create(client, auth, document).json()["warnings"][0]["field"] == "claimReview[0].claimReviewed"
     response = client.post("/api/checks/a-claim/publish", headers=auth)
-    assert response.status_code == 422
-    assert response.json()["errors"][0]["field"] == "claimReview[0].claimReviewed"
-    assert client.get("/api/checks/a-claim", headers=auth).json()["status"] == "draft"
+    assert response.status_code == 200
+    assert response.json()["warnings"] == [
+        {"field": "claimReview[0].claimReviewed", "message": "should state the claim, not the verdict 'False'"}
+    ]
+    assert client.get("/api/checks/a-claim").json()["status"] == "published"
 
 
 def test_a_draft_without_its_verdict_or_sources_saves_and_publishing_it_is_refused(
@@ -351,3 +353,18 @@ def test_responses_match_their_openapi_schemas(client: TestClient, auth: dict[st
     bad = {**revisions, "revisions": [{**revisions["revisions"][0], "actor": "someone"}]}
     with pytest.raises(jsonschema.ValidationError):
         check(bad, "Revisions")
+
+
+def test_a_long_claim_is_published_with_a_warning_in_the_answer(client: TestClient, auth: dict[str, str]) -> None:
+    # Advice, not law: real archives carry claims up to 365 characters; they publish, with a warning.
+    document = draft("a-long-claim") | {"status": "published"}
+    document["claims"][0]["text"] = ("The claim, " * 30).strip()
+    response = create(client, auth, document)
+    body = response.json()
+    assert body["status"] == "published"
+    assert body["claimReview"][0]["claimReviewed"] == document["claims"][0]["text"]
+    assert body["warnings"] == [
+        {"field": "claimReview[0].claimReviewed", "message": "should be short: at most 140 characters (has 329)"}
+    ]
+    assert "warnings" not in client.get("/api/checks/a-long-claim").json()  # told to the writer only
+    assert create(client, auth, draft("a-short-claim")).json()["warnings"] == []

@@ -437,3 +437,15 @@ def test_dates_are_date_inputs_and_are_shown_in_the_desks_language(people: dict[
     (language,) = tree.xpath('//select[@name="language"]')
     assert language.xpath("./option[@selected]/text()") == ["English"]
     assert "العربية" in language.xpath("./option/text()")
+
+
+def test_a_long_claim_is_a_warning_in_form_words_and_publishes(people: dict[str, TestClient], app: Any) -> None:
+    writer, editor = people["writer"], people["editor"]
+    claim = "Bats are blind, " * 12 + "and they fly by echo alone"
+    location = post_form(writer, NEW, draft_fields(**{"claims.0.text": claim})).headers["location"]
+    tree = html.fromstring(writer.get(location).text)
+    (beside,) = tree.xpath('//p[@id="f-claims-0-text-warning"]')
+    assert beside.text_content() == "Claim 1, Claim as made is too long for search results: at most 140 characters."
+    published = post_form(editor, "/desk/checks/bats-are-blind/publish", {}, version="1")
+    assert published.status_code == 303, html.fromstring(published.text).xpath("string(//main)")[:1000]
+    assert app.state.context.store.get("bats-are-blind").status == "published"

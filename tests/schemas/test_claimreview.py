@@ -12,7 +12,7 @@ from schemas.claimreview import build_claimreviews
 from schemas.errors import ValidationError
 from schemas.model import to_document
 from schemas.publisher import parse_publishers
-from schemas.rules import check_publishable, check_rules
+from schemas.rules import check_advice, check_publishable, check_rules
 from schemas.validation import parse_factcheck
 from schemas.vocabulary import check_vocabulary
 from tests.conftest import demo_documents
@@ -88,20 +88,35 @@ def test_vocabulary_check_finds_unknown_and_misapplied_properties() -> None:
     }
 
 
-def test_rules_catch_verdict_in_claim_foreign_host_and_rating_out_of_range(publishers: Any) -> None:
+def test_rules_refuse_a_foreign_host_a_rating_out_of_range_and_a_missing_date(publishers: Any) -> None:
     review = reviews_for("lightning-never-strikes-twice", publishers)[0]
-    review["claimReviewed"] = "False: lightning never strikes twice"
+    review["claimReviewed"] = "False: lightning never strikes twice"  # advice, not law: no refusal
     review["reviewRating"]["ratingValue"] = 9
     review["url"] = "https://elsewhere.example/checks/x"
     del review["datePublished"]
     fields = {e.field for e in check_rules(review, "http://testserver/")}
-    assert fields == {"$.claimReviewed", "$.reviewRating.ratingValue", "$.url", "$.datePublished"}
+    assert fields == {"$.reviewRating.ratingValue", "$.url", "$.datePublished"}
+
+
+def test_a_long_claim_and_a_claim_that_gives_its_verdict_are_advice(publishers: Any) -> None:
+    review = reviews_for("lightning-never-strikes-twice", publishers)[0]
+    review["claimReviewed"] = "False: " + "lightning never strikes the same place twice, " * 4
+    scale = publishers["demo"].scale
+    assert check_rules(review, "http://testserver/") == []
+    warnings = check_advice(review, scale=scale)
+    assert [(w.field, w.message.split(":")[0]) for w in warnings] == [
+        ("$.claimReviewed", "should be short"),
+        ("$.claimReviewed", "should state the claim, not the verdict 'False'"),
+    ]
+    assert f"has {len(review['claimReviewed'])}" in warnings[0].message
+    review["claimReviewed"] = "Lightning never strikes the same place twice"
+    assert check_advice(review, scale=scale) == []
 
 
 def test_rules_accept_a_claim_that_merely_contains_a_verdict_word(publishers: Any) -> None:
     review = reviews_for("lightning-never-strikes-twice", publishers)[0]
     review["claimReviewed"] = "The test gives false positives in one case of ten"
-    assert check_rules(review, "http://testserver/") == []
+    assert check_advice(review) == []
 
 
 def test_a_spanish_fact_check_rates_in_spanish(publishers: Any) -> None:
@@ -115,7 +130,7 @@ def test_a_spanish_fact_check_rates_in_spanish(publishers: Any) -> None:
     (review,) = build_claimreviews(fc, publishers["demo"], "http://testserver/checks/x")
     assert review["reviewRating"]["alternateName"] == "Faux"
     assert review["reviewRating"]["image"] == "http://testserver/verdicts/demo/5-fr.svg"
-    assert check_publishable([review], "http://testserver/", publishers["demo"].scale) == []
+    assert check_publishable([review], "http://testserver/") == []
 
 
 def test_rules_catch_the_verdict_in_the_claim_in_any_language_of_the_scale(publishers: Any) -> None:
@@ -123,11 +138,11 @@ def test_rules_catch_the_verdict_in_the_claim_in_any_language_of_the_scale(publi
     scale = publishers["demo"].scale
     for claim in ("Falso: el limón cura el cáncer", "El limón cura el cáncer (FALSE)", "El limón cura — Faux"):
         review["claimReviewed"] = claim
-        errors = check_rules(review, "http://testserver/", scale=scale)
+        errors = check_advice(review, scale=scale)
         assert [e.field for e in errors] == ["$.claimReviewed"], claim
-    assert errors[0].message == "must state the claim, not the verdict 'Faux'"
+    assert errors[0].message == "should state the claim, not the verdict 'Faux'"
     review["claimReviewed"] = "El limón cura el cáncer (Verdadero)"  # another label's words are not this verdict
-    assert check_rules(review, "http://testserver/", scale=scale) == []
+    assert check_advice(review, scale=scale) == []
 
 
 SAME_AS_CONFIG = """
