@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urldefrag
 
+from schemas.document import LANGUAGE_TAG
 from schemas.errors import FieldError, ValidationError
 from schemas.ratings import RatingLabel, RatingScale, parse_scale
 from schemas.urls import url_problem
@@ -27,6 +28,9 @@ class Publisher:
     verdict_images: tuple[str, ...] = ()
     # The badge of each label in each of its translations: (language tag, image) pairs per label.
     translated_verdict_images: tuple[tuple[tuple[str, str], ...], ...] = ()
+    # The language its fact-checks are in when a page imported from its archive does not say
+    # (no inLanguage, no <html lang>); None: the site's language.
+    language: str | None = None
 
     @property
     def node_id(self) -> str:
@@ -76,10 +80,13 @@ def parse_publishers(data: dict[str, Any]) -> dict[str, Publisher]:
             if problem:
                 errors.append(FieldError(f"{where}.{key}", problem))
         same_as = _urls(raw.get("sameAs", []), f"{where}.sameAs", errors)
+        language = raw.get("language")
+        if language is not None and (not isinstance(language, str) or not LANGUAGE_TAG.match(language)):
+            errors.append(FieldError(f"{where}.language", "must be a BCP 47 language tag such as 'en' or 'pt-BR'"))
         if scale_name not in scales:
             errors.append(FieldError(f"{where}.scale", f"no scale named {scale_name!r}"))
             continue
-        publishers[pid] = Publisher(pid, str(name), str(url), logo, scales[scale_name], same_as)
+        publishers[pid] = Publisher(pid, str(name), str(url), logo, scales[scale_name], same_as, language=language)
     if errors:
         raise ValidationError(errors)
     return publishers

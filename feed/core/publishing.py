@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from feed.core.urls import Urls
-from feed.store import Actor, Change, Record, StaleVersion, Store
+from feed.store import Actor, Change, ImportedPage, Record, StaleVersion, Store
 from feed.store.clock import rfc3339, sort_key, stamp
 from schemas.claimreview import build_claimreviews
 from schemas.errors import FieldError, ValidationError
@@ -329,6 +329,35 @@ class Publishing:
             raise RecordsRefused(problems)
         self._written(self.store.write_many(new, replacing, stamp(now)))
         return Imported(len(new), len(replacing), unchanged)
+
+    # -- imports: each fact-check written with its `imported_pages` row, in one transaction ----
+
+    def import_change(self, document: Any, current: Record | None, now: datetime, actor: Actor | None) -> Change:
+        """The write an import makes for `document`: a new fact-check held to every rule for new
+        text, or the next version of `current` held to an edit's rules. Raises ValidationError or
+        InvalidTransition (a retracted fact-check is not edited) and writes nothing: an import's
+        dry run stops here."""
+        if current is None:
+            fc = self._prepare(self.parse(document, incoming=True), now)
+            return self._change(fc, None, actor)
+        fc = self._prepare(self._revised(current, document, now), now)
+        return self._change(fc, current.status, actor)
+
+    def save_import(
+        self,
+        change: Change,
+        current: Record | None,
+        page: ImportedPage,
+        run: tuple[int, str, str] | None,
+        now: datetime,
+    ) -> Record:
+        """Write an import's `change` (from import_change or retract_change) with its ledger row."""
+        expected = current.version if current is not None else None
+        return self._written(self.store.write_imported(change, expected, page, run, stamp(now)))
+
+    def retract_change(self, current: Record, reason: str, now: datetime, actor: Actor | None) -> Change:
+        """The write that retracts `current` for an import (its original page is gone)."""
+        return self._change(self._prepare(self.retracted(current, reason, now), now), current.status, actor)
 
     def _current(self, slug: str) -> Record:
         from feed.store import NotFound

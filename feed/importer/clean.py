@@ -22,6 +22,13 @@ _SLUG_WORDS = re.compile(r"^[\w]+(?:[_-][\w]+)+$")
 _DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})")
 
 
+def listed(value: Any) -> list[Any]:
+    """A markup value that may be one thing or a list of them, as a list (None: empty)."""
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
 def text(value: Any) -> str | None:
     """A text value: the first non-empty of a list, a node's `name`, entities decoded, markup
     tags dropped, whitespace (a trailing `\\r` too) made single spaces."""

@@ -29,7 +29,7 @@ def datafeed_pages(data: dict[str, Any], base: str) -> Iterator[Page | Tombstone
     for element in data.get("dataFeedElement", []):
         if not isinstance(element, dict):
             continue
-        items = [item for item in _listed(element.get("item")) if isinstance(item, dict)]
+        items = [item for item in clean.listed(element.get("item")) if isinstance(item, dict)]
         url = clean.url(element.get("url"), base) or next(
             (found for found in (clean.url(item.get("url"), base) for item in items) if found), None
         )
@@ -43,11 +43,13 @@ def datafeed_pages(data: dict[str, Any], base: str) -> Iterator[Page | Tombstone
 
 
 def factchecktools_pages(data: dict[str, Any], base: str) -> Iterator[Page]:
-    """One Page per claimReview of a Fact Check Tools answer, its ClaimReview made from the answer's fields."""
+    """One Page per review url of a Fact Check Tools answer, its ClaimReviews made from the
+    answer's fields: claims reviewed on one page (one url) are the claims of one fact-check."""
+    pages: dict[str, Page] = {}
     for claim in data.get("claims", []):
         if not isinstance(claim, dict):
             continue
-        for review in _listed(claim.get("claimReview")):
+        for review in clean.listed(claim.get("claimReview")):
             if not isinstance(review, dict):
                 continue
             url = clean.url(review.get("url"), base)
@@ -68,10 +70,8 @@ def factchecktools_pages(data: dict[str, Any], base: str) -> Iterator[Page]:
             }
             if claim.get("claimant"):
                 node["itemReviewed"]["author"] = {"@type": "Thing", "name": claim["claimant"]}
-            yield Page(url=url, canonical=url, html_lang=None, title=review.get("title"), nodes=[node])
-
-
-def _listed(value: Any) -> list[Any]:
-    if value is None:
-        return []
-    return value if isinstance(value, list) else [value]
+            if url in pages:
+                pages[url].nodes.append(node)
+            else:
+                pages[url] = Page(url=url, canonical=url, html_lang=None, title=review.get("title"), nodes=[node])
+    yield from pages.values()

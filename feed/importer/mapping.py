@@ -138,7 +138,8 @@ def _claim(review: dict[str, Any], page: Page, scale: RatingScale) -> tuple[dict
         claimant = _claimant(item.get("author"), page.base)
         if claimant:
             claim["claimant"] = claimant
-        appearances = [found for found in (clean.url(a, page.base) for a in _listed(item.get("appearance"))) if found]
+        appearances = [clean.url(a, page.base) for a in clean.listed(item.get("appearance"))]
+        appearances = [found for found in appearances if found]
         if appearances:
             claim["appearances"] = list(dict.fromkeys(appearances))
         first_seen = clean.url(item.get("firstAppearance"), page.base)
@@ -180,7 +181,7 @@ def _claimant(raw: Any, base: str) -> dict[str, Any] | None:
             found = clean.url(node.get(key), base)
             if found:
                 claimant[key] = found
-        same_as = [found for found in (clean.url(u, base) for u in _listed(node.get("sameAs"))) if found]
+        same_as = [found for found in (clean.url(u, base) for u in clean.listed(node.get("sameAs"))) if found]
         if same_as:
             claimant["sameAs"] = same_as
     return claimant
@@ -214,7 +215,7 @@ def _authors(
 ) -> list[dict[str, Any]]:
     """The writers: the review's Person authors or creators, else the article's, else the byline."""
     for raw in (review.get("author"), review.get("creator"), node.get("author")):
-        people = [item for item in _listed(raw) if clean.is_type(item, "Person") and clean.text(item)]
+        people = [item for item in clean.listed(raw) if clean.is_type(item, "Person") and clean.text(item)]
         if people:
             return [_person(person) for person in people]
     if article.author:
@@ -233,7 +234,7 @@ def _person(node: dict[str, Any]) -> dict[str, Any]:
     job = clean.text(node.get("jobTitle"))
     if job:
         person["jobTitle"] = job
-    same_as = [found for found in (clean.url(u, base) for u in _listed(node.get("sameAs"))) if found]
+    same_as = [found for found in (clean.url(u, base) for u in clean.listed(node.get("sameAs"))) if found]
     if same_as:
         person["sameAs"] = same_as
     return person
@@ -253,9 +254,3 @@ def _first(*choices: tuple[str, str | None]) -> tuple[str | None, str]:
         if value:
             return value, rule
     return None, "nothing"
-
-
-def _listed(value: Any) -> list[Any]:
-    if value is None:
-        return []
-    return value if isinstance(value, list) else [value]

@@ -12,6 +12,7 @@ from __future__ import annotations
 from feed.store.accountlog import AccountEvent, LastAdmin, NewLink, PasswordLink
 from feed.store.base import Actor, Change, Conflict, NotFound, Record, Revision, StaleVersion, Store
 from feed.store.changes import PUBLIC_STATUSES, FeedEntry
+from feed.store.imports import ImportedPage
 from feed.store.outbox import Notification, OutboxBacklog, OutboxRow
 from feed.store.sql import StoreUnavailable
 from feed.store.sqlite import NoStore
@@ -47,6 +48,7 @@ __all__ = [
     "Conflict",
     "DuplicateEmail",
     "FeedEntry",
+    "ImportedPage",
     "LastAdmin",
     "NewLink",
     "NoStore",

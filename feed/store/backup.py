@@ -110,6 +110,13 @@ TABLES: tuple[Table, ...] = (
         ("id",),
     ),
     Table("account_events", ("id", "user_id", "action", "detail", "recorded_at", "actor_name"), ("id",), identity="id"),
+    Table(
+        "imported_pages",
+        ("source_url", "slug", "digest", "version", "etag", "last_modified", "imported_at"),
+        ("source_url",),
+    ),
+    Table("import_runs", ("id", "run_key", "started_at", "finished_at"), ("id",), identity="id"),
+    Table("import_run_pages", ("run_id", "url", "outcome"), ("run_id", "url")),
 )
 BY_NAME = {table.name: table for table in TABLES}
 

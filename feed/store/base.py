@@ -10,7 +10,7 @@ silently overwrite each other. Each write also appends the full document to
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import orjson
@@ -18,6 +18,7 @@ import orjson
 from feed.store.accountlog import AccountLog
 from feed.store.changes import ChangeLog
 from feed.store.clock import after
+from feed.store.imports import ImportedPage, ImportLedger
 from feed.store.outbox import OutboxQueue
 from feed.store.previews import PreviewLinks
 from feed.store.reviews import ReviewLog
@@ -92,9 +93,11 @@ class Revision:
 _COLUMNS = "slug, version, status, document, created_at, updated_at"
 
 
-class Store(ChangeLog, OutboxQueue, TokenTable, TranslationLinks, UserTable, AccountLog, ReviewLog, PreviewLinks):
+class Store(
+    ChangeLog, OutboxQueue, TokenTable, TranslationLinks, UserTable, AccountLog, ReviewLog, PreviewLinks, ImportLedger
+):
     """Fact-checks and their revisions; the feed change log, the outbox, API tokens,
-    translation links, desk accounts and their audit trail (mixins)."""
+    translation links, desk accounts and their audit trail, imported archives (mixins)."""
 
     # -- fact-checks ---------------------------------------------------------
 
@@ -121,6 +124,28 @@ class Store(ChangeLog, OutboxQueue, TokenTable, TranslationLinks, UserTable, Acc
             for change, expected_version in replacing:
                 self._replace(cur, change.document["slug"], change, expected_version, self._next_stamp(cur, now))
         return len(new) + len(replacing)
+
+    def write_imported(
+        self,
+        change: Change,
+        expected_version: int | None,
+        page: ImportedPage,
+        run: tuple[int, str, str] | None,
+        now: str,
+    ) -> Record:
+        """An imported fact-check (new when `expected_version` is None, else replacing that
+        version) with its `imported_pages` row, and the run's mark for the page (`run`: its id,
+        the URL it fetched and the outcome), in one transaction: a crash loses at most this page."""
+        with self._transaction() as cur:
+            stamp = self._next_stamp(cur, now)
+            if expected_version is None:
+                record = self._insert(cur, change, stamp)
+            else:
+                record = self._replace(cur, change.document["slug"], change, expected_version, stamp)
+            self._record_import(cur, replace(page, slug=record.slug, version=record.version, imported_at=stamp))
+            if run is not None:
+                self._mark_run_page(cur, *run)
+        return record
 
     def _insert(self, cur: Cursor, change: Change, stamp: str) -> Record:
         document = change.document

@@ -211,6 +211,39 @@ MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
             "CREATE INDEX account_events_by_user ON account_events (user_id, id)",
         ),
     ),
+    (
+        11,
+        "imported archives: each original page's fact-check, and the progress of an import run",
+        (
+            # One row per original article: what the import last wrote for it (the digest of the
+            # document it read, and the fact-check's version then: a later version is an edit made
+            # here, which a re-import must not overwrite), and the validators for a conditional GET.
+            """CREATE TABLE imported_pages (
+                source_url TEXT PRIMARY KEY,
+                slug TEXT NOT NULL REFERENCES factchecks (slug),
+                digest TEXT NOT NULL,
+                version INTEGER NOT NULL,
+                etag TEXT,
+                last_modified TEXT,
+                imported_at TEXT NOT NULL
+            )""",
+            "CREATE INDEX imported_pages_by_slug ON imported_pages (slug)",
+            # A run is known by its sources and options (`key`); an unfinished one is resumed.
+            """CREATE TABLE import_runs (
+                id {id},
+                run_key TEXT NOT NULL,
+                started_at TEXT NOT NULL,
+                finished_at TEXT
+            )""",
+            "CREATE INDEX import_runs_by_key ON import_runs (run_key, id)",
+            """CREATE TABLE import_run_pages (
+                run_id BIGINT NOT NULL REFERENCES import_runs (id),
+                url TEXT NOT NULL,
+                outcome TEXT NOT NULL,
+                PRIMARY KEY (run_id, url)
+            )""",
+        ),
+    ),
 )
 
 # Fills a migration's new columns (or new table) from the rows written before it. Each runs once,
