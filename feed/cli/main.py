@@ -13,6 +13,7 @@ from typing import Any
 
 from feed.cli import build as clibuild
 from feed.cli import documents as clidocuments
+from feed.cli import importing as cliimporting
 from feed.cli.pipe import reader_gone
 from feed.cli.settings import (
     CommandParser,
@@ -58,6 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--workers", type=int, default=1, help="worker processes (default 1; try one per core)")
 
     clidocuments.add_parsers(commands, parent)
+    cliimporting.add_parsers(commands, parent)
 
     validate = commands.add_parser(
         "validate", parents=[parent],
@@ -338,6 +340,11 @@ def _counts(counts: dict[str, int]) -> str:
     return ", ".join(f"{table} {count}" for table, count in counts.items())
 
 
+def _import_claimreview(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    return cliimporting.import_claimreview(args, _publishing(settings, create=True), settings.language)
+
+
 def _when(value: str | None) -> str:
     """A store timestamp for people: RFC 3339 to the second, or '-'."""
     return rfc3339(store_time(value)) if value else "-"
@@ -346,6 +353,7 @@ def _when(value: str | None) -> str:
 COMMANDS = {
     "serve": cmd_serve,
     "import": _on_store(clidocuments.import_files, create=True),
+    "import-claimreview": _import_claimreview,
     "export": _on_store(clidocuments.export),
     "validate": cmd_validate,
     "update": _on_store(clidocuments.update),
