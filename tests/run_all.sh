@@ -9,11 +9,13 @@ as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 # Debian packages: the PostgreSQL server (the tests start a throwaway cluster of their own),
 # Node.js for structured-data-testing-tool, Chromium for the card's browser tests (driven by
 # Playwright at /usr/bin/chromium; Playwright never downloads a browser here), nginx with its
-# brotli module to serve the static build, and FriBidi, which Pillow's text layout loads.
+# brotli module to serve the static build, Apache to serve the redirects from an old archive, and
+# FriBidi, which Pillow's text layout loads.
 packages=()
 dpkg -s postgresql >/dev/null 2>&1 || packages+=(postgresql)
 command -v nginx >/dev/null 2>&1 || packages+=(nginx)
 dpkg -s libnginx-mod-http-brotli-static >/dev/null 2>&1 || packages+=(libnginx-mod-http-brotli-static)
+command -v apache2 >/dev/null 2>&1 || packages+=(apache2)
 dpkg -s libfribidi0 >/dev/null 2>&1 || packages+=(libfribidi0)
 command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 [ -x /usr/bin/chromium ] || packages+=(chromium)

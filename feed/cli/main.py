@@ -1,7 +1,8 @@
 """The `factcard` command: serve, import, export, validate, update, publish, retract, build,
-nginx-config, settings, token create/list/revoke, user create/reset/disable/list, backup,
+nginx-config, redirects, settings, token create/list/revoke, user create/reset/disable/list, backup,
 restore. Those that move fact-checks in and out live in feed.cli.documents, the user commands in
-feed.cli.users, the build in feed.cli.build, the settings flags and `settings` in feed.cli.settings."""
+feed.cli.users, the build in feed.cli.build, the redirects from original URLs in feed.cli.redirects,
+the settings flags and `settings` in feed.cli.settings."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from typing import Any
 from feed.cli import build as clibuild
 from feed.cli import documents as clidocuments
 from feed.cli import importing as cliimporting
+from feed.cli import redirects as cliredirects
 from feed.cli.pipe import reader_gone
 from feed.cli.settings import (
     CommandParser,
@@ -90,6 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_user_commands(commands, parent)
 
     clibuild.add_parsers(commands, parent)
+    cliredirects.add_parsers(commands, parent)
     add_settings_command(commands, parent)
 
     backup = commands.add_parser(
@@ -363,6 +366,7 @@ COMMANDS = {
     "user": cmd_user,
     "build": clibuild.cmd_build,
     "nginx-config": clibuild.cmd_nginx_config,
+    "redirects": _on_store(cliredirects.cmd_redirects),
     "settings": cmd_settings,
     "backup": cmd_backup,
     "restore": cmd_restore,
