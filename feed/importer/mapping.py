@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urldefrag, urlsplit
 
 from feed.importer import clean
 from feed.importer.markup import Page
@@ -60,7 +60,8 @@ def read_factcheck(
         return None, skipped
     first = reviews[0]
     article_node = next(iter(page.of_type(kind) for kind in ARTICLE_TYPES if page.of_type(kind)), [{}])[0]
-    original = clean.url(first.get("url"), page.base) or page.base
+    # The article, not a claim's anchor on it (a page of several claims names each `#claim-2`).
+    original = urldefrag(clean.url(first.get("url"), page.base) or page.base).url
 
     language, rule = _language(first, page, default_language)
     warnings.append(f"language {language} from {rule}")

@@ -78,12 +78,12 @@ class ImportRun:
     def run(self, sources: list[str], on_outcome: Callable[[Outcome], None] | None = None) -> Report:
         """Import every page `sources` name; the report says what became of each."""
         report = Report(dry_run=self.options.dry_run)
-        listing = list_sources(sources, self.fetcher, self.options.since)
-        report.left_out = listing.left_out
         done: dict[str, str] = {}
         if not self.options.dry_run:
             self._run_id, report.resumed = self.store.start_import_run(self._key(sources), stamp(self._clock()))
             done = self.store.import_run_pages(self._run_id) if report.resumed else {}
+        listing = list_sources(sources, self.fetcher, self.options.since, done=set(done))
+        report.left_out = listing.left_out
         progress = self._progress(len(listing.tasks)) if self._progress else None
         try:
             for task, read in self._reads(listing.tasks, done):
@@ -145,7 +145,7 @@ class ImportRun:
 
     def _fetch(self, task: PageTask) -> Outcome:
         assert task.url is not None
-        entry = self.store.imported_page(task.url)
+        entry = self.store.imported_page_fetched(task.url)
         try:
             fetched = task.fetched or self._fetcher().fetch(
                 task.url, etag=entry.etag if entry else None, last_modified=entry.last_modified if entry else None
@@ -212,8 +212,8 @@ class ImportRun:
             return self._mark(outcome("skipped", slug, reason=str(refused)))
         warnings += [f"{w.field}: {w.message}" for w in self.publishing.warnings(self.publishing.load(change.document))]
         if not self.options.dry_run:
-            validators = (fetched.etag, fetched.last_modified) if fetched is not None else (None, None)
-            self._save(change, current, ImportedPage(source, slug, digest, 0, *validators), location, kind, now)
+            seen = (fetched.url, fetched.etag, fetched.last_modified) if fetched is not None else (None, None, None)
+            self._save(change, current, ImportedPage(source, slug, digest, 0, *seen), location, kind, now)
         return outcome(kind, slug)
 
     def _tombstone(self, location: str, tombstone: Tombstone) -> Outcome:

@@ -65,12 +65,18 @@ class Listing:
     left_out: int = 0  # sitemap entries older than --since
 
 
-def list_sources(sources: Iterable[str], fetcher: Fetcher | None, since: str | None = None) -> Listing:
-    """Every page the sources name, in order, each once. `fetcher` None: files only (the desk's
-    form and tests give URLs; a run from files needs no network)."""
+def list_sources(
+    sources: Iterable[str], fetcher: Fetcher | None, since: str | None = None, done: set[str] | None = None
+) -> Listing:
+    """Every page the sources name, in order, each once. `fetcher` None: files only. A page URL in
+    `done` (a resumed run did it) is listed without being fetched to tell what it is."""
     listing = Listing()
     seen: set[str] = set()
     for source in sources:
+        if done and source in done:
+            listing.tasks.append(PageTask(source, url=source if "://" in source else None))
+            seen.add(source)
+            continue
         for task in _expand(source, fetcher, since, listing):
             key = task.location
             if isinstance(task, SourceProblem) or key not in seen:

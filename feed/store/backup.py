@@ -112,7 +112,7 @@ TABLES: tuple[Table, ...] = (
     Table("account_events", ("id", "user_id", "action", "detail", "recorded_at", "actor_name"), ("id",), identity="id"),
     Table(
         "imported_pages",
-        ("source_url", "slug", "digest", "version", "etag", "last_modified", "imported_at"),
+        ("source_url", "slug", "digest", "version", "fetched_url", "etag", "last_modified", "imported_at"),
         ("source_url",),
     ),
     Table("import_runs", ("id", "run_key", "started_at", "finished_at"), ("id",), identity="id"),

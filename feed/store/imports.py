@@ -25,17 +25,27 @@ class ImportedPage:
     slug: str
     digest: str  # SHA-256 of the document the import read for it
     version: int  # the fact-check's version that import wrote
+    fetched_url: str | None = None  # the URL the page was fetched by, when not source_url
     etag: str | None = None
     last_modified: str | None = None
     imported_at: str = ""
 
 
-_COLUMNS = "source_url, slug, digest, version, etag, last_modified, imported_at"
+_COLUMNS = "source_url, slug, digest, version, fetched_url, etag, last_modified, imported_at"
 
 
 class ImportLedger(SQLBase):
     def imported_page(self, source_url: str) -> ImportedPage | None:
         rows = self._query(f"SELECT {_COLUMNS} FROM imported_pages WHERE source_url = ?", (source_url,))
+        return ImportedPage(*rows[0]) if rows else None
+
+    def imported_page_fetched(self, url: str) -> ImportedPage | None:
+        """The page last fetched by `url` (for a conditional GET), whichever URL it says is its own."""
+        rows = self._query(
+            f"SELECT {_COLUMNS} FROM imported_pages WHERE source_url = ? OR fetched_url = ? "
+            "ORDER BY imported_at DESC LIMIT 1",
+            (url, url),
+        )
         return ImportedPage(*rows[0]) if rows else None
 
     def imported_pages(self) -> Iterator[ImportedPage]:
@@ -47,8 +57,17 @@ class ImportLedger(SQLBase):
         """Write `page`'s row inside the transaction that wrote its fact-check."""
         cur.execute("DELETE FROM imported_pages WHERE source_url = ?", (page.source_url,))
         cur.execute(
-            f"INSERT INTO imported_pages ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (page.source_url, page.slug, page.digest, page.version, page.etag, page.last_modified, page.imported_at),
+            f"INSERT INTO imported_pages ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                page.source_url,
+                page.slug,
+                page.digest,
+                page.version,
+                page.fetched_url,
+                page.etag,
+                page.last_modified,
+                page.imported_at,
+            ),
         )
 
     def remember_validators(self, source_url: str, etag: str | None, last_modified: str | None) -> None:

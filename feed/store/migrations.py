@@ -217,17 +217,20 @@ MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
         (
             # One row per original article: what the import last wrote for it (the digest of the
             # document it read, and the fact-check's version then: a later version is an edit made
-            # here, which a re-import must not overwrite), and the validators for a conditional GET.
+            # here, which a re-import must not overwrite), the URL it was fetched by (a sitemap may
+            # list it by another) and the validators for a conditional GET.
             """CREATE TABLE imported_pages (
                 source_url TEXT PRIMARY KEY,
                 slug TEXT NOT NULL REFERENCES factchecks (slug),
                 digest TEXT NOT NULL,
                 version INTEGER NOT NULL,
+                fetched_url TEXT,
                 etag TEXT,
                 last_modified TEXT,
                 imported_at TEXT NOT NULL
             )""",
             "CREATE INDEX imported_pages_by_slug ON imported_pages (slug)",
+            "CREATE INDEX imported_pages_by_fetched_url ON imported_pages (fetched_url)",
             # A run is known by its sources and options (`key`); an unfinished one is resumed.
             """CREATE TABLE import_runs (
                 id {id},
