@@ -5,17 +5,26 @@ original article it points at."""
 from __future__ import annotations
 
 import copy
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from feed.api.openapi import FACTCHECK_SCHEMA
+from feed.core.settings import Settings
+from feed.site.config import DEFAULT_CONFIG, load_publishers
+from schemas.claimreview import build_claimreviews
 from schemas.errors import ValidationError
 from schemas.model import load_factcheck, to_document
+from schemas.publisher import Publisher
+from schemas.rules import check_publishable
 from schemas.validation import parse_factcheck
 from tests.conftest import demo_documents
 
 ORIGINAL = "https://news.example/2021/05/the-moon-is-cheese/"
+PAGE = "http://testserver/checks/imported"
+# A newsroom that keeps its CMS: its site is where its articles are, and so its reviews' urls.
+NEWSROOM = '\n[publishers.newsroom]\nname = "The Newsroom"\nscale = "default"\nurl = "https://news.example/"\n'
 
 
 def kept(*, claims: int = 1) -> dict[str, Any]:
@@ -23,6 +32,13 @@ def kept(*, claims: int = 1) -> dict[str, Any]:
     document = copy.deepcopy(next(d for d in demo_documents() if len(d["claims"]) >= claims))
     document["claims"] = document["claims"][:claims]
     return document | {"originalUrl": ORIGINAL, "originalIsCanonical": True, "publisher": "demo"}
+
+
+def newsroom_publishers(tmp_path: Path) -> dict[str, Publisher]:
+    """The demo publisher and "newsroom", whose site is the CMS the original articles stay on."""
+    config = tmp_path / "factcard.toml"
+    config.write_text(DEFAULT_CONFIG.read_text() + NEWSROOM)
+    return load_publishers(Settings.load({}, {"config_file": str(config), "base_url": "http://testserver"}))
 
 
 def refused(document: dict[str, Any], publishers: Any) -> dict[str, str]:
@@ -70,3 +86,46 @@ def test_the_openapi_schema_describes_it_as_a_boolean_false_by_default() -> None
     schema = FACTCHECK_SCHEMA["properties"]["originalIsCanonical"]
     assert schema["type"] == "boolean" and schema["default"] is False
     assert "originalUrl" in schema["description"]
+
+
+# -- the ClaimReview -------------------------------------------------------------------------
+
+
+def reviews(document: dict[str, Any], publishers: Any) -> list[dict[str, Any]]:
+    fc = parse_factcheck(document, publishers)
+    return build_claimreviews(fc, publishers[fc.publisher], PAGE)
+
+
+def test_the_review_url_is_the_original_article_and_same_as_goes(tmp_path: Path) -> None:
+    publishers = newsroom_publishers(tmp_path)
+    (review,) = reviews({**kept(), "publisher": "newsroom"}, publishers)
+    assert review["url"] == ORIGINAL
+    assert review["mainEntityOfPage"] == {"@type": "WebPage", "@id": ORIGINAL}
+    # sameAs would name the review's own url: left out.
+    assert "sameAs" not in review
+    # On the newsroom's own host, as the publishing rules ask.
+    assert check_publishable([review], publishers["newsroom"].url) == []
+
+
+def test_every_claim_of_several_is_reviewed_at_the_original_article(publishers: Any) -> None:
+    several = reviews(kept(claims=3), publishers)
+    assert len(several) == 3
+    assert [review["url"] for review in several] == [ORIGINAL] * 3
+    assert all("sameAs" not in review and "mainEntityOfPage" not in review for review in several)
+
+
+def test_when_not_canonical_our_page_stays_the_url_and_the_original_is_same_as(publishers: Any) -> None:
+    document = {**kept(claims=3), "originalIsCanonical": False}
+    several = reviews(document, publishers)
+    assert [review["url"] for review in several] == [f"{PAGE}#claim-{n}" for n in (1, 2, 3)]
+    assert [review["sameAs"] for review in several] == [ORIGINAL] * 3
+    (single,) = reviews({**kept(), "originalIsCanonical": False}, publishers)
+    assert single["url"] == PAGE and single["sameAs"] == ORIGINAL
+    assert single["mainEntityOfPage"] == {"@type": "WebPage", "@id": PAGE}
+
+
+def test_an_original_article_off_the_publishers_site_cannot_be_the_review_url(publishers: Any) -> None:
+    """The demo publisher's site is this service: a review url on news.example breaks the rule
+    that publishing holds a review to (the publisher's own host)."""
+    (review,) = reviews(kept(), publishers)
+    assert [e.field for e in check_publishable([review], publishers["demo"].url)] == ["claimReview[0].url"]
