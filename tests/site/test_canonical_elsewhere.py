@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 import re
+import xml.etree.ElementTree as ET
 from html import unescape
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ from feed.site.config import DEFAULT_CONFIG
 from feed.site.syndication import item_id
 from feed.store.clock import utc_now
 from tests.conftest import demo_documents
+from tests.site.test_feeds import SITEMAP
 from tests.site.test_pages import outline
 
 # The newsroom's site is its CMS: the original articles, and so its reviews' urls, are there.
@@ -187,3 +189,34 @@ def test_the_embed_code_and_oembed_link_to_the_original_and_name_our_card(client
     assert read_more(second) == [ORIGINALS[SEVERAL]] and 'data-claim="2"' in second
     # The page's own copy box offers the same embed code.
     assert f'cite="{ORIGINALS[ONE]}"' in unescape(client.get(f"/checks/{ONE}").text)
+
+
+# -- the sitemap -----------------------------------------------------------------------------
+
+
+def sitemap_locs(client: TestClient, url: str = "/sitemap.xml") -> list[str]:
+    root = ET.fromstring(client.get(url).content)
+    if root.tag == f"{SITEMAP}sitemapindex":
+        return [loc for part in root.findall(f"{SITEMAP}sitemap") for loc in sitemap_locs(client, part.findtext(
+            f"{SITEMAP}loc", ""))]  # fmt: skip
+    return [u.findtext(f"{SITEMAP}loc", "") for u in root.findall(f"{SITEMAP}url")]
+
+
+def test_the_sitemap_lists_canonical_pages_only(
+    client: TestClient, publishing: Any, kept: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from feed.site import feeds
+
+    expected = ["http://testserver/", *sorted(page(d["slug"]) for d in demo_documents())]
+    locs = sitemap_locs(client)
+    assert locs == expected
+    assert not set(ORIGINALS) & {loc.rsplit("/", 1)[-1] for loc in locs}
+    # Numbered sitemaps count only what they list: 8 pages, 2 a file, 4 files.
+    monkeypatch.setattr(feeds, "SITEMAP_LIMIT", 2)
+    client.app.state.response_cache.clear()  # type: ignore[attr-defined]
+    assert sorted(sitemap_locs(client)) == sorted(expected)
+    assert client.get("/sitemap-4.xml").status_code == 200 and client.get("/sitemap-5.xml").status_code == 404
+    # Canonical here again: listed again.
+    monkeypatch.setattr(feeds, "SITEMAP_LIMIT", 50_000)
+    no_longer_canonical(client, publishing, ONE)
+    assert page(ONE) in sitemap_locs(client) and page(SEVERAL) not in sitemap_locs(client)
