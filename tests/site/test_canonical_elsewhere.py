@@ -15,11 +15,12 @@ import feedparser
 import pytest
 from starlette.testclient import TestClient
 
+from feed.app import create_app
 from feed.core.settings import Settings
 from feed.site.config import DEFAULT_CONFIG
 from feed.site.syndication import item_id
 from feed.store.clock import utc_now
-from tests.conftest import demo_documents
+from tests.conftest import demo_documents, free_port
 from tests.site.test_feeds import SITEMAP
 from tests.site.test_pages import outline
 
@@ -46,6 +47,17 @@ def kept_config(folder: Path) -> str:
     path = folder / "factcard.toml"
     path.write_text(KEPT_CONFIG)
     return str(path)
+
+
+def kept_live_app(folder: Path) -> tuple[Any, int]:
+    """An app at a live server's origin (see tests.conftest.live_app) holding the demo's
+    fact-checks and the two kept ones."""
+    port = free_port()
+    origin, database = f"http://127.0.0.1:{port}", f"sqlite:///{folder / 'live.db'}"
+    settings = Settings.load({}, {"database_url": database, "base_url": origin, "config_file": kept_config(folder)})
+    application = create_app(settings)
+    application.state.context.publishing.import_documents([*demo_documents(), *kept_documents()], utc_now())
+    return application, port
 
 
 @pytest.fixture
