@@ -13,8 +13,24 @@ CONTEXT = "https://schema.org"
 
 
 def claim_url(page_url: str, fc: FactCheck, index: int) -> str:
-    """The ClaimReview url: the page itself, or a `#claim-N` anchor when it reviews several claims."""
+    """Claim `index` on our page: the page itself, or a `#claim-N` anchor when it reviews several claims."""
     return page_url if len(fc.claims) == 1 else f"{page_url}#claim-{index + 1}"
+
+
+def canonical_url(fc: FactCheck, page_url: str) -> str:
+    """The fact-check's canonical page: its original article when that stays canonical (the
+    newsroom keeps its CMS), else its page here, `page_url`."""
+    if fc.original_is_canonical and fc.original_url:
+        return fc.original_url
+    return page_url
+
+
+def review_url(page_url: str, fc: FactCheck, index: int) -> str:
+    """The ClaimReview url of claim `index`, which feeds, the DataFeed and the card link to: the
+    claim on our page (`claim_url`), or the original article when that stays canonical, for
+    every claim (its anchors are not ours to name)."""
+    canonical = canonical_url(fc, page_url)
+    return claim_url(page_url, fc, index) if canonical == page_url else canonical
 
 
 @dataclass(frozen=True)
@@ -48,10 +64,11 @@ def build_claimreview(
     `versions` links the fact-check's translations (schema.org's translationOfWork and
     workTranslation name the works: the pages of the other language versions)."""
     claim = fc.claims[index]
+    url = review_url(page_url, fc, index)
     review: dict[str, Any] = {
         "@context": CONTEXT,
         "@type": "ClaimReview",
-        "url": claim_url(page_url, fc, index),
+        "url": url,
         "claimReviewed": claim.text,
         "headline": fc.headline,
         "inLanguage": fc.language,
@@ -63,7 +80,7 @@ def build_claimreview(
     }
     if len(fc.claims) == 1:
         # A page reviewing several claims is about all of them, so none is its main entity.
-        review["mainEntityOfPage"] = {"@type": "WebPage", "@id": page_url}
+        review["mainEntityOfPage"] = {"@type": "WebPage", "@id": canonical_url(fc, page_url)}
     if fc.authors:
         # `author` stays the newsroom (the ClaimReview guidelines ask for the publisher of the
         # fact-check); the people who wrote it are its creators.
@@ -76,8 +93,10 @@ def build_claimreview(
         review["image"] = fc.image.url
     if fc.description:
         review["description"] = fc.description
-    if fc.original_url:
-        review["sameAs"] = fc.original_url  # where an imported fact-check was first published
+    if fc.original_url and fc.original_url != url:
+        # Where an imported fact-check was first published; when that stays canonical, `url`
+        # names it already, and a node the same as itself says nothing.
+        review["sameAs"] = fc.original_url
     if versions and versions.original:
         review["translationOfWork"] = _work(versions.original)
     if versions and versions.translations:

@@ -29,6 +29,7 @@ PUBLISHER = "publisher id"  # the id of a configured publisher
 VERDICT = "verdict"  # a label of the publisher's rating scale
 LIST = "list"  # a list of `item` (a kind) or of `shape` objects
 OBJECT = "object"  # a `shape` object
+BOOLEAN = "boolean"  # true or false; absent means false
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # BCP 47 language tag: language, optional script, region and variants.
@@ -112,6 +113,10 @@ def _object(name: str, description: str, shape: Shape) -> Field:
     return Field(name, OBJECT, description, shape=shape)
 
 
+def _boolean(name: str, description: str) -> Field:
+    return Field(name, BOOLEAN, description)
+
+
 AUTHOR = Shape("Author", "A person who wrote the fact-check", (
     _text("name", "The author's name", required=True),
     _url("url", "The author's page on the publisher's site"),
@@ -191,6 +196,8 @@ FACTCHECK = Shape("FactCheck", "A fact-check: one article reviewing one or more 
           max_length=120, max_items=MAX_TRANSLATIONS, item=SLUG),
     _text("description", "The review's short description, as the ClaimReview gives it", limit=MAX_DESCRIPTION),
     _url("originalUrl", "Where the fact-check was first published (an imported one), named in sameAs"),
+    _boolean("originalIsCanonical", "The original article stays the canonical page (it needs originalUrl): "
+             "the ClaimReview, the feeds and the card link to it, and this service's page names it canonical"),
 ))  # fmt: skip
 
 
@@ -241,6 +248,8 @@ def _value_schema(kind: str, each: Field, nonempty: bool) -> dict[str, Any]:
         if each.default is not None:
             schema["default"] = each.default
         return schema
+    if kind == BOOLEAN:
+        return {"type": "boolean", "default": False}
     schema = {"type": "string"}
     if kind == URL:
         schema |= {"format": "uri", "pattern": "^https?://"}

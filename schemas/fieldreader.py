@@ -83,6 +83,16 @@ class Reader:
             return None
         return str(value)
 
+    def boolean(self, data: Mapping[str, Any], field: Field, path: str) -> bool:
+        """true or false; absent (or null) is false."""
+        value = data.get(field.name)
+        if value is None:
+            return False
+        if not isinstance(value, bool):
+            self.fail(join_path(path, field.name), "must be true or false")
+            return False
+        return value
+
     def moment(self, data: Mapping[str, Any], field: Field, path: str, *, partial: bool = False) -> str | None:
         """A date or date-time; with `partial` also a year or a month (`2022`, `2022-10`), as
         schema.org's Date allows and a source is often dated."""

@@ -9,7 +9,8 @@ model has is in the form, and a field added there appears here without more code
 Lists of objects (claims, sources, sections...) are numbered rows; a row left wholly blank
 is dropped, so a form can offer an empty row to fill. Lists of plain values are one
 textarea: one value per line, except Markdown paragraphs, which are separated by a blank
-line (a paragraph may wrap). A validation error's path (`claims[0].claimant.name`,
+line (a paragraph may wrap). A yes-or-no field is a checkbox: checked, it sends `true`;
+unchecked, nothing, which is false. A validation error's path (`claims[0].claimant.name`,
 `sections[1].paragraphs[2]`) names the form field that holds it (`field_of_error`).
 """
 
@@ -19,7 +20,9 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from schemas.document import FACTCHECK, LIST, LONG_TEXT, OBJECT, Field, Shape
+from schemas.document import BOOLEAN, FACTCHECK, LIST, LONG_TEXT, OBJECT, Field, Shape
+
+CHECKED = "true"  # what a checked checkbox sends
 
 MAX_ROWS = 200  # as many as a document may hold; a form naming row 10**9 is ignored, not allocated
 
@@ -40,6 +43,9 @@ def to_form(document: Mapping[str, Any], shape: Shape = FACTCHECK, prefix: str =
                     fields.update(to_form(item, each.shape, f"{name}.{index}."))
         elif each.kind == LIST and isinstance(value, list):
             fields[name] = _separator(each).join(str(item) for item in value)
+        elif each.kind == BOOLEAN:
+            if value is True:
+                fields[name] = CHECKED
         else:
             fields[name] = str(value)
     return fields
@@ -64,6 +70,11 @@ def from_form(fields: Mapping[str, str], shape: Shape = FACTCHECK, prefix: str =
             items = _split(fields.get(name, ""), each)
             if items:
                 document[each.name] = items
+        elif each.kind == BOOLEAN:
+            # Checked or not; a value other than a checkbox's is left to the validator to name.
+            text = fields.get(name, "").strip()
+            if text:
+                document[each.name] = True if text == CHECKED else text
         else:
             text = fields.get(name, "").strip()
             if text:

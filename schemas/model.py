@@ -103,6 +103,8 @@ class FactCheck:
     translations: tuple[str, ...] = ()  # slugs of the fact-checks that translate this one
     description: str | None = None  # the ClaimReview's description, as an imported review gave it
     original_url: str | None = None  # where an imported fact-check was first published
+    # The original article stays the canonical page (the newsroom keeps its CMS): only with original_url.
+    original_is_canonical: bool = False
 
 
 def _drop_empty(data: dict[str, Any]) -> dict[str, Any]:
@@ -167,6 +169,7 @@ def to_document(fc: FactCheck) -> dict[str, Any]:
             "translations": list(fc.translations),
             "description": fc.description,
             "originalUrl": fc.original_url,
+            "originalIsCanonical": fc.original_is_canonical or None,  # false is the default: left out
         }
     )
 
@@ -216,6 +219,7 @@ def load_factcheck(document: Mapping[str, Any]) -> FactCheck:
         translations=tuple(document.get("translations", ())),
         description=document.get("description"),
         original_url=document.get("originalUrl"),
+        original_is_canonical=document.get("originalIsCanonical", False),
     )
 
 

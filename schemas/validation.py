@@ -178,6 +178,9 @@ def parse_factcheck(document: Any, publishers: Mapping[str, Publisher], *, incom
     translations = _translations(r, data, slug)
     description = r.text(data, FACTCHECK["description"], "")
     original_url = r.url(data, FACTCHECK["originalUrl"], "")
+    original_is_canonical = r.boolean(data, FACTCHECK["originalIsCanonical"], "")
+    if original_is_canonical and data.get("originalUrl") is None:
+        r.fail("originalIsCanonical", "needs originalUrl: the address of the original article that stays canonical")
     if r.errors:
         raise ValidationError(r.errors)
     assert publisher is not None and slug and headline and language and summary
@@ -203,6 +206,7 @@ def parse_factcheck(document: Any, publishers: Mapping[str, Publisher], *, incom
         translations=translations,
         description=description,
         original_url=original_url,
+        original_is_canonical=original_is_canonical,
     )
 
 

@@ -59,6 +59,9 @@ def build_history(store: Store) -> None:
     edited = {**health.document, "headline": "Three health claims, checked again"}
     publishing.update(health.slug, edited, health.version, next(clock), actor=desk.actor)
     publishing.create({**base, "slug": "backup-draft"}, next(clock), actor=desk.actor)
+    # Its original article stays canonical: the store keeps where (factchecks.canonical_url).
+    kept = {**base, "slug": "backup-kept", "originalUrl": "https://news.example/lightning", "originalIsCanonical": True}
+    publishing.create(kept, next(clock), actor=desk.actor)
 
     now = stamp(next(clock))
     delivered, retried, failed, leased = store.claim_due(now, stamp(START + timedelta(days=1)), 4)

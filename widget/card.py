@@ -16,7 +16,7 @@ from typing import Any
 from jinja2 import Environment
 from markupsafe import Markup
 
-from schemas.claimreview import claim_url
+from schemas.claimreview import review_url
 from schemas.languages import text_direction
 from schemas.markdown import plain_text
 from schemas.model import Claim, FactCheck
@@ -47,7 +47,7 @@ class CardLinks:
     """The service's addresses a card and its embed code name (the service builds them)."""
 
     origin: str  # the service's origin, without a trailing slash
-    page_url: str  # the fact-check's page
+    page_url: str  # the fact-check's page here, which embed code names (the card's fallback)
     card_url: str  # its card with the defaults, the iframe's src
     widget_js: str  # the loader that turns the embed code into the card
     other_languages: tuple[OtherLanguage, ...] = ()  # its published translations
@@ -99,7 +99,9 @@ def _shown(fc: FactCheck, publisher: Publisher, page_url: str, number: int, t: M
         "title": t.gettext("Fact check: %(claim)s", claim=claim.text), "claim": claim.text,
         "claimant": claim.claimant.name if claim.claimant else None, "verdict": words, "category": category,
         "colour": colour, "explanation": plain_text(claim.explanation) if claim.explanation else "",
-        "link": claim_url(page_url, fc, number - 1),
+        # What "Read the full fact-check" opens: the claim's review, on the original article when
+        # that stays the canonical page.
+        "link": review_url(page_url, fc, number - 1),
     }  # fmt: skip
 
 

@@ -129,7 +129,7 @@ class Build:
         pages = max(1, -(-store.count(["published"]) // size))
         paths = [fill("home"), *(fill("home_page", page=n) for n in range(2, pages + 1))]
         paths += [fill("json_feed"), fill("atom_feed"), fill("sitemap")]
-        paths += [fill("sitemap_part", number=n) for n in range(1, sitemap_files(store.public_count()) + 1)]
+        paths += [fill("sitemap_part", number=n) for n in range(1, sitemap_files(store.sitemap_count()) + 1)]
         return paths
 
     def check_paths(self, slug: str) -> list[str]:
@@ -150,7 +150,7 @@ class Build:
     def public_slugs(self) -> Iterator[str]:
         offset, batch = 0, 1000
         while True:
-            entries = self.ctx.store.sitemap_entries(batch, offset)
+            entries = self.ctx.store.public_entries(batch, offset)  # those the sitemaps leave out too
             yield from (slug for slug, _ in entries)
             if len(entries) < batch:
                 return

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from feed.store import Record
-from schemas.claimreview import LanguageVersions, build_claimreviews, claim_url
+from schemas.claimreview import LanguageVersions, build_claimreviews, canonical_url, claim_url
 from schemas.languages import text_direction
 from schemas.markdown import parse_inline, plain_text
 from schemas.model import FactCheck
@@ -82,6 +82,7 @@ def page_view(
         "fc": fc,
         "publisher": publisher,
         "page_url": page_url,
+        "canonical_url": canonical_url(fc, page_url),  # the original article, when it stays canonical
         "direction": text_direction(fc.language),
         "description": plain_text(fc.summary)[:300],
         "summary": parse_inline(fc.summary),

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from schemas.document import (
+    BOOLEAN,
     DATE,
     ENUM,
     FACTCHECK,
@@ -27,7 +28,7 @@ from schemas.document import (
     Field,
     Shape,
 )
-from schemas.formfields import row_numbers
+from schemas.formfields import CHECKED, row_numbers
 from schemas.publisher import Publisher
 from widget.i18n import N_, Messages, language_name, languages
 
@@ -50,12 +51,17 @@ LABELS = {
     "translations": N_("Translations (their slugs, one per line)"),
     "description": N_("Description (as the original review gave it)"), "originalUrl": N_("Original article"),
     "verdictLabel": N_("Verdict as first published"),
+    "originalIsCanonical": N_("The original article stays the canonical page"),
 }  # fmt: skip
 ROW_LABELS = {"authors": N_("Author %(number)s"), "claims": N_("Claim %(number)s"),
               "sections": N_("Section %(number)s"), "sources": N_("Source %(number)s")}  # fmt: skip
 HINTS = {
     "summary": N_("Markdown: **bold**, *italic*, [links](https://...), and [n] to cite source n."),
     "paragraphs": N_("Markdown, with [n] to cite source n."),
+    "originalIsCanonical": N_(
+        "Search engines, the feeds and the card then link to the original article; this page stays, "
+        "as the card's fallback, and names the original article canonical."
+    ),
     "slug": N_(
         "The last part of the fact-check's web address, such as bats-are-not-blind: lowercase Latin "
         "letters, digits and hyphens, proposed from the headline in any script. It cannot change once saved."
@@ -72,7 +78,7 @@ class Widget:
 
     name: str  # the form name (`claims.0.text`), or the list's (`claims`)
     label: str
-    kind: str  # input | textarea | select | rows | group
+    kind: str  # input | textarea | select | checkbox | rows | group
     value: str = ""
     error: str = ""
     hint: str = ""
@@ -150,7 +156,10 @@ class _Context:
         base.warning = self.warnings.get(name, "")
         if each.kind == TEXT and each.max_length:
             base.max_length, base.counted = each.max_length, each.name == "headline"
-        if each.kind == LIST:
+        if each.kind == BOOLEAN:
+            # One option, what the box sends when checked; it shows checked when that is the value.
+            base.kind, base.options = "checkbox", [(CHECKED, label)]
+        elif each.kind == LIST:
             base.kind, base.multiline = "textarea", 8 if each.item == LONG_TEXT else 3
         elif each.kind == LONG_TEXT or (each.kind == TEXT and (each.max_length or 0) > 500):
             base.kind, base.multiline = "textarea", 5

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from feed.desk.editorform import LABELS, ROW_LABELS
 from schemas.document import FACTCHECK, LIST, LONG_TEXT, OBJECT, Field, Shape
 from schemas.errors import FieldError
-from schemas.formfields import row_numbers
+from schemas.formfields import CHECKED, row_numbers
 from widget.i18n import N_, Messages
 
 # The validator's English messages (schemas/validation.py, rules.py, urls.py, text.py) and what
@@ -43,6 +43,7 @@ MESSAGES = (
     (r"applies to a Person", N_("%(field)s applies to a person, not to an organization.")),
     (r"contains (?P<what>.+)", N_("%(field)s contains a character that cannot be published: %(what)s.")),
     (r"must be the slug of a fact-check", N_("%(field)s must be the address (slug) of a fact-check.")),
+    (r"needs originalUrl", N_("%(field)s: give the original article's address too.")),
 )  # fmt: skip
 MATCHERS = tuple((re.compile(pattern), message) for pattern, message in MESSAGES)
 CITES = re.compile(r"cites \[(?P<number>\d+)\] but there are (?P<count>\d+) sources")
@@ -77,7 +78,7 @@ def notices(errors: Iterable[FieldError], fields: Mapping[str, str], t: Messages
             numbers, _ = cited.setdefault(error.field, (set(), int(citation["count"])))
             numbers.add(int(citation["number"]))
     for error in errors:
-        path = _review_path(error.field)
+        path = _review_path(error.field, fields)
         if path is None:
             continue
         name, label = _locate(path, fields, t)
@@ -110,17 +111,20 @@ def _sentence(message: str, label: str, t: Messages) -> str:
     return t.gettext(OTHERWISE, field=label, problem=message)
 
 
-def _review_path(path: str) -> str | None:
+def _review_path(path: str, fields: Mapping[str, str]) -> str | None:
     """A ClaimReview rule's path as the document path it is about (`claimReview[0].reviewRating`
-    -> `claims[0].verdict`); None for what the form cannot change (the date publishing sets)."""
+    -> `claims[0].verdict`); None for what the form cannot change (the date publishing sets). The
+    review's url is the page's (its slug), or the original article when that stays canonical."""
     found = re.match(r"^claimReview\[(\d+)\]\.?([A-Za-z]*)", path)
     if not found:
         return path
     claim, key = found[1], found[2]
     if key == "datePublished":
         return None
-    if key in ("url", "author", "publisher"):
-        return "publisher" if key != "url" else "slug"
+    if key == "url":
+        return "originalUrl" if fields.get("originalIsCanonical") == CHECKED else "slug"
+    if key in ("author", "publisher"):
+        return "publisher"
     return f"claims[{claim}].{REVIEW_FIELDS.get(key, 'text')}"
 
 

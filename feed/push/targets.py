@@ -8,7 +8,7 @@ from urllib.parse import urlencode, urlsplit
 
 from feed.core.settings import Settings
 from feed.core.urls import Urls
-from schemas.claimreview import build_claimreviews
+from schemas.claimreview import build_claimreviews, canonical_url
 from schemas.model import FactCheck
 from schemas.publisher import Publisher
 
@@ -46,7 +46,8 @@ def indexnow_ping(settings: Settings, page_url: str) -> Outbound:
 
 
 def markup_page(fc: FactCheck, publisher: Publisher, page_url: str) -> dict[str, Any]:
-    """A Fact Check Tools ClaimReviewMarkupPage built from our ClaimReview JSON-LD."""
+    """A Fact Check Tools ClaimReviewMarkupPage built from our ClaimReview JSON-LD (`page_url` is our
+    page); its pageUrl is the canonical page, the original article when that stays canonical."""
     markups = []
     for review in build_claimreviews(fc, publisher, page_url):
         rating = review["reviewRating"]
@@ -81,7 +82,11 @@ def markup_page(fc: FactCheck, publisher: Publisher, page_url: str) -> dict[str,
     review_author: dict[str, Any] = {"name": publisher.name}
     if publisher.logo:
         review_author["imageUrl"] = publisher.logo
-    page: dict[str, Any] = {"pageUrl": page_url, "claimReviewAuthor": review_author, "claimReviewMarkups": markups}
+    page: dict[str, Any] = {
+        "pageUrl": canonical_url(fc, page_url),
+        "claimReviewAuthor": review_author,
+        "claimReviewMarkups": markups,
+    }
     if fc.date_published:
         page["publishDate"] = fc.date_published[:10]
     return page

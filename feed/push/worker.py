@@ -36,6 +36,7 @@ from feed.push.targets import (
 )
 from feed.store import Notification, Store
 from feed.store.clock import stamp, utc_now
+from schemas.claimreview import canonical_url
 from schemas.model import FactCheck, load_factcheck
 from schemas.publisher import Publisher
 
@@ -142,6 +143,8 @@ class Deliverer:
         if notification.target == "websub":
             self._send(websub_ping(self.settings))
         elif notification.target == "indexnow":
+            # Our page, even when the original article stays canonical: it changed, and our key
+            # vouches for our host only. Crawlers that fetch it find the canonical link.
             self._send(indexnow_ping(self.settings, page_url))
         elif notification.target == "factcheck-tools":
             self._sync_markup_page(fc, page_url, now)
@@ -149,12 +152,14 @@ class Deliverer:
             raise Permanent(f"unknown push target {notification.target!r}")
 
     def _sync_markup_page(self, fc: FactCheck, page_url: str, now: datetime) -> None:
-        """Create, update or delete the fact-check's one Fact Check Tools markup page."""
+        """Create, update or delete the fact-check's one Fact Check Tools markup page: the page of
+        its canonical URL (the original article, when that stays canonical; `page_url` is ours)."""
         target = "factcheck-tools"
         remote = self.store.remote_name(target, fc.slug)
         if remote is None and self.store.create_attempted(target, fc.slug):
             # An earlier create got no answer, but may have made the page: find it by URL.
-            remote = found_page_name(_json(self._send(factcheck_tools_lookup(self.settings, page_url))))
+            lookup = factcheck_tools_lookup(self.settings, canonical_url(fc, page_url))
+            remote = found_page_name(_json(self._send(lookup)))
             if remote is None:
                 self.store.forget_create_attempt(target, fc.slug)
             else:

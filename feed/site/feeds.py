@@ -235,7 +235,7 @@ async def datafeed_route(request: Request) -> Response:
 
 
 def sitemap_view(ctx: Context, params: Mapping[str, Any], query: Mapping[str, str]) -> Rendered:
-    total = ctx.store.public_count()
+    total = ctx.store.sitemap_count()
     templates = ctx.templates
     if total + 1 <= SITEMAP_LIMIT:
         entries = ctx.store.sitemap_entries(SITEMAP_LIMIT, 0)
@@ -254,13 +254,14 @@ def sitemap_view(ctx: Context, params: Mapping[str, Any], query: Mapping[str, st
 
 
 def sitemap_files(total: int) -> int:
-    """How many numbered sitemaps `total` public fact-checks take (0: the one sitemap.xml holds all)."""
+    """How many numbered sitemaps `total` fact-checks take (0: the one sitemap.xml holds all); `total`
+    counts those the sitemaps list (`Store.sitemap_count`)."""
     return 0 if total + 1 <= SITEMAP_LIMIT else -(-total // SITEMAP_LIMIT)
 
 
 def sitemap_part_view(ctx: Context, params: Mapping[str, Any], query: Mapping[str, str]) -> Rendered:
     number = params["number"]
-    if not 1 <= number <= sitemap_files(ctx.store.public_count()):
+    if not 1 <= number <= sitemap_files(ctx.store.sitemap_count()):
         raise HTTPProblem(404, "Not found", "No such sitemap; start at /sitemap.xml.")
     entries = ctx.store.sitemap_entries(SITEMAP_LIMIT, (number - 1) * SITEMAP_LIMIT)
     body = ctx.templates.get_template("sitemap.xml").render(urls=_urls(ctx, entries, with_home=number == 1))

@@ -31,7 +31,7 @@ def json_feed_item(view: EntryView, templates: Environment, about: str) -> dict[
     fc = view.fc
     item: dict[str, Any] = {
         "id": view.id,
-        "url": view.page_url,
+        "url": view.url,
         "date_published": view.published,
         "date_modified": view.modified,
         "language": fc.language,

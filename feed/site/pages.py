@@ -108,9 +108,9 @@ def check_page(ctx: Context, params: Mapping[str, Any], query: Mapping[str, str]
     slug = params["slug"]
     fc, record = public_factcheck(ctx, slug)
     html = check_html(ctx, fc)
-    urls = ctx.urls
-    page_url = urls.check(slug)
-    link = f'<{urls.check_json(slug)}>; rel="alternate"; type="application/json", <{page_url}>; rel="canonical"'
+    # The canonical URL is in the HTML only (<link rel="canonical">): it may be the original article,
+    # which the static build's nginx, answering by URL pattern, could not name in a header.
+    link = f'<{ctx.urls.check_json(slug)}>; rel="alternate"; type="application/json"'
     return rendered(html.encode(), "text/html; charset=utf-8", store_time(record.updated_at), _control(ctx),
                     {"Link": link}, of_check(slug))  # fmt: skip
 

@@ -1,7 +1,8 @@
 """What every feed says about one fact-check: shared by JSON Feed, Atom and the DataFeed.
 
 Item ids are `urn:uuid:` names derived from the slug. Slugs are never reused (nothing
-is deleted), so an id is stable across edits, retraction and a change of host.
+is deleted), so an id is stable across edits, retraction and a change of host, and when the
+original article becomes (or stops being) the canonical page: only the items' links change.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 from feed.core.publishing import Publishing
 from feed.store import FeedEntry
 from feed.store.clock import rfc3339_stamp
-from schemas.claimreview import build_claimreviews, claim_url
+from schemas.claimreview import build_claimreviews, canonical_url, review_url
 from schemas.markdown import plain_text
 from schemas.model import FactCheck
 from schemas.publisher import Publisher
@@ -42,6 +43,11 @@ class EntryView:
     @property
     def id(self) -> str:
         return item_id(self.fc.slug)
+
+    @property
+    def url(self) -> str:
+        """Where an item links to: the canonical page (the original article, when it stays canonical)."""
+        return canonical_url(self.fc, self.page_url)
 
     @property
     def retracted(self) -> bool:
@@ -115,7 +121,7 @@ class EntryView:
 
     def claim_urls(self) -> list[str]:
         """Each claim's ClaimReview url, retracted or not (tombstones name what they remove)."""
-        return [claim_url(self.page_url, self.fc, index) for index in range(len(self.fc.claims))]
+        return [review_url(self.page_url, self.fc, index) for index in range(len(self.fc.claims))]
 
 
 def entry_view(entry: FeedEntry, publishers: Mapping[str, Publisher], publishing: Publishing) -> EntryView:

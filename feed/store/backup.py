@@ -46,7 +46,17 @@ TABLES: tuple[Table, ...] = (
     Table(SCHEMA_TABLE, ("version", "description"), ("version",)),
     Table(
         "factchecks",
-        ("slug", "version", "status", "document", "published_at", "created_at", "updated_at", "language"),
+        (
+            "slug",
+            "version",
+            "status",
+            "document",
+            "published_at",
+            "created_at",
+            "updated_at",
+            "language",
+            "canonical_url",
+        ),
         ("slug",),
     ),
     Table(

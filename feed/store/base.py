@@ -157,8 +157,8 @@ class Store(
         try:
             cur.execute(
                 "INSERT INTO factchecks (slug, version, status, document, published_at, "
-                "created_at, updated_at, language) VALUES (?, 1, ?, ?, ?, ?, ?, ?)",
-                (slug, status, body, change.published_at, stamp, stamp, language),
+                "created_at, updated_at, language, canonical_url) VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?)",
+                (slug, status, body, change.published_at, stamp, stamp, language, canonical_elsewhere(document)),
             )
         except self.integrity_errors as exc:  # a concurrent create won the race
             raise Conflict(slug) from exc
@@ -180,9 +180,10 @@ class Store(
         body = orjson.dumps(document).decode()
         cur.execute(
             "UPDATE factchecks SET version = version + 1, status = ?, document = ?, "
-            "published_at = ?, updated_at = ?, language = ? WHERE slug = ? AND version = ?",
-            (status, body, change.published_at, stamp, language, slug, expected_version),
-        )
+            "published_at = ?, updated_at = ?, language = ?, canonical_url = ? WHERE slug = ? AND version = ?",
+            (status, body, change.published_at, stamp, language, canonical_elsewhere(document), slug,
+             expected_version),
+        )  # fmt: skip
         if cur.rowcount != 1:
             cur.execute("SELECT version FROM factchecks WHERE slug = ?", (slug,))
             rows = cur.fetchall()
@@ -299,6 +300,13 @@ class Store(
             Revision(r[0], r[1], orjson.loads(r[2]), r[3], Actor(r[4], r[5]) if r[4] is not None else None)
             for r in rows
         ]
+
+
+def canonical_elsewhere(document: dict[str, Any]) -> str | None:
+    """What the `canonical_url` column holds for `document`: its original article when that stays
+    the canonical page (schemas.claimreview.canonical_url), else None (the page here is)."""
+    original = document.get("originalUrl")
+    return original if document.get("originalIsCanonical") is True and isinstance(original, str) else None
 
 
 def language_of(document: dict[str, Any]) -> str | None:

@@ -94,13 +94,29 @@ class ChangeLog(SQLBase):
                 return
             before = entries[-1].seq
 
-    def sitemap_entries(self, limit: int, offset: int) -> list[tuple[str, str]]:
-        """(slug, last change) of public fact-checks, in slug order."""
+    def public_entries(self, limit: int, offset: int) -> list[tuple[str, str]]:
+        """(slug, last change) of public fact-checks, in slug order: every page there is."""
         rows = self._query(
             "SELECT slug, updated_at FROM factchecks WHERE status IN (?, ?) ORDER BY slug LIMIT ? OFFSET ?",
             (*PUBLIC_STATUSES, limit, offset),
         )
         return [(r[0], r[1]) for r in rows]
+
+    def sitemap_entries(self, limit: int, offset: int) -> list[tuple[str, str]]:
+        """(slug, last change) of the public fact-checks whose page here is canonical, in slug order:
+        what sitemaps list (canonical URLs only; not a page whose original article stays canonical)."""
+        rows = self._query(
+            "SELECT slug, updated_at FROM factchecks WHERE status IN (?, ?) AND canonical_url IS NULL "
+            "ORDER BY slug LIMIT ? OFFSET ?",
+            (*PUBLIC_STATUSES, limit, offset),
+        )
+        return [(r[0], r[1]) for r in rows]
+
+    def sitemap_count(self) -> int:
+        """How many fact-checks `sitemap_entries` lists."""
+        rows = self._query("SELECT COUNT(*) FROM factchecks WHERE status IN (?, ?) AND canonical_url IS NULL",
+                           PUBLIC_STATUSES)  # fmt: skip
+        return int(rows[0][0])
 
     def public_count(self, language: str | None = None) -> int:
         """Published and retracted fact-checks (in `language` or a form of it, if given)."""

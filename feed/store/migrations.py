@@ -4,7 +4,8 @@ Never edit a migration that has shipped: add a new one. Each backend fills in th
 placeholders (feed.store.sql.SQLBase.migration_sql): `{id}`, its auto-increment primary key
 type; `{tag}`, a text type that compares byte by byte (so a range of tags is one index range
 whatever the database's collation); `{document_language}`, the `language` of the JSON
-document in a row's `document` column.
+document in a row's `document` column; `{document_canonical_url}`, its `originalUrl` when its
+`originalIsCanonical` is true (else NULL).
 
 A migration only adds (tables, columns, indexes: tests/store/test_backup.py holds it to that). What
 a new column holds for rows written before it is filled by the migration's BACKFILLS, which
@@ -247,6 +248,14 @@ MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
             )""",
         ),
     ),
+    (
+        12,
+        "where a fact-check's canonical page is, when it is not here: its original article",
+        (
+            # NULL: the page here is canonical.
+            "ALTER TABLE factchecks ADD COLUMN canonical_url TEXT",
+        ),
+    ),
 )
 
 # Fills a migration's new columns (or new table) from the rows written before it. Each runs once,
@@ -263,4 +272,5 @@ BACKFILLS: dict[int, tuple[str, ...]] = {
         "FROM factchecks f, {document_translations} "
         "WHERE NOT EXISTS (SELECT 1 FROM translation_links l WHERE l.slug = f.slug)",
     ),
+    12: ("UPDATE factchecks SET canonical_url = {document_canonical_url} WHERE canonical_url IS NULL",),
 }

@@ -37,6 +37,10 @@ class PostgresStore(Store):
     document_translations = (
         "json_array_elements_text(replace(f.document, '\\u0000', '\\u0001')::json -> 'translations') AS t (value)"
     )
+    document_canonical_url = (
+        "CASE WHEN (replace(document, '\\u0000', '\\u0001')::json -> 'originalIsCanonical')::text = 'true' "
+        "THEN (replace(document, '\\u0000', '\\u0001')::json ->> 'originalUrl') END"
+    )
     integrity_errors = (psycopg.errors.UniqueViolation,)
 
     def __init__(self, url: str, *, timeout: float = TIMEOUT, max_size: int = MAX_CONNECTIONS):

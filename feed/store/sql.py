@@ -28,6 +28,8 @@ class SQLBase(ABC):
     tag_column: str  # a text type compared byte by byte, for migrations (see language_filter)
     document_language: str  # SQL for the `language` of a row's JSON `document`, for backfills
     document_translations: str  # SQL for a table `t` of the slugs (`value`) in `f.document`'s translations
+    # SQL for a row's `document`'s originalUrl when its originalIsCanonical is true, else NULL (backfills)
+    document_canonical_url: str
     integrity_errors: tuple[type[Exception], ...]
 
     # -- backend hooks -------------------------------------------------------
@@ -127,6 +129,7 @@ class SQLBase(ABC):
             .replace("{tag}", self.tag_column)
             .replace("{document_language}", self.document_language)
             .replace("{document_translations}", self.document_translations)
+            .replace("{document_canonical_url}", self.document_canonical_url)
         )
 
     def schema_version(self) -> int:

@@ -44,6 +44,10 @@ class SQLiteStore(Store):
     tag_column = "TEXT"  # SQLite compares text byte by byte unless told otherwise
     document_language = "json_extract(document, '$.language')"
     document_translations = "json_each(f.document, '$.translations') AS t"
+    document_canonical_url = (
+        "CASE WHEN json_type(document, '$.originalIsCanonical') = 'true' "
+        "THEN json_extract(document, '$.originalUrl') END"
+    )
     integrity_errors = (sqlite3.IntegrityError,)
 
     def __init__(self, path: str, create: bool = True):

@@ -14,6 +14,7 @@ from jsonschema import Draft202012Validator
 
 from feed.api.openapi import FACTCHECK_SCHEMA
 from schemas.document import (
+    BOOLEAN,
     DATE,
     ENUM,
     FACTCHECK,
@@ -41,6 +42,7 @@ SAMPLES = {
     DATE: "2025-10-30",
     SLUG: "a-slug",
     LANGUAGE: "en",
+    BOOLEAN: True,
 }
 
 

@@ -191,7 +191,7 @@ def test_an_unexpected_error_is_a_500_problem_with_security_headers(app: Any, mo
     def broken() -> int:
         raise RuntimeError("the store fell over")
 
-    monkeypatch.setattr(app.state.context.store, "public_count", broken)
+    monkeypatch.setattr(app.state.context.store, "sitemap_count", broken)  # what /sitemap.xml reads first
     with TestClient(app, raise_server_exceptions=False) as client:
         response = client.get("/sitemap.xml")
     assert response.status_code == 500

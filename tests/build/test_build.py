@@ -188,3 +188,52 @@ def test_a_server_with_a_build_directory_keeps_it_current(tmp_path: Path) -> Non
         assert page is not None and page == client.get("/checks/fresh-claim").content
         # The DataFeed the server sends is the build's file.
         assert client.get("/claimreview.json").content == (build / "claimreview.json").read_bytes()
+
+
+def test_pages_whose_original_stays_canonical_are_built_but_not_in_the_sitemaps(
+    database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from feed.site import feeds
+    from tests.site.test_canonical_elsewhere import ONE, ORIGINALS, SEVERAL, kept_config, kept_documents
+
+    settings = Settings.load({}, {"database_url": database_url, "base_url": "https://checks.example", "page_size": 2,
+                                  "config_file": kept_config(tmp_path)})  # fmt: skip
+    site = open_site(settings, open_store(database_url))
+    monkeypatch.setattr(feeds, "SITEMAP_LIMIT", 2)  # numbered sitemaps: their count is the server's too
+    try:
+        now = utc_now()
+        site.publishing.import_documents([*demo_documents(), *kept_documents()], now)
+        kept = tmp_path / "kept"
+        report = full_build(site, kept)
+        files, renderer = tree(kept), Renderer(site)
+        for path in report.written:
+            if path != "/claimreview.json":
+                assert files[file_for(path)] == renderer.render(path).body, path
+        # The fallback pages, their cards and oEmbed answers are there; the sitemaps do not list them.
+        for slug, original in ORIGINALS.items():
+            assert f'<link rel="canonical" href="{original}">' in files[f"checks/{slug}.html"].decode()
+            assert f"embed/{slug}.html" in files and f"oembed/{slug}.json" in files
+        sitemaps = b"".join(body for name, body in files.items() if name.startswith("sitemap"))
+        assert b"/checks/lightning-never-strikes-twice<" in sitemaps
+        assert ONE.encode() not in sitemaps and SEVERAL.encode() not in sitemaps
+        # The 8 demo pages, two a file: 4 sitemaps, as the server's index names them (not 5, for 10).
+        assert sorted(name for name in files if name.startswith("sitemap-") and name.endswith(".xml")) == [
+            f"sitemap-{n}.xml" for n in (1, 2, 3, 4)
+        ]
+        assert files["sitemap.xml"] == renderer.render("/sitemap.xml").body
+        # One becomes canonical here (an edit, with a publisher whose site is this service): the
+        # incremental build agrees with a full one, its page in a sitemap now.
+        record = site.store.get(ONE)
+        assert record is not None
+        here = {k: v for k, v in record.document.items() if k != "originalIsCanonical"} | {"publisher": "demo"}
+        site.publishing.update(ONE, here, record.version, now + timedelta(minutes=1))
+        assert catch_up(site, kept) is not None
+        fresh = tmp_path / "fresh"
+        full_build(site, fresh)
+        incremental, full = tree(kept), tree(fresh)
+        assert sorted(incremental) == sorted(full)
+        assert [name for name in full if incremental[name] != full[name]] == []
+        assert "sitemap-5.xml" in full
+        assert any(ONE.encode() in body for name, body in full.items() if name.startswith("sitemap-"))
+    finally:
+        site.store.close()

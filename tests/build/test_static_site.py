@@ -30,6 +30,7 @@ from feed.build.static import COPIES, file_for
 from tests.browser.test_widget_browser import WATCH, chromium_available, host_app, launch, with_attributes
 from tests.conftest import DEMO, LiveServer, demo_documents, free_port
 from tests.consumers.test_consumers import REQUIRED, fetch, published_slugs_and_claims, sdtt
+from tests.site.test_canonical_elsewhere import ORIGINALS, kept_config, kept_documents
 from tests.site.test_feeds import walk
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -127,10 +128,13 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     root = tmp / "build"
     nginx_port, dynamic_port = free_port(), free_port()
     origin = f"http://127.0.0.1:{nginx_port}"
+    # The demo's newsroom, and one that keeps its CMS: its fact-checks' original articles stay canonical.
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp / 'factcard.db'}", "FACTCARD_BASE_URL": origin,
-           "FACTCARD_PAGE_SIZE": "2", "FACTCARD_FEED_PAGE_SIZE": "2"}  # fmt: skip
+           "FACTCARD_PAGE_SIZE": "2", "FACTCARD_FEED_PAGE_SIZE": "2", "FACTCARD_CONFIG": kept_config(tmp)}  # fmt: skip
     cli = [sys.executable, "-m", "feed.cli"]
-    run([*cli, "import", str(DEMO)], env)
+    kept = tmp / "kept.json"
+    kept.write_bytes(orjson.dumps(kept_documents()))
+    run([*cli, "import", str(DEMO), str(kept)], env)
     server_log = tmp / "serve.log"
     with server_log.open("wb") as out:
         server = subprocess.Popen(
@@ -331,9 +335,11 @@ def test_feed_readers_walk_both_feeds_from_nginx(site: Site, http: httpx.Client)
     assert first_page.version == "json11" and not first_page.bozo
     items, _ = walk(http, f"{site.nginx}/feed.json")
     assert len(items) > 2  # more than the first page's two
-    slugs = [item["url"].rsplit("/", 1)[1] for item in items]
-    assert len(slugs) == len(set(slugs)), "an item came twice"
-    assert sorted(slugs) == sorted(PUBLISHED + RETRACTED)
+    # Each page once; a kept fact-check's item links to its original article.
+    expected = sorted([*(f"{site.nginx}/checks/{slug}" for slug in PUBLISHED + RETRACTED), *ORIGINALS.values()])
+    urls = [item["url"] for item in items]
+    assert len(urls) == len(set(urls)), "an item came twice"
+    assert sorted(urls) == expected
 
     url, links_seen = f"{site.nginx}/feed.atom", []
     for _ in range(10):
@@ -346,7 +352,23 @@ def test_feed_readers_walk_both_feeds_from_nginx(site: Site, http: httpx.Client)
         url = links["next"]
         assert url.startswith(site.nginx)
     # Retractions are entries too ("Retracted: ..."), for readers that ignore tombstones.
-    assert sorted(links_seen) == sorted(f"{site.nginx}/checks/{slug}" for slug in PUBLISHED + RETRACTED)
+    assert sorted(links_seen) == expected
+
+
+@pytest.mark.consumer
+def test_a_kept_originals_page_from_nginx_names_the_article_and_is_no_sitemap_url(
+    site: Site, http: httpx.Client
+) -> None:
+    for slug, original in ORIGINALS.items():
+        url = f"{site.nginx}/checks/{slug}"
+        page = http.get(url)
+        assert page.status_code == 200 and f'<link rel="canonical" href="{original}">' in page.text
+        assert "canonical" not in page.headers["link"]  # nginx's Link header, as factcard's, names the twin only
+        data = extruct.extract(page.text, base_url=url, syntaxes=["json-ld"], uniform=True)
+        assert {item["url"] for item in data["json-ld"] if item.get("@type") == "ClaimReview"} == {original}
+    sitemap = http.get(f"{site.nginx}/sitemap.xml").text
+    assert f"{site.nginx}/checks/lightning-never-strikes-twice<" in sitemap
+    assert not [slug for slug in ORIGINALS if slug in sitemap]
 
 
 # -- the card, from nginx, on a host page with a strict policy -------------------------

@@ -66,7 +66,7 @@ def test_sqlite_to_postgres_to_sqlite_serves_the_same_bytes(
         assert code == 0, err
         said = err if command == "backup" else out
         assert f"{'backed up to' if command == 'backup' else 'restored from'} {file}: " in said
-        assert "factchecks 10, revisions 17, tokens 3, outbox 33" in said
+        assert "factchecks 11, revisions 18, tokens 3, outbox 33" in said
 
     stores = [open_store(url) for url in (first, postgres_url, last)]
     rows = [table_rows(store) for store in stores]
@@ -86,8 +86,8 @@ def test_sqlite_to_postgres_to_sqlite_serves_the_same_bytes(
     created = publishing.create(draft, START + timedelta(days=1))
     publishing.publish(created.slug, created.version, START + timedelta(days=1, minutes=1))
     moved = table_rows(postgres)
-    # New ids follow the 17 revisions and 33 notifications restored.
-    assert [row[0] for row in moved["revisions"] if row[1] == "after-the-move"] == [18, 19]
+    # New ids follow the 18 revisions and 33 notifications restored.
+    assert [row[0] for row in moved["revisions"] if row[1] == "after-the-move"] == [19, 20]
     assert [row[0] for row in moved["outbox"] if row[3] == "after-the-move"] == [34, 35, 36]
     for store in stores:
         store.close()

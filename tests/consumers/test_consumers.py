@@ -79,6 +79,30 @@ def sdtt(target: str) -> dict[str, Any]:
     return summary
 
 
+@pytest.fixture(scope="module")
+def kept(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """A newsroom that keeps its CMS: fact-checks whose original articles stay canonical."""
+    from tests.site.test_canonical_elsewhere import kept_live_app
+
+    application, port = kept_live_app(tmp_path_factory.mktemp("kept"))
+    with LiveServer(application, port) as server:
+        yield server
+
+
+@pytest.mark.consumer
+def test_extruct_reads_the_original_article_as_the_reviews_and_the_pages_url(kept: LiveServer) -> None:
+    from tests.site.test_canonical_elsewhere import ORIGINALS
+
+    for slug, original in ORIGINALS.items():
+        url = f"{kept.url}/checks/{slug}"
+        data = extruct.extract(fetch(url), base_url=url, syntaxes=["json-ld", "opengraph"], uniform=True)
+        reviews = [item for item in data["json-ld"] if item.get("@type") == "ClaimReview"]
+        assert reviews and [review["url"] for review in reviews] == [original] * len(reviews), slug
+        assert not [review for review in reviews if "sameAs" in review]
+        og = {k: v for k, v in data["opengraph"][0].items() if k.startswith("og:")}
+        assert og["og:url"] == original
+
+
 @pytest.mark.consumer
 def test_structured_data_testing_tool_google_preset_reports_no_errors(live: LiveServer) -> None:
     for slug, claims in published_slugs_and_claims():

@@ -11,12 +11,14 @@ from pathlib import Path
 from typing import Any
 
 import feedparser
+import feedparser_rs
 import pytest
 from reader import make_reader
 from starlette.testclient import TestClient
 
 from feed.store.clock import utc_now
 from tests.conftest import LiveServer, demo_documents, live_app
+from tests.consumers.test_consumers import fetch
 
 TOMBSTONES = "{http://purl.org/atompub/tombstones/1.0}"
 
@@ -127,3 +129,23 @@ def test_atom_retraction_is_an_entry_beside_its_tombstone(client: TestClient, de
     tombstone = ET.fromstring(body).find(f"{TOMBSTONES}deleted-entry")
     assert tombstone is not None
     assert (tombstone.get("ref"), tombstone.get("when")) == (entry.id, entry.updated)
+
+
+def test_feed_readers_link_a_kept_original_to_the_article_under_the_same_id(tmp_path: Path) -> None:
+    """feedparser (Atom), feedparser-rs (JSON Feed) and `reader` see the original article as the
+    entry's link, under the id the entry had before the article was canonical."""
+    from feed.site.syndication import item_id
+    from tests.site.test_canonical_elsewhere import ORIGINALS, kept_live_app
+
+    application, port = kept_live_app(tmp_path)
+    with LiveServer(application, port) as live, closing(make_reader(str(tmp_path / "reader.sqlite"))) as feed_reader:
+        atom = feedparser.parse(fetch(f"{live.url}/feed.atom"))
+        assert not atom.bozo, atom.get("bozo_exception")
+        links = {entry.id: entry.link for entry in atom.entries}
+        items = {item.id: item.link for item in feedparser_rs.parse(fetch(f"{live.url}/feed.json")).entries}
+        feed_reader.add_feed(f"{live.url}/feed.atom")
+        seen = reader_entries(feed_reader)
+        for slug, original in ORIGINALS.items():
+            assert links[item_id(slug)] == items[item_id(slug)] == original
+            assert seen[original].id == item_id(slug)
+        assert links[item_id("lightning-never-strikes-twice")] == f"{live.url}/checks/lightning-never-strikes-twice"

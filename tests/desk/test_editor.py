@@ -449,3 +449,45 @@ def test_a_long_claim_is_a_warning_in_form_words_and_publishes(people: dict[str,
     published = post_form(editor, "/desk/checks/bats-are-blind/publish", {}, version="1")
     assert published.status_code == 303, html.fromstring(published.text).xpath("string(//main)")[:1000]
     assert app.state.context.store.get("bats-are-blind").status == "published"
+
+
+def test_the_canonical_checkbox_saves_and_shows(people: dict[str, TestClient], app: Any) -> None:
+    writer, store = people["writer"], app.state.context.store
+    original = "https://news.example/2024/05/bats/"
+    form = html.fromstring(writer.get(NEW).text)
+    (box,) = form.xpath('//input[@name="originalIsCanonical"]')
+    assert (box.get("type"), box.get("value"), box.get("checked")) == ("checkbox", "true", None)
+    label = form.xpath('string(//label[@for="f-originalIsCanonical"])')
+    assert label == "The original article stays the canonical page"
+    # Beside "Original article": the next field of the form.
+    names = form.xpath('//form[@id="editor"]//*[@name]/@name')
+    assert names[names.index("originalUrl") + 1] == "originalIsCanonical"
+
+    saved = post_form(writer, NEW, draft_fields(originalUrl=original, originalIsCanonical="true"))
+    assert saved.status_code == 303
+    record = store.get("bats-are-blind")
+    assert record.document["originalIsCanonical"] is True and record.document["originalUrl"] == original
+    page = html.fromstring(writer.get(saved.headers["location"]).text)
+    assert page.xpath('//input[@name="originalIsCanonical"]/@checked') == ["checked"]
+
+    # Unchecked, a browser sends nothing for it: false, left out of the document.
+    fields = draft_fields(originalUrl=original) | {"version": version_of(writer.get(saved.headers["location"]))}
+    assert post_form(writer, saved.headers["location"], fields).status_code == 303
+    record = store.get("bats-are-blind")
+    assert "originalIsCanonical" not in record.document and record.version == 2
+    reopened = html.fromstring(writer.get(saved.headers["location"]).text)
+    assert reopened.xpath('//input[@name="originalIsCanonical"]/@checked') == []
+
+
+def test_the_canonical_checkbox_without_the_original_article_is_refused_beside_it(
+    people: dict[str, TestClient], app: Any
+) -> None:
+    response = post_form(people["writer"], NEW, draft_fields(originalIsCanonical="true"))
+    assert response.status_code == 422
+    tree = html.fromstring(response.text)
+    assert tree.xpath('string(//p[@id="f-originalIsCanonical-error"])') == (
+        "The original article stays the canonical page: give the original article's address too."
+    )
+    (box,) = tree.xpath('//input[@name="originalIsCanonical"]')
+    assert box.get("checked") is not None and box.get("aria-invalid") == "true"  # kept as sent, marked
+    assert app.state.context.store.get("bats-are-blind") is None

@@ -96,3 +96,41 @@ def test_an_error_of_a_row_after_a_blank_one_names_the_row_the_writer_sees() -> 
     fields = {"sources.0.title": "", "sources.0.url": "", "sources.1.title": "T", "sources.1.url": "javascript:x"}
     (found,) = notices([FieldError("sources[0].url", "must be an http or https URL")], fields, Messages("en"))
     assert found.field == "sources.1.url" and found.label == "Source 2, Web address"
+
+
+def test_the_canonical_checkbox_sits_next_to_the_original_article(publishers: Any) -> None:
+    fields = to_form(demo_documents()[0]) | {"originalUrl": "https://news.example/a"}
+    widgets = editor_form(fields, {}, Messages("en"), publishers)
+    order = [widget.name for widget in widgets]
+    assert order[order.index("originalUrl") + 1] == "originalIsCanonical"
+    box = widgets[order.index("originalIsCanonical")]
+    assert (box.kind, box.value, box.label) == ("checkbox", "", "The original article stays the canonical page")
+    assert box.options == [("true", box.label)] and "fallback" in box.hint
+    checked = editor_form(fields | {"originalIsCanonical": "true"}, {}, Messages("es"), publishers)
+    (spanish,) = [widget for widget in checked if widget.name == "originalIsCanonical"]
+    assert spanish.value == "true" and spanish.label == "El artículo original sigue siendo la página canónica"
+
+
+def test_the_canonical_checkbox_without_an_original_article_is_named_beside_it(publishers: Any) -> None:
+    from schemas.errors import ValidationError
+    from schemas.validation import parse_factcheck
+
+    fields = to_form(demo_documents()[0]) | {"originalIsCanonical": "true"}
+    try:
+        parse_factcheck(from_form(fields), publishers)
+    except ValidationError as exc:
+        found = notices(exc.errors, fields, Messages("en"))
+    else:
+        raise AssertionError("a canonical original without its address was taken")
+    assert [(n.field, n.message) for n in found] == [(
+        "originalIsCanonical",
+        "The original article stays the canonical page: give the original article's address too.",
+    )]  # fmt: skip
+
+
+def test_a_review_url_off_the_publishers_site_is_named_where_it_comes_from(publishers: Any) -> None:
+    """The review's url is the page's own (its slug), or the original article when that stays canonical."""
+    error = FieldError("claimReview[0].url", "must be on the publisher's own host 'testserver'")
+    assert [n.field for n in notices([error], {"slug": "x"}, Messages("en"))] == ["slug"]
+    kept = {"slug": "x", "originalUrl": "https://news.example/a", "originalIsCanonical": "true"}
+    assert [n.field for n in notices([error], kept, Messages("en"))] == ["originalUrl"]

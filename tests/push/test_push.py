@@ -412,3 +412,25 @@ def test_a_create_that_made_nothing_is_sent_again_after_the_lookup(
     assert list(remote.pages) == ["pages/1"]
     assert app.state.context.store.remote_name("factcheck-tools", LIGHTNING["slug"]) == "pages/1"
     assert [r.method for r in httpx_mock.get_requests()] == ["POST", "GET", "POST"]
+
+
+def test_the_markup_page_of_a_kept_original_is_the_original_article(tmp_path: Any, httpx_mock: HTTPXMock) -> None:
+    """Fact Check Tools gets the markup for the canonical page, the newsroom's own article; IndexNow
+    is told of our page, which changed, and which our key vouches for."""
+    from tests.site.test_canonical_elsewhere import ORIGINALS, SEVERAL, kept_config, kept_documents
+
+    settings = push_settings(tmp_path, indexnow_key="key-12345678", factcheck_tools_token="secret-token",
+                             config_file=kept_config(tmp_path))  # fmt: skip
+    app = create_app(settings)
+    ctx = app.state.context
+    httpx_mock.add_response(url=INDEXNOW, status_code=202)
+    httpx_mock.add_response(url=f"{TOOLS}/pages", json={"name": "pages/kept1"})
+    ctx.publishing.create(kept_documents()[1], utc_now())  # three claims, one article
+    with httpx.Client() as client:
+        assert Deliverer(ctx.store, settings, ctx.publishers, client).deliver_due() == 2
+    indexnow, tools = httpx_mock.get_requests()
+    assert json.loads(indexnow.content)["urlList"] == [f"http://testserver/checks/{SEVERAL}"]
+    page = json.loads(tools.content)
+    assert page["pageUrl"] == ORIGINALS[SEVERAL]
+    assert [markup["url"] for markup in page["claimReviewMarkups"]] == [ORIGINALS[SEVERAL]] * 3
+    ctx.store.close()

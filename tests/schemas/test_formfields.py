@@ -40,7 +40,7 @@ def test_every_demo_document_survives_the_form() -> None:
     assert unused <= {"publisher", "dateModified", "image", "url", "alt", "firstAppearance", "jobTitle", "sameAs",
                       "retraction", "reason", "date", "relatedQuestions", "status",
                       # what an imported fact-check carries (test_an_imported_document_survives_the_form)
-                      "description", "originalUrl", "verdictLabel"}, unused  # fmt: skip
+                      "description", "originalUrl", "verdictLabel", "originalIsCanonical"}, unused  # fmt: skip
 
 
 def test_an_imported_document_survives_the_form() -> None:
@@ -56,6 +56,20 @@ def test_an_imported_document_survives_the_form() -> None:
         "originalUrl": "https://news.example/2021/05/really-false/",
     }
     assert from_form(to_form(imported)) == imported
+    kept = {**imported, "originalIsCanonical": True}  # the newsroom keeps its CMS
+    assert to_form(kept)["originalIsCanonical"] == "true"
+    assert from_form(to_form(kept)) == kept
+
+
+def test_a_checkbox_is_true_when_checked_and_absent_when_not() -> None:
+    """A checked box sends `true`; an unchecked one sends nothing at all, which is false (left out)."""
+    document = demo_documents()[0]
+    fields = to_form(document)
+    assert "originalIsCanonical" not in fields
+    assert "originalIsCanonical" not in from_form(fields)
+    assert from_form({**fields, "originalIsCanonical": "true"})["originalIsCanonical"] is True
+    # Anything else is kept as sent, for the validator to refuse by name.
+    assert from_form({**fields, "originalIsCanonical": "yes"})["originalIsCanonical"] == "yes"
 
 
 def test_every_field_of_the_model_has_a_form_field() -> None:

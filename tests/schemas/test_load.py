@@ -8,7 +8,21 @@ from typing import Any
 
 import pytest
 
-from schemas.document import DATE, ENUM, FACTCHECK, LANGUAGE, LIST, LONG_TEXT, OBJECT, SLUG, TEXT, URL, VERDICT, Shape
+from schemas.document import (
+    BOOLEAN,
+    DATE,
+    ENUM,
+    FACTCHECK,
+    LANGUAGE,
+    LIST,
+    LONG_TEXT,
+    OBJECT,
+    SLUG,
+    TEXT,
+    URL,
+    VERDICT,
+    Shape,
+)
 from schemas.model import load_factcheck, to_document
 from schemas.validation import parse_factcheck
 from tests.conftest import demo_documents
@@ -99,6 +113,8 @@ def random_value(rng: random.Random, kind: str, publishers: Any) -> Any:
     if kind == VERDICT:
         label: str = rng.choice(next(iter(publishers.values())).scale.labels).label
         return rng.choice([label, label.lower(), f" {label.upper()} "])
+    if kind == BOOLEAN:
+        return rng.choice([True, False])  # false said, or left out: the same document
     raise AssertionError(kind)
 
 
@@ -130,6 +146,8 @@ def generated(rng: random.Random, shape: Shape, publishers: Any, retracted: bool
             out[each.name] = random_value(rng, each.kind, publishers)
     if out.get("type") == "Organization":
         out.pop("jobTitle", None)  # a job title belongs to a person
+    if out.get("originalIsCanonical") and "originalUrl" not in out:
+        out.pop("originalIsCanonical")  # the original article stays canonical only when there is one
     return out
 
 

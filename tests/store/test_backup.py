@@ -268,6 +268,7 @@ _ADDED: dict[int, tuple[dict[str, set[str]], set[str]]] = {
     9: ({"tokens": {"user_id"}}, set()),
     10: ({}, {"password_links", "account_events"}),
     11: ({}, {"imported_pages", "import_runs", "import_run_pages"}),
+    12: ({"factchecks": {"canonical_url"}}, set()),
 }
 
 

@@ -184,6 +184,24 @@ def test_retracted_stays_in_the_change_log(store: Store) -> None:
     assert store.sitemap_entries(10, 0) == [("a", entry.changed_at)]
 
 
+def test_sitemaps_leave_out_pages_whose_original_article_stays_canonical(store: Store) -> None:
+    original = {"originalUrl": "https://news.example/a", "originalIsCanonical": True}
+    store.create_many([published("a"), published("b"), published("c"), Change(doc("d"), T1, "none")], T1)
+    store.update("b", Change(doc("b", "published") | original, T1, "update"), 1, T2)
+    # Named without being canonical: listed.
+    store.update("c", Change(doc("c", "published") | {"originalUrl": "https://news.example/c"}, T1, "update"), 1, T2)
+    assert [slug for slug, _ in store.sitemap_entries(10, 0)] == ["a", "c"]
+    assert store.sitemap_count() == 2
+    # Every public page is still there to build.
+    assert [slug for slug, _ in store.public_entries(10, 0)] == ["a", "b", "c"]
+    assert store.public_count() == 3
+    # Back to canonical here: listed again.
+    store.update("b", Change(doc("b", "published") | {"originalUrl": "https://news.example/a"}, T1, "update"), 2, T3)
+    assert [slug for slug, _ in store.sitemap_entries(10, 0)] == ["a", "b", "c"] and store.sitemap_count() == 3
+    store.create(Change(doc("e", "published") | original, T1, "publish"), T3)  # canonical elsewhere from the start
+    assert "e" not in [slug for slug, _ in store.sitemap_entries(10, 0)] and store.sitemap_count() == 3
+
+
 def test_iter_feed_entries_reads_in_batches(store: Store) -> None:
     store.create_many([published(f"b{n:02d}") for n in range(7)], T1)
     assert [e.slug for e in store.iter_feed_entries(store.snapshot(), batch=3)] == [
