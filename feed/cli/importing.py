@@ -44,7 +44,7 @@ def _seconds(text: str) -> float:
 def add_parsers(commands: Any, parent: argparse.ArgumentParser) -> None:
     imp = commands.add_parser(
         "import-claimreview", parents=[parent],
-        help="import fact-checks published elsewhere, from their ClaimReview markup",
+        help="import fact-checks from another site's ClaimReview",
         description="Import fact-checks already published elsewhere: SOURCE is a page URL, a file of "
         "page URLs (one a line), a saved HTML page or a folder of them, a sitemap or sitemap index "
         "(a URL or a file, plain or .xml.gz), a schema.org DataFeed file, or a Fact Check Tools "

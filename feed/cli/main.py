@@ -2,7 +2,8 @@
 nginx-config, redirects, settings, token create/list/revoke, user create/reset/disable/list, backup,
 restore. Those that move fact-checks in and out live in feed.cli.documents, the user commands in
 feed.cli.users, the build in feed.cli.build, the redirects from original URLs in feed.cli.redirects,
-the settings flags and `settings` in feed.cli.settings."""
+the settings flags and `settings` in feed.cli.settings, the token commands' work in feed.cli.tokens,
+`import-claimreview` in feed.cli.importing."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from feed.cli import build as clibuild
 from feed.cli import documents as clidocuments
 from feed.cli import importing as cliimporting
 from feed.cli import redirects as cliredirects
+from feed.cli import tokens as clitokens
 from feed.cli.pipe import reader_gone
 from feed.cli.settings import (
     CommandParser,
@@ -28,7 +30,7 @@ from feed.cli.settings import (
 from feed.cli.users import add_user_commands, run_user
 from feed.core.settings import SETTINGS, Settings, served_origin
 from feed.store import NoStore, StoreUnavailable
-from feed.store.clock import rfc3339, stamp, store_time, utc_now
+from feed.store.clock import utc_now
 from schemas.errors import FieldError, ValidationError
 
 
@@ -227,71 +229,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def cmd_token(args: argparse.Namespace) -> int:
     creating = args.token_command in {"create"}
     publishing = _publishing(_settings(args), create=creating)
-    commands = {"create": _token_create, "list": _token_list, "revoke": _token_revoke}
+    commands = {"create": clitokens.create, "list": clitokens.listed, "revoke": clitokens.revoke}
     return commands[args.token_command](args, publishing)
-
-
-def _token_create(args: argparse.Namespace, publishing: Any) -> int:
-    from feed.core.tokens import create_token, parse_expiry
-
-    now = utc_now()
-    if args.publisher is not None and args.publisher not in publishing.publishers:
-        configured = ", ".join(publishing.publishers)
-        print(f"error: no publisher {args.publisher!r} is configured (configured: {configured})", file=sys.stderr)
-        return 2
-    try:
-        expires_at = parse_expiry(args.expires_in, now) if args.expires_in is not None else None
-        token = create_token(publishing.store, args.name, now, publisher=args.publisher, expires_at=expires_at)
-    except ValueError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    except StoreUnavailable as exc:
-        print(f"error: the database cannot be reached ({exc}); nothing was written", file=sys.stderr)
-        return 1
-    print(token)
-    scope = f"publisher {args.publisher!r}" if args.publisher else "every publisher"
-    until = f"until {rfc3339(expires_at)}" if expires_at else "with no expiry"
-    print(
-        f"token for {args.name!r} created for {scope}, {until}; it is shown only now, so keep it safe",
-        file=sys.stderr,
-    )
-    return 0
-
-
-def _token_list(args: argparse.Namespace, publishing: Any) -> int:
-    now = stamp(utc_now())
-    rows = [("KEY ID", "NAME", "PUBLISHER", "CREATED", "EXPIRES", "LAST USED", "STATE")]
-    for info in publishing.store.tokens():
-        if info.revoked_at:
-            state = f"revoked {_when(info.revoked_at)}"
-        elif info.expires_at and info.expires_at <= now:
-            state = "expired"
-        else:
-            state = "active"
-        rows.append((
-            info.key_id, info.name, info.publisher or "(all)", _when(info.created_at),
-            _when(info.expires_at) if info.expires_at else "never", _when(info.last_used_at), state,
-        ))  # fmt: skip
-    widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
-    for row in rows:
-        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
-    return 0
-
-
-def _token_revoke(args: argparse.Namespace, publishing: Any) -> int:
-    key_id = args.key_id.strip()
-    if key_id.startswith("fc_"):  # a whole token pasted: its key id is the middle part
-        key_id = key_id.split("_")[1]
-    now = stamp(utc_now())
-    info = publishing.store.revoke_token(key_id, now)
-    if info is None:
-        print(f"error: no token has key id {key_id!r}; `factcard token list` shows them", file=sys.stderr)
-        return 1
-    if info.revoked_at != now:
-        print(f"token {key_id} ({info.name!r}) was already revoked {_when(info.revoked_at)}")
-    else:
-        print(f"token {key_id} ({info.name!r}) revoked; every server refuses it from now on")
-    return 0
 
 
 def cmd_user(args: argparse.Namespace) -> int:
@@ -346,11 +285,6 @@ def _counts(counts: dict[str, int]) -> str:
 def _import_claimreview(args: argparse.Namespace) -> int:
     settings = _settings(args)
     return cliimporting.import_claimreview(args, _publishing(settings, create=True), settings.language)
-
-
-def _when(value: str | None) -> str:
-    """A store timestamp for people: RFC 3339 to the second, or '-'."""
-    return rfc3339(store_time(value)) if value else "-"
 
 
 COMMANDS = {

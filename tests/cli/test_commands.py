@@ -181,7 +181,8 @@ def test_each_subcommands_help_is_its_own_and_short(
 
 @pytest.mark.parametrize("path", [p for p in SUBCOMMANDS if p not in {("token",), ("user",)}], ids=" ".join)
 def test_every_setting_flag_still_works_on_every_subcommand(path: tuple[str, ...]) -> None:
-    needs = {"import": ["x"], "update": ["x", "--force"], "publish": ["x"], "retract": ["x", "--reason", "r"],
+    needs = {"import": ["x"], "import-claimreview": ["x"], "update": ["x", "--force"], "publish": ["x"],
+             "retract": ["x", "--reason", "r"],
              "create": ["x", "--name", "n", "--role", "admin"] if path[0] == "user" else ["x"],
              "reset": ["x"], "disable": ["x"], "revoke": ["x"], "build": ["x"], "nginx-config": ["--root", "x"],
              "backup": ["x"], "restore": ["x"]}  # fmt: skip
