@@ -120,7 +120,12 @@ def _url_source(url: str, fetcher: Fetcher | None, since: str | None, listing: L
     try:
         fetched = fetcher.fetch(url)
     except FetchFailed as failed:
-        yield SourceProblem(url, failed.reason, failed.status)
+        if failed.status in (404, 410) or failed.reason.startswith("disallowed by robots.txt"):
+            # A page gone (a kept CMS's article removed) or kept from us: the run says what that
+            # means for its fact-check, as it does for a page a sitemap lists.
+            yield PageTask(url, url=url)
+        else:
+            yield SourceProblem(url, failed.reason, failed.status)
         return
     kind = kind_of(fetched.body, fetched.content_type)
     if kind in ("html", "urls"):  # a page (a text answer is read as a page too: it says what it lacks)

@@ -307,3 +307,27 @@ def test_saved_pages_are_read_by_several_processes_in_order(
     unplaced = [r for r in report.records if r.outcome != "imported"]
     assert all(r.outcome == "skipped" and r.reason == NO_ADDRESS for r in unplaced) and len(unplaced) <= 2
     assert report.counts()["imported"] == len(IMPORTED) - len(unplaced)
+
+
+def test_keeping_original_urls_a_page_gone_at_the_source_retracts_its_fact_check(
+    site: FixtureSite, publishing: Publishing
+) -> None:
+    pages = IMPORTED[:2]
+    sources = [site.url(page) for page in pages]
+    first = run(publishing, sources, keep_original_urls=True)
+    assert first.counts()["imported"] == 2, [r.line() for r in first.records]
+    slug = first.records[0].slug or ""
+    stored = publishing.store.get(slug)
+    assert stored is not None and stored.document["originalIsCanonical"] is True
+    site.gone[sources[0].removeprefix(site.origin)] = 410
+    site.gone[sources[1].removeprefix(site.origin)] = 404
+    without = by_source(run(publishing, sources))  # not keeping the CMS: a missing page is only a failure
+    assert [without[url].outcome for url in sources] == ["failed", "failed"]
+    assert without[sources[0]].status == 410
+    kept = by_source(run(publishing, sources, keep_original_urls=True))
+    assert [kept[url].outcome for url in sources] == ["retracted", "retracted"], [r.line() for r in kept.values()]
+    retracted = publishing.store.get(slug)
+    assert retracted is not None and retracted.status == "retracted"
+    assert retracted.document["retraction"]["reason"] == "removed from the original site"
+    again = by_source(run(publishing, sources, keep_original_urls=True))
+    assert [again[url].outcome for url in sources] == ["unchanged", "unchanged"]  # retracted once
