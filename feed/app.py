@@ -27,10 +27,13 @@ from feed.core.urls import PATTERNS, api_root, desk_root, fill
 from feed.desk import editor
 from feed.desk import flow as deskflow
 from feed.desk import home as desk
+from feed.desk import importpage as deskimport
 from feed.desk import password as deskpassword
 from feed.desk import peoplepage as deskpeople
 from feed.desk import tokens as desktokens
 from feed.desk.auth import Desk
+from feed.desk.imports import ImportJobs
+from feed.importer.fetching import user_agent_for
 from feed.ops.accesslog import AccessLog
 from feed.ops.health import health_routes
 from feed.ops.metrics import Metrics, metrics_route
@@ -119,6 +122,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         *deskflow.workflow_routes(),
         *desktokens.token_routes(),
         *deskpeople.people_routes(),
+        *deskimport.import_routes(),
         *deskpassword.password_routes(),
         *health_routes(),
         Route("/metrics", metrics_route(metrics, settings.metrics_token, limits), methods=["GET"]),
@@ -221,6 +225,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.state.renderer = renderer
     app.state.rate_limits = limits
     app.state.desk = Desk(settings.base_url, trusted, on_limited=metrics.limited)
+    app.state.desk_imports = ImportJobs(user_agent_for(settings.base_url))
     app.state.metrics = metrics
     # Security headers outermost, so even the 500 of an unhandled error carries them.
     app.fast_path = FastPath(SecurityHeaders(super(FactcardApp, app).__call__), cache)

@@ -20,10 +20,10 @@ LAYERS: list[set[str]] = [
     {"store"},  # the bottom: fact-checks, revisions, accounts, tokens, the outbox, the clock
     {"core"},  # settings, URL scheme, problems, query rules, security policy, publishing workflow
     {"render"},  # Context, templates, Rendered, HTTP caching, the render cache
-    {"ops", "push"},  # health, metrics, logs, limits, backup; push notifications
+    {"ops", "push", "importer"},  # health, metrics, logs, limits, backup; push notifications; imports
     {"api"},  # the publishing API and its OpenAPI description
     {"site"},  # the public site and its one renderer
-    {"build", "desk", "importer"},  # each may use the site's renderer; none uses another
+    {"build", "desk"},  # each may use the site's renderer; neither uses the other
     {"app"},  # the app factory
     {"server"},  # how `factcard serve` runs the app
     {"cli"},  # the `factcard` command, over everything

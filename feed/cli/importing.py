@@ -13,7 +13,6 @@ import argparse
 import re
 import sys
 import time
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -73,18 +72,9 @@ def add_parsers(commands: Any, parent: argparse.ArgumentParser) -> None:
                      help="run again every INTERVAL seconds, until stopped (keeps step with a CMS)")  # fmt: skip
 
 
-def user_agent(base_url: str) -> str:
-    """How the importer names itself to the sites it reads: product, version, and whose it is."""
-    try:
-        ours = version("factcard")
-    except PackageNotFoundError:
-        ours = "0"
-    return f"factcard/{ours} (+{base_url})"
-
-
 def import_claimreview(args: argparse.Namespace, publishing: Any, site_language: str) -> int:
     # The readers (extruct, trafilatura, lxml) load only for this command, not for every one.
-    from feed.importer.fetching import Fetcher, FetchPolicy
+    from feed.importer.fetching import Fetcher, FetchPolicy, user_agent_for
     from feed.importer.progress import Progress
     from feed.importer.run import ImportOptions, ImportRun
 
@@ -96,7 +86,7 @@ def import_claimreview(args: argparse.Namespace, publishing: Any, site_language:
         keep_original_urls=args.keep_original_urls, publisher=args.publisher, since=args.since, dry_run=args.dry_run
     )
     policy = FetchPolicy(
-        user_agent=user_agent(publishing.urls.base),
+        user_agent=user_agent_for(publishing.urls.base),
         delay=args.delay,
         allow_private_addresses=args.allow_private_addresses,
     )

@@ -78,6 +78,9 @@ PATTERNS: dict[str, str] = {
     "desk_person_role": "/desk/people/{user_id:int}/role",
     "desk_person_reset": "/desk/people/{user_id:int}/reset",
     "desk_person_disable": "/desk/people/{user_id:int}/disable",
+    # An archive imported from its pages' ClaimReview, and the import's progress (feed/desk/importpage.py)
+    "desk_import": "/desk/import",
+    "desk_import_job": "/desk/import/{job}",
     # Where a person sets their password, by a one-time link an admin gave them (feed/desk/people.py)
     "desk_set_password": "/desk/password/{secret}",
     # A draft shown outside the desk, by a link that expires (feed/desk/previewlinks.py)

@@ -7,5 +7,5 @@ plain), `mapping` (a page's ClaimReviews as one factcard document, each gap-fill
 report), `feeds` (DataFeed files and Fact Check Tools answers as pages), `sitemaps` (one sitemap
 document, by ultimate-sitemap-parser); `records` holds the shapes they hand on.
 
-May import: schemas, feed.store, and the publishing workflow; never the desk or the CLI.
+May import: schemas, feed.store, feed.core (the publishing workflow); the CLI and the desk use it.
 """

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from importlib.metadata import PackageNotFoundError, version
 from types import TracebackType
 
 import httpx
@@ -93,6 +94,15 @@ def _retry_after(value: str | None) -> float | None:
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     return max((when - datetime.now(UTC)).total_seconds(), 0.0)
+
+
+def user_agent_for(base_url: str) -> str:
+    """How the importer names itself to the sites it reads: product, version, and whose it is."""
+    try:
+        ours = version("factcard")
+    except PackageNotFoundError:
+        ours = "0"
+    return f"factcard/{ours} (+{base_url})"
 
 
 def _product_token(user_agent: str) -> str:

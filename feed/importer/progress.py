@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 import time
-from typing import TextIO
+from typing import Protocol, TextIO
+
+
+class Steps(Protocol):
+    """What a run tells about its progress: a page done, and the end."""
+
+    def step(self) -> None: ...
+
+    def close(self) -> None: ...
 
 
 class Progress:

@@ -31,7 +31,7 @@ import orjson
 
 from feed.core.publishing import InvalidTransition, Publishing
 from feed.importer.fetching import Fetched, Fetcher, FetchFailed
-from feed.importer.progress import Progress
+from feed.importer.progress import Steps
 from feed.importer.reading import PageRead, ReadOptions, read_html, read_item
 from feed.importer.records import Skipped, Tombstone
 from feed.importer.report import Outcome, Report
@@ -65,7 +65,7 @@ class ImportRun:
         *,
         fetcher: Fetcher | None,
         site_language: str,
-        progress: Callable[[int], Progress] | None = None,
+        progress: Callable[[int], Steps] | None = None,
         clock: Callable[[], datetime] = utc_now,
     ):
         self.publishing, self.store, self.options = publishing, publishing.store, options

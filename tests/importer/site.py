@@ -65,6 +65,10 @@ class FixtureSite:
         self._server.shutdown()
         self._server.server_close()
 
+    def stop_unstarted(self) -> None:
+        """Free the port of a site used only for its pages (never started)."""
+        self._server.server_close()
+
 
 def _handler(site: FixtureSite) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
