@@ -7,6 +7,7 @@ from itertools import count
 from typing import Any
 
 from feed.core.publishing import Publishing
+from feed.core.representation import verdict_categories
 from feed.core.settings import Settings
 from feed.core.tokens import create_token, verify_token
 from feed.desk.accounts import create_user, disable_user, start_session
@@ -24,6 +25,11 @@ SLUG = "backup-history"  # created, edited, published, corrected and retracted
 
 def settings_for(database_url: str) -> Settings:
     return Settings.load({}, {"database_url": database_url, "base_url": BASE_URL})
+
+
+def categorize(document: dict[str, Any]) -> tuple[str, ...]:
+    """Each claim's verdict category by the demo publishers' scales, as restore is given them."""
+    return verdict_categories(load_publishers(settings_for("sqlite:///unused")), document)
 
 
 def build_history(store: Store) -> None:

@@ -17,7 +17,8 @@ ROOT = Path(__file__).resolve().parent.parent
 FEED = ROOT / "feed"
 
 LAYERS: list[set[str]] = [
-    {"store"},  # the bottom: fact-checks, revisions, accounts, tokens, the outbox, the clock
+    {"words"},  # the very bottom: how text becomes search terms, language by language
+    {"store"},  # fact-checks, revisions, accounts, tokens, the outbox, the clock
     {"core"},  # settings, URL scheme, problems, query rules, security policy, publishing workflow
     {"render"},  # Context, templates, Rendered, HTTP caching, the render cache
     {"ops", "push", "importer"},  # health, metrics, logs, limits, backup; push notifications; imports

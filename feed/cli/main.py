@@ -17,6 +17,7 @@ from feed.cli import build as clibuild
 from feed.cli import documents as clidocuments
 from feed.cli import importing as cliimporting
 from feed.cli import redirects as cliredirects
+from feed.cli import search as clisearch
 from feed.cli import tokens as clitokens
 from feed.cli.pipe import reader_gone
 from feed.cli.settings import (
@@ -96,6 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
     clibuild.add_parsers(commands, parent)
     cliredirects.add_parsers(commands, parent)
     add_settings_command(commands, parent)
+    clisearch.add_parsers(commands, parent)
 
     backup = commands.add_parser(
         "backup", parents=[parent],
@@ -164,6 +166,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.demo:
         loaded = load_demo(publishing, utc_now())
         print(f"demo: loaded {loaded} fact-checks" if loaded else "demo: store not empty, nothing loaded", flush=True)
+    if publishing.store.search_index_lags():  # a store from before the index, or restored by hand
+        print(f"search: indexed {clisearch.reindex(publishing)} fact-checks", flush=True)
     publishing.store.close()
     needed = files_needed(settings, args.workers)
     allowed = raise_open_files_limit(needed)
@@ -260,12 +264,16 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
+    from feed.core.representation import verdict_categories
     from feed.ops.backup import BackupError, restore_from
+    from feed.site.config import load_publishers
     from feed.store import open_store
 
-    store = open_store(_settings(args).database_url)
+    settings = _settings(args)
+    publishers = load_publishers(settings)
+    store = open_store(settings.database_url)
     try:
-        counts = restore_from(store, args.file)
+        counts = restore_from(store, args.file, lambda document: verdict_categories(publishers, document))
     except BackupError as exc:
         print(f"error: nothing restored: {exc}", file=sys.stderr)
         return 1
@@ -304,6 +312,7 @@ COMMANDS = {
     "settings": cmd_settings,
     "backup": cmd_backup,
     "restore": cmd_restore,
+    "reindex": _on_store(clisearch.cmd_reindex),
 }
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, TypeVar
 
+from feed.core.representation import verdict_categories
 from feed.core.urls import Urls
 from feed.store import Actor, Change, ImportedPage, Record, StaleVersion, Store
 from feed.store.clock import rfc3339, sort_key, stamp
@@ -153,13 +154,9 @@ class Publishing:
             action = "retract"
         else:  # drafts, and retracting what was never public, concern no one outside
             action = ""
-        return Change(
-            document=to_document(fc),
-            published_at=sort_key(fc.date_published),
-            action=action or "none",
-            notify=self.push_targets if action else (),
-            actor=actor,
-        )
+        document = to_document(fc)
+        notify, categories = self.push_targets if action else (), verdict_categories(self.publishers, document)
+        return Change(document, sort_key(fc.date_published), action or "none", notify, actor, categories)
 
     # Each write takes the `actor` recorded on its revision and the writer's publisher
     # `scope` (None: any publisher); a write outside the scope raises OutOfScope.

@@ -5,6 +5,7 @@ Pure functions from data to dicts; handlers serialise or render them.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from feed.store import Record
@@ -67,6 +68,14 @@ def verdict_view(publisher: Publisher, verdict: str, language: str) -> dict[str,
         "value": label.value if label else None,
         "cssClass": verdict_class(publisher, index),
     }
+
+
+def verdict_categories(publishers: Mapping[str, Publisher], document: dict[str, Any]) -> tuple[str, ...]:
+    """The verdict category of each claim of a stored document (true, false, misleading, ...,
+    "other" when off its publisher's scale): what the search index files it under."""
+    publisher = publishers.get(document.get("publisher", ""))
+    found = [publisher.scale.find(c.get("verdict") or "") if publisher else None for c in document.get("claims", [])]
+    return tuple(label.category if label else "other" for label in found)
 
 
 def verdict_class(publisher: Publisher, index: int) -> str:

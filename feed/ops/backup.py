@@ -29,6 +29,7 @@ import orjson
 from feed.store import Store
 from feed.store.backup import TABLES, BackupError, Row, restore, snapshot
 from feed.store.clock import stamp
+from feed.store.search import Categorize
 
 FORMAT = "factcard-backup"
 FORMAT_VERSION = 1
@@ -108,8 +109,9 @@ class _Header:
     line: bytes  # as read, for the digest
 
 
-def restore_from(store: Store, path: str) -> dict[str, int]:
-    """Restore a backup file (plain or gzipped; `-` for stdin) into an empty store.
+def restore_from(store: Store, path: str, categorize: Categorize) -> dict[str, int]:
+    """Restore a backup file (plain or gzipped; `-` for stdin) into an empty store, and build its
+    search index (`categorize`: each claim's verdict category, feed.core.representation).
 
     Raises BackupError, having written nothing, for a damaged or foreign file or a store
     that is not empty. Returns the rows restored per table.
@@ -117,7 +119,7 @@ def restore_from(store: Store, path: str) -> dict[str, int]:
     with _open(path) as stream:
         lines = _lines(stream)
         header = _header(next(lines, None))
-        return restore(store, header.schema_version, header.tables, _rows(lines, header))
+        return restore(store, header.schema_version, header.tables, _rows(lines, header), categorize)
 
 
 @contextmanager

@@ -4,7 +4,7 @@
 the URL names one. Both run the same SQL through `feed.store.base.Store`. The clock's
 formats (`feed.store.clock`) live here because stored times are written in them.
 
-May import: schemas only; the bottom of the house.
+May import: schemas and feed.words (the search index's terms); the bottom of the house but for them.
 """
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ from feed.store.base import Actor, Change, Conflict, NotFound, Record, Revision,
 from feed.store.changes import PUBLIC_STATUSES, FeedEntry
 from feed.store.imports import ImportedPage
 from feed.store.outbox import Notification, OutboxBacklog, OutboxRow
+from feed.store.search import INDEXED_STATUSES, SearchHit, SearchQuery, SearchResults
+from feed.store.searchentry import Facet, facet_key
 from feed.store.sql import StoreUnavailable
 from feed.store.sqlite import NoStore
 from feed.store.tokens import TokenInfo
@@ -40,6 +42,7 @@ def open_store(database_url: str, create: bool = True) -> Store:
 
 
 __all__ = [
+    "INDEXED_STATUSES",
     "PUBLIC_STATUSES",
     "ROLES",
     "AccountEvent",
@@ -47,6 +50,7 @@ __all__ = [
     "Change",
     "Conflict",
     "DuplicateEmail",
+    "Facet",
     "FeedEntry",
     "ImportedPage",
     "LastAdmin",
@@ -59,11 +63,15 @@ __all__ = [
     "PasswordLink",
     "Record",
     "Revision",
+    "SearchHit",
+    "SearchQuery",
+    "SearchResults",
     "Session",
     "StaleVersion",
     "Store",
     "StoreUnavailable",
     "TokenInfo",
     "User",
+    "facet_key",
     "open_store",
 ]

@@ -23,6 +23,7 @@ from typing import Any
 
 from feed.store.base import Store
 from feed.store.migrations import BACKFILLS
+from feed.store.search import Categorize
 from feed.store.sql import Cursor
 
 Row = tuple[Any, ...]
@@ -41,6 +42,9 @@ class Table:
 
 
 SCHEMA_TABLE = "schema_migrations"  # recreated by migrating the target, so checked rather than copied
+# The search index's tables (and SQLite's FTS5 shadow tables) hold nothing but what the fact-checks
+# give: a backup leaves them out, and restore rebuilds them from the rows it wrote.
+DERIVED_PREFIX = "search_"
 
 TABLES: tuple[Table, ...] = (
     Table(SCHEMA_TABLE, ("version", "description"), ("version",)),
@@ -179,7 +183,8 @@ def live_schema(store: Store) -> dict[str, tuple[str, ...]]:
 def _live_schema(rows: Iterable[Row]) -> dict[str, tuple[str, ...]]:
     schema: dict[str, list[str]] = {}
     for table, column in rows:
-        schema.setdefault(str(table), []).append(str(column))
+        if not str(table).startswith(DERIVED_PREFIX):
+            schema.setdefault(str(table), []).append(str(column))
     return {table: tuple(columns) for table, columns in schema.items()}
 
 
@@ -245,8 +250,10 @@ def restore(
     schema_version: int,
     columns: Mapping[str, Sequence[str]],
     rows: Iterable[tuple[str, Row]],
+    categorize: Categorize,
 ) -> dict[str, int]:
-    """Write a backup's rows into an empty store, all of them or (on any error) none.
+    """Write a backup's rows into an empty store, all of them or (on any error) none, and build
+    the search index from them (filing verdicts by `categorize`) in the same transaction.
 
     `columns` names each table's columns as the backup has them; `rows` yields (table, row)
     in dependency order and may raise BackupError part way (a damaged file): the transaction
@@ -272,6 +279,7 @@ def restore(
             if version > schema_version:  # the backup was made before this migration
                 for statement in statements:
                     cur.execute(store.migration_sql(statement))
+        store.rebuild_search_index(cur, categorize)
         if dialect.advance_sql:
             for table in TABLES:
                 if table.identity:

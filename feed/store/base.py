@@ -22,6 +22,7 @@ from feed.store.imports import ImportedPage, ImportLedger
 from feed.store.outbox import OutboxQueue
 from feed.store.previews import PreviewLinks
 from feed.store.reviews import ReviewLog
+from feed.store.search import SearchIndex
 from feed.store.sql import Cursor, language_filter
 from feed.store.tokens import TokenTable
 from feed.store.translations import TranslationLinks
@@ -79,6 +80,7 @@ class Change:
     action: str = "update"  # publish | update | retract
     notify: tuple[str, ...] = ()
     actor: Actor | None = None  # None: not written through the API (import, demo)
+    categories: tuple[str, ...] = ()  # the verdict category of each claim, for the search index
 
 
 @dataclass(frozen=True)
@@ -94,10 +96,20 @@ _COLUMNS = "slug, version, status, document, created_at, updated_at"
 
 
 class Store(
-    ChangeLog, OutboxQueue, TokenTable, TranslationLinks, UserTable, AccountLog, ReviewLog, PreviewLinks, ImportLedger
+    ChangeLog,
+    OutboxQueue,
+    TokenTable,
+    TranslationLinks,
+    UserTable,
+    AccountLog,
+    ReviewLog,
+    PreviewLinks,
+    ImportLedger,
+    SearchIndex,
 ):
     """Fact-checks and their revisions; the feed change log, the outbox, API tokens,
-    translation links, desk accounts and their audit trail, imported archives (mixins)."""
+    translation links, desk accounts and their audit trail, imported archives, the search
+    index (mixins)."""
 
     # -- fact-checks ---------------------------------------------------------
 
@@ -164,6 +176,7 @@ class Store(
             raise Conflict(slug) from exc
         self._record_revision(cur, slug, 1, status, body, language, stamp, change.actor)
         self._link_translations(cur, slug, document)
+        self._index_for_search(cur, document, change.published_at, change.categories)
         self._enqueue(cur, change, slug, stamp)
         return Record(slug, 1, status, document, stamp, stamp)
 
@@ -194,6 +207,7 @@ class Store(
         record = _record(cur.fetchall()[0])
         self._record_revision(cur, slug, record.version, status, body, language, stamp, change.actor)
         self._link_translations(cur, slug, document)
+        self._index_for_search(cur, document, change.published_at, change.categories)
         self._enqueue(cur, change, slug, stamp)
         return record
 

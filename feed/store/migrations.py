@@ -5,7 +5,8 @@ placeholders (feed.store.sql.SQLBase.migration_sql): `{id}`, its auto-increment 
 type; `{tag}`, a text type that compares byte by byte (so a range of tags is one index range
 whatever the database's collation); `{document_language}`, the `language` of the JSON
 document in a row's `document` column; `{document_canonical_url}`, its `originalUrl` when its
-`originalIsCanonical` is true (else NULL).
+`originalIsCanonical` is true (else NULL). A statement that is only `{search_text_schema}` stands
+for the backend's statements that make its word index.
 
 A migration only adds (tables, columns, indexes: tests/store/test_backup.py holds it to that). What
 a new column holds for rows written before it is filled by the migration's BACKFILLS, which
@@ -254,6 +255,41 @@ MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
         (
             # NULL: the page here is canonical.
             "ALTER TABLE factchecks ADD COLUMN canonical_url TEXT",
+        ),
+    ),
+    (
+        13,
+        "the search index: public fact-checks by their words, tags, claimants, authors and verdicts",
+        (
+            # Derived from factchecks alone (feed.store.search): restore and `factcard reindex`
+            # rebuild it, so a backup does not carry it.
+            """CREATE TABLE search_documents (
+                id {id},
+                slug TEXT NOT NULL UNIQUE REFERENCES factchecks (slug),
+                status TEXT NOT NULL,
+                language {tag},
+                publisher TEXT,
+                published_at TEXT
+            )""",
+            "CREATE INDEX search_documents_by_published ON search_documents (published_at, slug)",
+            "CREATE INDEX search_documents_by_language ON search_documents (language)",
+            """CREATE TABLE search_facets (
+                kind TEXT NOT NULL,
+                key TEXT NOT NULL,
+                document_id BIGINT NOT NULL REFERENCES search_documents (id),
+                position INTEGER NOT NULL,
+                label TEXT NOT NULL,
+                category TEXT,
+                PRIMARY KEY (kind, key, document_id, position)
+            )""",
+            "CREATE INDEX search_facets_by_document ON search_facets (document_id)",
+            """CREATE TABLE search_vocabulary (
+                term {tag} PRIMARY KEY,
+                documents INTEGER NOT NULL
+            )""",
+            # The backend's own word index (SQLBase.search_text_schema): an FTS5 table, or a
+            # tsvector column with its GIN index.
+            "{search_text_schema}",
         ),
     ),
 )

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
 from feed.store.base import Store
-from feed.store.sql import StoreUnavailable
+from feed.store.search import WordMatch
+from feed.store.searchentry import FIELDS
+from feed.store.sql import Cursor, StoreUnavailable
 
 try:
     import psycopg
@@ -42,6 +44,13 @@ class PostgresStore(Store):
         "THEN (replace(document, '\\u0000', '\\u0001')::json ->> 'originalUrl') END"
     )
     integrity_errors = (psycopg.errors.UniqueViolation,)
+    # Terms arrive made (feed.words) and go in as tsvector and tsquery literals, never through a
+    # text search configuration: no parser or dictionary of the server's can split or stem them
+    # differently from SQLite.
+    search_text_schema = (
+        "ALTER TABLE search_documents ADD COLUMN terms tsvector",
+        "CREATE INDEX search_documents_by_terms ON search_documents USING GIN (terms)",
+    )
 
     def __init__(self, url: str, *, timeout: float = TIMEOUT, max_size: int = MAX_CONNECTIONS):
         self.url, self.timeout, self.max_size = url, timeout, max_size
@@ -98,6 +107,22 @@ class PostgresStore(Store):
         # Repeatable read: one snapshot for the whole transaction, without blocking writers.
         cursor.execute("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
 
+    def _write_search_text(self, cur: Cursor, document_id: int, fields: dict[str, list[frozenset[str]]]) -> None:
+        cur.execute("UPDATE search_documents SET terms = CAST(? AS tsvector) WHERE id = ?",
+                    (tsvector_literal(fields), document_id))  # fmt: skip
+
+    def _delete_search_text(self, cur: Cursor, document_id: int) -> None:
+        pass  # the terms go with the search_documents row
+
+    def _match(self, groups: Sequence[frozenset[str]], every: bool) -> WordMatch:
+        query = (" & " if every else " | ").join(
+            "(" + " | ".join(_lexeme(term) for term in sorted(group)) + ")" for group in groups
+        )
+        # Weights for D, C, B, A: body, labels, headline, claims. Normalisation 1 divides by the
+        # logarithm of the length, so a long body does not outrank a short claim by length alone.
+        rank = "ts_rank('{0.1, 0.3, 0.6, 1.0}', d.terms, CAST(? AS tsquery), 1) DESC, "
+        return WordMatch("", " AND d.terms @@ CAST(? AS tsquery)", (query,), rank, (query,))
+
     def pool_stats(self) -> dict[str, float]:
         """The pool's own figures (pool_size, pool_available, requests_waiting, ...), for /metrics."""
         pool = self._pool
@@ -116,3 +141,26 @@ def _get(pool: ConnectionPool[psycopg.Connection[Any]], deadline: float) -> psyc
         return pool.getconn(timeout=waited)
     except PoolTimeout as exc:
         raise StoreUnavailable(f"no database connection within {waited:.1f} seconds") from exc
+
+
+MAX_POSITION = 16383  # PostgreSQL's largest word position
+MAX_POSITIONS = 255  # kept per lexeme
+WEIGHTS = dict(zip(FIELDS, "ABCD", strict=True))
+
+
+def _lexeme(term: str) -> str:
+    return "'" + term.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def tsvector_literal(fields: dict[str, list[frozenset[str]]]) -> str:
+    """The tsvector of a document's terms: each lexeme with its positions and its field's weight."""
+    positions: dict[str, list[str]] = {}
+    position = 0
+    for name in FIELDS:
+        for terms in fields[name]:
+            position = min(position + 1, MAX_POSITION)
+            for term in terms:
+                kept = positions.setdefault(term, [])
+                if len(kept) < MAX_POSITIONS:
+                    kept.append(f"{position}{WEIGHTS[name]}")
+    return " ".join(f"{_lexeme(term)}:{','.join(marks)}" for term, marks in sorted(positions.items()))

@@ -30,6 +30,7 @@ class SQLBase(ABC):
     document_translations: str  # SQL for a table `t` of the slugs (`value`) in `f.document`'s translations
     # SQL for a row's `document`'s originalUrl when its originalIsCanonical is true, else NULL (backfills)
     document_canonical_url: str
+    search_text_schema: tuple[str, ...]  # the statements that make the backend's word index (migration 13)
     integrity_errors: tuple[type[Exception], ...]
 
     # -- backend hooks -------------------------------------------------------
@@ -114,7 +115,8 @@ class SQLBase(ABC):
                 if version in done:
                     continue
                 for statement in (*statements, *BACKFILLS.get(version, ())):
-                    cur.execute(self.migration_sql(statement))
+                    for each in self.search_text_schema if statement == "{search_text_schema}" else (statement,):
+                        cur.execute(self.migration_sql(each))
                 cur.execute(
                     "INSERT INTO schema_migrations (version, description) VALUES (?, ?)",
                     (version, description),

@@ -10,12 +10,15 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from feed.store.base import Store
+from feed.store.search import WordMatch
+from feed.store.searchentry import FIELDS
+from feed.store.sql import Cursor
 
 FILE_MODE = 0o600
 
@@ -49,6 +52,11 @@ class SQLiteStore(Store):
         "THEN json_extract(document, '$.originalUrl') END"
     )
     integrity_errors = (sqlite3.IntegrityError,)
+    # Terms arrive made (feed.words), a space between each: the ascii tokenizer splits at ASCII
+    # spaces and punctuation only, so every other character stays inside its term, as made.
+    search_text_schema = (
+        "CREATE VIRTUAL TABLE search_text USING fts5(claim, headline, labels, body, tokenize = 'ascii')",
+    )
 
     def __init__(self, path: str, create: bool = True):
         """`create=False` refuses a missing file (NoStore) rather than making an empty store:
@@ -87,6 +95,23 @@ class SQLiteStore(Store):
     def _begin(self, cursor: Any) -> None:
         # IMMEDIATE takes the write lock now, so read-check-write cannot interleave.
         cursor.execute("BEGIN IMMEDIATE")
+
+    def _write_search_text(self, cur: Cursor, document_id: int, fields: dict[str, list[frozenset[str]]]) -> None:
+        cur.execute("DELETE FROM search_text WHERE rowid = ?", (document_id,))
+        columns = [" ".join(term for terms in fields[name] for term in sorted(terms)) for name in FIELDS]
+        cur.execute("INSERT INTO search_text (rowid, claim, headline, labels, body) VALUES (?, ?, ?, ?, ?)",
+                    (document_id, *columns))  # fmt: skip
+
+    def _delete_search_text(self, cur: Cursor, document_id: int) -> None:
+        cur.execute("DELETE FROM search_text WHERE rowid = ?", (document_id,))
+
+    def _match(self, groups: Sequence[frozenset[str]], every: bool) -> WordMatch:
+        expression = (" AND " if every else " OR ").join(
+            "(" + " OR ".join('"' + term.replace('"', '""') + '"' for term in sorted(group)) + ")" for group in groups
+        )
+        # bm25 is lower for better matches; the claims weigh most, then headline, labels, body.
+        return WordMatch(" JOIN search_text ON search_text.rowid = d.id", " AND search_text MATCH ?", (expression,),
+                         "bm25(search_text, 10.0, 6.0, 3.0, 1.0), ", ())  # fmt: skip
 
     def close(self) -> None:
         with self._opened_lock:
