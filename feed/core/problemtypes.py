@@ -52,6 +52,14 @@ TYPES: dict[str, ProblemType] = {
         "An HTTP/1.1 request carries exactly one Host header, naming this site. This one had none, several, "
         "or an empty one."
     )),
+    "query-too-long": ProblemType("Query too long", 400, N_(
+        "A search is at most 300 characters: a pasted article or paragraph finds less than its key words do. "
+        "Search for the words of the claim, a name or a place."
+    )),
+    "nothing-to-search-for": ProblemType("Nothing to search for", 400, N_(
+        "The search had no letter or digit, only punctuation or markup, which no fact-check can match. "
+        "Search for a word of the claim."
+    )),
     "malformed-json": ProblemType("Malformed JSON", 400, _BODY),
     "unreadable-body": ProblemType("Unreadable body", 400, _BODY),
     "body-too-large": ProblemType("Body too large", 413, _BODY),
