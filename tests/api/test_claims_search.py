@@ -362,3 +362,27 @@ def test_a_new_fact_check_is_found_at_once(tmp_path: Path) -> None:
         app.state.context.publishing.import_documents([document], utc_now())
         (claim,) = tools.search(**query).claims
         assert claim.claim_review[0].url == server.url + "/checks/quartzite-meteor"
+
+
+def test_answers_match_the_openapi_description(served: Served) -> None:
+    import jsonschema
+
+    from feed.api.claimsearch import PARAMETERS
+
+    spec = served.tools.http.get(served.server.url + "/openapi.json").json()
+    operation = spec["paths"]["/v1alpha1/claims:search"]["get"]
+    assert [p["name"] for p in operation["parameters"]] == list(PARAMETERS)
+
+    def check(body: Any, name: str) -> None:
+        schema = {"$ref": f"#/components/schemas/{name}", "components": spec["components"]}
+        jsonschema.validate(
+            body, schema, cls=jsonschema.Draft202012Validator, format_checker=jsonschema.FormatChecker()
+        )
+
+    url = served.server.url + "/v1alpha1/claims:search"
+    page = served.tools.http.get(url, params={"query": WORD, "pageSize": 3}).json()
+    assert page["claims"] and page["nextPageToken"]
+    check(page, "ClaimSearch")
+    check(served.tools.http.get(url).json(), "GoogleError")
+    with pytest.raises(jsonschema.ValidationError):
+        check({"claims": [{"text": "t", "claimReview": [{"url": "ftp://x"}]}]}, "ClaimSearch")
