@@ -15,7 +15,9 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute, Match, Route
 from starlette.types import Receive, Scope, Send
 
+from feed.api import claimsearch
 from feed.api import routes as api
+from feed.api.googleerrors import google_errors
 from feed.build.keeper import BuildKeeper
 from feed.core.clients import parse_networks
 from feed.core.problems import HTTPProblem, invalid, problem_response
@@ -117,6 +119,12 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         Route(PATTERNS["api_publish"], takes()(api.publish_check), methods=["POST"]),
         Route(PATTERNS["api_retract"], takes()(api.retract_check), methods=["POST"]),
         Route(PATTERNS["api_revisions"], takes()(api.list_revisions), methods=["GET"]),
+        # Google's claims.search, its errors in Google's shape (its parameters' too: outside takes)
+        Route(
+            PATTERNS["claims_search"],
+            google_errors(takes(*claimsearch.PARAMETERS)(claimsearch.claims_search)),
+            methods=["GET"],
+        ),
         *desk.desk_routes(),
         *editor.editor_routes(),
         *deskflow.workflow_routes(),
@@ -133,9 +141,9 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     def render_problem(request: Request, problem: HTTPProblem) -> Response:
         """HTML for people on pages, problem+json for the API and JSON twins."""
         path = request.url.path
-        is_page = not path.startswith((api_root(), PATTERNS["oembed"])) and not path.endswith(
-            (".json", ".css", ".atom", ".xml", ".txt", ".js", ".png", ".svg")
-        )
+        is_page = not path.startswith(
+            (api_root(), PATTERNS["oembed"], PATTERNS["claims_search"])
+        ) and not path.endswith((".json", ".css", ".atom", ".xml", ".txt", ".js", ".png", ".svg"))
         # The desk's forms are pages too: a person posted them, and reads the answer.
         if is_page and (request.method in ("GET", "HEAD") or path.startswith(desk_root())):
             html = error_page(templates, problem, reader_language(request, settings.language))

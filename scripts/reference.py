@@ -118,7 +118,12 @@ def _schema_words(schema: dict[str, Any]) -> str:
 
 def _operation(method: str, path: str, operation: dict[str, Any], shared: list[dict[str, Any]]) -> list[str]:
     security = operation.get("security", [])
-    access = "public; a bearer token shows drafts too" if {} in security else "bearer token"
+    if security == [{}]:
+        access = "public, no token"
+    elif {} in security:
+        access = "public; a bearer token shows drafts too"
+    else:
+        access = "bearer token"
     lines = [
         f"### {method.upper()} {path}",
         "",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from feed.api import claimsearch as cs
 from feed.core.query import MAX_LANGUAGE_TAG
 from feed.core.urls import PATTERNS
 from schemas.document import FACTCHECK, LANGUAGE_TAG, json_schema
@@ -110,6 +111,76 @@ REVISIONS_SCHEMA: dict[str, Any] = {
 }  # fmt: skip
 
 
+# Google Fact Check Tools' claims.search answer (FactCheckedClaimSearchResponse), and its errors.
+_TIMESTAMP = {"type": "string", "format": "date-time", "description": "RFC 3339, in UTC"}
+CLAIM_SEARCH_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "description": "No results is {}: empty fields are left out, never null",
+    "properties": {
+        "claims": {"type": "array", "items": {"type": "object", "required": ["text", "claimReview"], "properties": {
+            "text": {"type": "string"}, "claimant": {"type": "string"}, "claimDate": _TIMESTAMP,
+            "claimReview": {"type": "array", "items": {"type": "object", "properties": {
+                "publisher": {"type": "object", "properties": {
+                    "name": {"type": "string"},
+                    "site": {"type": "string", "description": "The publisher's host, without www."}}},
+                "url": {**_URL, "description": "The ClaimReview url, as the page's JSON-LD gives it"},
+                "title": {"type": "string"}, "reviewDate": _TIMESTAMP,
+                "textualRating": {"type": "string", "description": "The verdict in the fact-check's words "
+                                  "(the ClaimReview's reviewRating.alternateName)"},
+                "languageCode": {"type": "string"}}}}}}},
+        "nextPageToken": {"type": "string", "description": "Only when more claims follow"},
+    },
+}  # fmt: skip
+GOOGLE_ERROR_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {"error": {"type": "object", "properties": {
+        "code": {"type": "integer"}, "message": {"type": "string"},
+        "status": {"type": "string", "description": "INVALID_ARGUMENT for a bad parameter"},
+        "details": {"type": "array", "items": {"type": "object", "description": "google.rpc.BadRequest: "
+                    "fieldViolations names each bad parameter"}}}}},
+}  # fmt: skip
+
+
+def _query(name: str, description: str, schema: dict[str, Any]) -> dict[str, Any]:
+    return {"name": name, "in": "query", "description": description, "schema": schema}
+
+
+def _claims_search() -> dict[str, Any]:
+    number = {"type": "integer", "minimum": 0}
+    return {
+        "operationId": "claimsSearch",
+        "summary": "Search the published claims, as Google Fact Check Tools' claims.search",
+        "description": "Google's parameters, answer, page tokens and errors: a tool written for "
+        "factchecktools.googleapis.com works here by changing its base URL. One result per claim of each "
+        "published fact-check; retracted ones are never given.",
+        "security": [{}],
+        "parameters": [
+            _query("query", "Words of the claim. Required unless reviewPublisherSiteFilter is given", _TEXT),
+            _query("languageCode", "A BCP 47 language tag; the region is not considered (es-MX finds es too)",
+                   {"type": "string", "maxLength": MAX_LANGUAGE_TAG, "pattern": LANGUAGE_TAG.pattern}),
+            _query("reviewPublisherSiteFilter", "A publisher's site, such as news.example (or a subdomain "
+                   "of it); with it, query may be left out", {"type": "string"}),
+            _query("maxAgeDays", "Reviews published this many days ago at most; 0 is unset",
+                   {**number, "maximum": cs.MAX_AGE_DAYS}),
+            _query("pageSize", f"Claims a page; {cs.DEFAULT_PAGE_SIZE} when unset or 0, at most "
+                   f"{cs.MAX_PAGE_SIZE} given", {**number, "maximum": cs.INT32}),
+            _query("pageToken", "The nextPageToken of the previous page, with the same other parameters",
+                   {"type": "string"}),
+            _query("offset", "Claims to skip; read only without a pageToken",
+                   {**number, "maximum": cs.MAX_OFFSET}),
+            *(_query(name, "Sent by Google's clients; taken and ignored", {"type": "string"})
+              for name in cs.IGNORED_PARAMETERS),
+            _query("alt", "Google's response format: only json", {"enum": ["json"]}),
+        ],
+        "responses": {
+            "200": {"description": "A page of claims", "headers": {"Cache-Control": {"schema": {"type": "string"}}},
+                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ClaimSearch"}}}},
+            "400": {"description": "A bad or missing parameter, or a pageToken not issued for this query",
+                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/GoogleError"}}}},
+        },
+    }  # fmt: skip
+
+
 def _json(description: str, schema: str) -> dict[str, Any]:
     return {
         "description": description,
@@ -128,7 +199,8 @@ def openapi_document(base_url: str) -> dict[str, Any]:
             "title": "factcard publishing API",
             "version": "1",
             "description": "Publish fact-checks as schema.org ClaimReview. Reads are public; "
-            "writes need a bearer token from `factcard token create NAME`.",
+            "writes need a bearer token from `factcard token create NAME`. Tools that search Google "
+            "Fact Check Tools search this archive the same way at claims:search.",
             "license": {"name": "Apache-2.0", "identifier": "Apache-2.0"},
         },
         "servers": [{"url": base_url}],
@@ -139,7 +211,8 @@ def openapi_document(base_url: str) -> dict[str, Any]:
                 "optionally, to see drafts.",
             }},
             "schemas": {"FactCheck": FACTCHECK_SCHEMA, "Problem": PROBLEM_SCHEMA, "Record": RECORD_SCHEMA,
-                        "CheckList": LIST_SCHEMA, "Revisions": REVISIONS_SCHEMA},
+                        "CheckList": LIST_SCHEMA, "Revisions": REVISIONS_SCHEMA,
+                        "ClaimSearch": CLAIM_SEARCH_SCHEMA, "GoogleError": GOOGLE_ERROR_SCHEMA},
         },
         "paths": {
             PATTERNS["api_checks"]: {
@@ -231,5 +304,6 @@ def openapi_document(base_url: str) -> dict[str, Any]:
                                   "404": _problem("Unknown slug")},
                 },
             },
+            PATTERNS["claims_search"]: {"get": _claims_search()},
         },
     }  # fmt: skip

@@ -56,6 +56,9 @@ PATTERNS: dict[str, str] = {
     "api_publish": "/api/checks/{slug}/publish",
     "api_retract": "/api/checks/{slug}/retract",
     "api_revisions": "/api/checks/{slug}/revisions",
+    # Google Fact Check Tools' claims.search, answered for this archive (feed/api/claimsearch.py):
+    # the colon is literal, as in Google's URL (a Starlette placeholder needs braces)
+    "claims_search": "/v1alpha1/claims:search",
     # The newsroom's desk: signed-in pages, never cached, never public
     "desk": "/desk",
     "desk_login": "/desk/login",
