@@ -18,6 +18,9 @@ from starlette.types import Receive, Scope, Send
 from feed.api import claimsearch
 from feed.api import routes as api
 from feed.api.googleerrors import google_errors
+from feed.assistants.http import McpEndpoint
+from feed.assistants.server import build_server
+from feed.assistants.tools import Archive
 from feed.build.keeper import BuildKeeper
 from feed.core.clients import parse_networks
 from feed.core.problems import HTTPProblem, invalid, problem_response
@@ -106,7 +109,10 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     limits = RateLimits(
         settings.auth_failures_per_minute, settings.writes_per_minute_per_token,
         settings.writes_per_minute_per_address, trusted, on_limited=metrics.limited,
+        mcp_requests_per_minute_per_address=settings.mcp_requests_per_minute_per_address,
     )  # fmt: skip
+    # Assistants' MCP server: the public archive, read-only, at /mcp (feed.assistants).
+    mcp = McpEndpoint(build_server(Archive(store, publishers, context.urls)), settings.base_url, limits)
 
     # Each route names the query parameters it reads (feed.core.query.takes): any other is a 400.
     routes = [
@@ -125,6 +131,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
             google_errors(takes(*claimsearch.PARAMETERS)(claimsearch.claims_search)),
             methods=["GET"],
         ),
+        Route(PATTERNS["mcp"], mcp),  # an ASGI app: it checks its method and its (no) parameters itself
         *desk.desk_routes(),
         *editor.editor_routes(),
         *deskflow.workflow_routes(),
@@ -142,7 +149,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         """HTML for people on pages, problem+json for the API and JSON twins."""
         path = request.url.path
         is_page = not path.startswith(
-            (api_root(), PATTERNS["oembed"], PATTERNS["claims_search"])
+            (api_root(), PATTERNS["oembed"], PATTERNS["claims_search"], PATTERNS["mcp"])
         ) and not path.endswith((".json", ".css", ".atom", ".xml", ".txt", ".js", ".png", ".svg"))
         # The desk's forms are pages too: a person posted them, and reads the answer.
         if is_page and (request.method in ("GET", "HEAD") or path.startswith(desk_root())):
@@ -198,7 +205,8 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         access_log.start()
         if keeper is not None:
             keeper.start()
-        yield
+        async with mcp.running():
+            yield
         if keeper is not None:
             keeper.stop()
         if worker is not None:

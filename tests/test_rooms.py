@@ -22,7 +22,7 @@ LAYERS: list[set[str]] = [
     {"core"},  # settings, URL scheme, problems, query rules, security policy, publishing workflow
     {"render"},  # Context, templates, Rendered, HTTP caching, the render cache
     {"ops", "push", "importer"},  # health, metrics, logs, limits, backup; push notifications; imports
-    {"api"},  # the publishing API and its OpenAPI description
+    {"api", "assistants"},  # the publishing API and its OpenAPI description; the MCP server
     {"site"},  # the public site and its one renderer
     {"build", "desk"},  # each may use the site's renderer; neither uses the other
     {"app"},  # the app factory

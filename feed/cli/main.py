@@ -1,9 +1,10 @@
 """The `factcard` command: serve, import, export, validate, update, publish, retract, build,
 nginx-config, redirects, settings, token create/list/revoke, user create/reset/disable/list, backup,
-restore. Those that move fact-checks in and out live in feed.cli.documents, the user commands in
+restore, reindex, mcp. Those that move fact-checks in and out live in feed.cli.documents, the user commands in
 feed.cli.users, the build in feed.cli.build, the redirects from original URLs in feed.cli.redirects,
 the settings flags and `settings` in feed.cli.settings, the token commands' work in feed.cli.tokens,
-`import-claimreview` in feed.cli.importing."""
+`import-claimreview` in feed.cli.importing, `reindex` and `mcp` (the MCP server on stdio) in
+feed.cli.search."""
 
 from __future__ import annotations
 
@@ -313,6 +314,7 @@ COMMANDS = {
     "backup": cmd_backup,
     "restore": cmd_restore,
     "reindex": _on_store(clisearch.cmd_reindex),
+    "mcp": clisearch.cmd_mcp,
 }
 
 

@@ -169,6 +169,11 @@ SETTINGS: tuple[Setting, ...] = (
         "API writes one client address may make per minute before it gets 429 "
         "(per worker process; 0: no limit).",
     ),
+    Setting(
+        "mcp_requests_per_minute_per_address", "FACTCARD_MCP_REQUESTS_PER_MINUTE_PER_ADDRESS", 120,
+        "Requests to /mcp (each a search, a look-up or a listing by an assistant) one client address "
+        "may make per minute before it gets 429 (per worker process; 0: no limit).",
+    ),
 )  # fmt: skip
 
 
@@ -264,6 +269,7 @@ class Settings:
     auth_failures_per_minute: int
     writes_per_minute_per_token: int
     writes_per_minute_per_address: int
+    mcp_requests_per_minute_per_address: int
 
     @classmethod
     def load(cls, environ: Mapping[str, str] | None = None, overrides: Mapping[str, Any] | None = None) -> Settings:
@@ -284,7 +290,9 @@ class Settings:
             raise ValueError("FACTCARD_INDEXNOW_KEY must be 8-128 letters, digits or dashes")
         values["language"] = _site_language(str(values["language"]))
         parse_networks(values["trusted_proxies"])  # a bad entry is refused at start, by name
-        for name in ("auth_failures_per_minute", "writes_per_minute_per_token", "writes_per_minute_per_address"):
+        limits = ("auth_failures_per_minute", "writes_per_minute_per_token", "writes_per_minute_per_address",
+                  "mcp_requests_per_minute_per_address")  # fmt: skip
+        for name in limits:
             if values[name] < 0:
                 raise ValueError(f"{name} must be 0 (no limit) or more, got {values[name]}")
         return cls(**values), {name: source for name, (_, source) in resolved.items()}

@@ -59,6 +59,8 @@ PATTERNS: dict[str, str] = {
     # Google Fact Check Tools' claims.search, answered for this archive (feed/api/claimsearch.py):
     # the colon is literal, as in Google's URL (a Starlette placeholder needs braces)
     "claims_search": "/v1alpha1/claims:search",
+    # Assistants: the MCP server's Streamable HTTP endpoint (feed/assistants)
+    "mcp": "/mcp",
     # The newsroom's desk: signed-in pages, never cached, never public
     "desk": "/desk",
     "desk_login": "/desk/login",

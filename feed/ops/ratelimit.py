@@ -1,4 +1,4 @@
-"""Rate limits on failed token checks and API writes: token buckets, kept in each process.
+"""Rate limits on failed token checks, API writes and MCP requests: token buckets, kept in each process.
 
 A bucket holds up to `per_minute` requests and refills at `per_minute` a minute, so a
 client may burst to the limit and then go on at the limit's pace. Buckets live in the
@@ -6,7 +6,8 @@ worker's memory, not the store: the limits guard against floods and guessing, th
 quotas, and counting in the database would add a write to every failed request, the very
 load being limited. With N worker processes a client may thus reach up to N times a limit.
 
-Reads are never limited here: they are answered from the render cache.
+Reads are never limited here: they are answered from the render cache. Requests to /mcp are
+the exception: each is a search or a look-up in the store that no cache answers.
 """
 
 from __future__ import annotations
@@ -87,11 +88,13 @@ class RateLimits:
         trusted: tuple[Network, ...] = (),
         clock: Callable[[], float] = time.monotonic,
         on_limited: Callable[[str], None] | None = None,
+        mcp_requests_per_minute_per_address: int = 0,
     ):
         self.trusted = trusted
         self.auth_failures = Limit(auth_failures_per_minute, clock)
         self.token_writes = Limit(writes_per_minute_per_token, clock)
         self.address_writes = Limit(writes_per_minute_per_address, clock)
+        self.address_mcp_requests = Limit(mcp_requests_per_minute_per_address, clock)
         self.on_limited = on_limited  # told the kind of each refusal (for metrics)
 
     def _refuse(self, kind: str, seconds: float, detail: str) -> HTTPProblem:
@@ -118,6 +121,12 @@ class RateLimits:
         if wait:
             raise self._refuse("writes_per_address", wait, "Too many writes from this address lately.")
         self.token_writes.take(key_id)
+
+    def before_mcp_request(self, scope: Scope) -> None:
+        """Spend one MCP request of the address's budget, or refuse."""
+        wait = self.address_mcp_requests.take(client_address(scope, self.trusted))
+        if wait:
+            raise self._refuse("mcp_requests_per_address", wait, "Too many MCP requests from this address lately.")
 
 
 UNLIMITED = RateLimits(0, 0, 0)

@@ -295,6 +295,18 @@ class SearchIndex(SQLBase):
         )
         return [Facet(r[0], r[1], r[2], r[3], int(r[4])) for r in rows]
 
+    def indexed_slug_at(self, canonical_url: str) -> str | None:
+        """The published or retracted fact-check whose canonical page is `canonical_url`, an
+        original article kept canonical (the `canonical_url` column); None for any other URL."""
+        if "\x00" in canonical_url:  # no stored URL holds NUL, and PostgreSQL text cannot carry one
+            return None
+        rows = self._query(
+            "SELECT d.slug FROM search_documents d JOIN factchecks f ON f.slug = d.slug "
+            "WHERE f.canonical_url = ? ORDER BY d.slug LIMIT 1",
+            (canonical_url,),
+        )
+        return str(rows[0][0]) if rows else None
+
 
 def _filters(query: SearchQuery) -> tuple[str, tuple[Any, ...]]:
     conditions: list[str] = []
