@@ -119,4 +119,3 @@ def _version() -> str:
         return version("factcard")
     except PackageNotFoundError:  # running from a checkout that was never installed
         return "0"
-

@@ -16,12 +16,12 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Annotated
+from typing import Annotated, NotRequired
 from urllib.parse import unquote, urlsplit
 
 from pydantic import Field
 from starlette.routing import compile_path
-from typing_extensions import NotRequired, TypedDict
+from typing_extensions import TypedDict  # pydantic reads typing's TypedDict from Python 3.12 only
 
 from feed.core.findings import finding, findings, query_text
 from feed.core.problems import HTTPProblem

@@ -19,11 +19,11 @@ def add_parsers(commands: Any, parent: argparse.ArgumentParser) -> None:
     )  # fmt: skip
     commands.add_parser(
         "mcp", parents=[parent],
-        help="serve the MCP server on stdio, for an assistant on this machine",
+        help="serve assistants the MCP tools over stdio",
         description="Run the read-only MCP server (the tools search_fact_checks and get_fact_check, "
         "and the recent fact-checks as resources) over stdin and stdout, for a desktop assistant that "
         "launches it. It reads the store DATABASE_URL names, which must exist; links use the base URL "
-        "(--base-url or FACTCARD_BASE_URL). Stdout carries the protocol alone; notes go to stderr.",
+        "(--base-url: the public site's). Stdout carries the protocol alone; notes go to stderr.",
     )  # fmt: skip
 
 
