@@ -8,7 +8,9 @@ retracted one no longer stands: an assistant reads them as its instructions for 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+import logging
+from collections.abc import Callable, Iterator
 from importlib.metadata import PackageNotFoundError, version
 from typing import Annotated, TypeVar
 
@@ -41,16 +43,16 @@ _T = TypeVar("_T")
 
 def build_server(archive: Archive) -> MCPServer:
     """The server, its tools and resources registered."""
-    # WARNING: the SDK logs every refused argument at INFO; the app's own access log says enough.
-    server: MCPServer = MCPServer(
-        NAME,
-        title="Fact-checks",
-        instructions=INSTRUCTIONS,
-        website_url=archive.urls.home(),
-        version=_version(),
-        log_level="WARNING",
-        subscriptions=False,  # nothing here changes under a reader's eyes: no events to listen to
-    )
+    with _root_logger_kept():
+        server: MCPServer = MCPServer(
+            NAME,
+            title="Fact-checks",
+            instructions=INSTRUCTIONS,
+            website_url=archive.urls.home(),
+            version=_version(),
+            log_level="WARNING",  # the SDK logs every refused argument at INFO
+            subscriptions=False,  # nothing here changes under a reader's eyes: no events to listen to
+        )
 
     @server.tool(
         name="search_fact_checks",
@@ -112,6 +114,20 @@ def _tool(answer: Callable[[], _T]) -> _T:
         return answer()
     except Refused as exc:
         raise ToolError(str(exc)) from None
+
+
+@contextlib.contextmanager
+def _root_logger_kept() -> Iterator[None]:
+    """The SDK's server configures the root logger when it is made (logging.basicConfig), which
+    is the application's to configure, not a library's: put it back as it was. Its warnings
+    still reach stderr, through logging's last resort, as every library's do."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    try:
+        yield
+    finally:
+        root.handlers[:] = handlers
+        root.setLevel(level)
 
 
 def _version() -> str:
