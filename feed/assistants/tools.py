@@ -16,7 +16,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Annotated, NotRequired
+from typing import Annotated, NotRequired, cast
 from urllib.parse import unquote, urlsplit
 
 from pydantic import Field
@@ -222,11 +222,12 @@ def _day(since: str | None) -> str | None:
     return sort_key(day)
 
 
+# A finding is built as a dict (feed.core.findings); Finding is its shape, held to it by a test.
+
+
 def _finding(archive: Archive, hit: SearchHit) -> Finding:
-    found: Finding = finding(hit, load_factcheck(hit.document), archive.publishers, archive.urls)  # type: ignore[assignment]
-    return found
+    return cast(Finding, finding(hit, load_factcheck(hit.document), archive.publishers, archive.urls))
 
 
 def _findings(archive: Archive, hits: list[SearchHit]) -> list[Finding]:
-    found: list[Finding] = findings(hits, archive.publishers, archive.urls)  # type: ignore[assignment]
-    return found
+    return cast(list[Finding], findings(hits, archive.publishers, archive.urls))
