@@ -287,6 +287,8 @@ MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
                 term {tag} PRIMARY KEY,
                 documents INTEGER NOT NULL
             )""",
+            # get_fact_check by the URL of an original article kept canonical (feed.assistants)
+            "CREATE INDEX factchecks_by_canonical_url ON factchecks (canonical_url)",
             # The backend's own word index (SQLBase.search_text_schema): an FTS5 table, or a
             # tsvector column with its GIN index.
             "{search_text_schema}",

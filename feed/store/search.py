@@ -297,7 +297,7 @@ class SearchIndex(SQLBase):
 
     def indexed_slug_at(self, canonical_url: str) -> str | None:
         """The published or retracted fact-check whose canonical page is `canonical_url`, an
-        original article kept canonical (the `canonical_url` column); None for any other URL."""
+        original article kept canonical (the `canonical_url` column, indexed); None for any other URL."""
         if "\x00" in canonical_url:  # no stored URL holds NUL, and PostgreSQL text cannot carry one
             return None
         rows = self._query(
