@@ -30,10 +30,6 @@ _PRECONDITION = N_(
     "A change to a fact-check carries If-Match with the ETag of the version last read, so that nobody "
     "overwrites an edit they have not seen. Read the fact-check again, merge your change, and send its new ETag."
 )
-_QUERY = N_(
-    "A search is a few words of a claim: at most 300 characters, with at least one letter or digit. Search for "
-    "the claim's key words rather than pasting an article."
-)
 # Query parameters whose unusable values are answered "Bad <name>" (feed.core.query, feed.site.cards, feed.api.routes,
 # and the search's filters, feed.site.search).
 PARAMETERS = ("cursor", "since", "lang", "theme", "claim", "page", "url", "search", "status", "maxwidth",
@@ -53,9 +49,6 @@ TYPES: dict[str, ProblemType] = {
         "Each query parameter is given at most once. Each entry of errors names one that came more than once."
     )),
     **{f"bad-{name}": ProblemType(f"Bad {name}", 400, _PARAMETER) for name in PARAMETERS},
-    # A search's words (feed.core.findings.query_text): /search, /search.json and the tools that search.
-    "query-too-long": ProblemType("Query too long", 400, _QUERY),
-    "nothing-to-search-for": ProblemType("Nothing to search for", 400, _QUERY),
     "bad-host": ProblemType("Bad Host", 400, N_(
         "An HTTP/1.1 request carries exactly one Host header, naming this site. This one had none, several, "
         "or an empty one."
