@@ -258,16 +258,15 @@ def search_html(ctx: Context, ask: Ask, speaks: str) -> Rendered:
     items = [result_view(ctx, hit, terms, t) for hit in results.hits] if results else []
     urls = ctx.urls
     json_url = urls.search(ask.params(), as_json=True)
+    # The words as corrected, already searched for: the page says so and links to them.
+    suggestion = corrected_text(ask.text, results.corrected) if results and results.corrected else None
     html = ctx.templates.get_template("search.html").render(
         t=t,
         ask=ask,
         asked=results is not None,
         items=items,
-        corrected=results.corrected if results else {},
-        suggestion=corrected_text(ask.text, results.corrected) if results and results.corrected else None,
-        suggestion_url=urls.search(ask.params(1, corrected_text(ask.text, results.corrected)))
-        if results and results.corrected
-        else None,
+        suggestion=suggestion,
+        suggestion_url=urls.search(ask.params(1, suggestion)) if suggestion else None,
         relaxed=bool(results and results.relaxed),
         prev_url=urls.search(ask.params(ask.page - 1)) if results and ask.page > 1 else None,
         next_url=urls.search(ask.params(ask.page + 1)) if results and results.more else None,
