@@ -50,6 +50,7 @@ from feed.site.assembly import open_site
 from feed.site.errorpage import error_page, reader_language
 from feed.site.renderer import Renderer
 from feed.site.respond import public_routes
+from feed.site.search import search_routes
 from feed.store import Conflict, NotFound, StaleVersion, Store, StoreUnavailable, open_store
 from schemas.errors import ValidationError
 from schemas.publisher import Publisher
@@ -117,6 +118,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     # Each route names the query parameters it reads (feed.core.query.takes): any other is a 400.
     routes = [
         *public_routes(),
+        *search_routes(),  # per request, never kept: not renderer views (feed.site.search)
         Route(PATTERNS["datafeed"], takes()(feeds.datafeed_route)),
         Route(PATTERNS["api_checks"], takes("status", "page", "lang")(api.list_checks), methods=["GET"]),
         Route(PATTERNS["api_checks"], takes()(api.create_check), methods=["POST"]),

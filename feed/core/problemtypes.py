@@ -30,9 +30,10 @@ _PRECONDITION = N_(
     "A change to a fact-check carries If-Match with the ETag of the version last read, so that nobody "
     "overwrites an edit they have not seen. Read the fact-check again, merge your change, and send its new ETag."
 )
-# Query parameters whose unusable values are answered "Bad <name>" (feed.core.query, feed.site.cards, feed.api.routes).
+# Query parameters whose unusable values are answered "Bad <name>" (feed.core.query, feed.site.cards, feed.api.routes,
+# and the search's filters, feed.site.search).
 PARAMETERS = ("cursor", "since", "lang", "theme", "claim", "page", "url", "search", "status", "maxwidth",
-              "maxheight", "headline")  # fmt: skip
+              "maxheight", "headline", "language", "category", "tag", "claimant", "author", "from", "to")  # fmt: skip
 
 TYPES: dict[str, ProblemType] = {
     "invalid-fact-check": ProblemType("Invalid fact-check", 422, N_(

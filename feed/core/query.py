@@ -34,12 +34,13 @@ def is_tracking(name: str) -> bool:
     return name in TRACKING or name.startswith("utm_")
 
 
-def check_parameters(request: Request, names: tuple[str, ...]) -> None:
-    """A 400 naming each query parameter the route does not take, or takes once but got twice."""
-    check_names(request.query_params.multi_items(), names)
+def check_parameters(request: Request, names: tuple[str, ...], repeatable: tuple[str, ...] = ()) -> None:
+    """A 400 naming each query parameter the route does not take, or takes once but got twice
+    (those in `repeatable` may come more than once: a search's categories)."""
+    check_names(request.query_params.multi_items(), names, repeatable)
 
 
-def check_names(query: Iterable[tuple[str, str]], names: tuple[str, ...]) -> None:
+def check_names(query: Iterable[tuple[str, str]], names: tuple[str, ...], repeatable: tuple[str, ...] = ()) -> None:
     """check_parameters for a query given as (name, value) pairs."""
     given = [name for name, _ in query]
     unknown = sorted({name for name in given if name not in names and not is_tracking(name)})
@@ -50,7 +51,7 @@ def check_names(query: Iterable[tuple[str, str]], names: tuple[str, ...]) -> Non
             f"No parameter {', '.join(repr(n[:40]) for n in unknown[:_SHOWN])} here; {takes}.",
             [FieldError(name[:100], "is not a parameter of this URL") for name in unknown[:100]],
         )  # fmt: skip
-    repeated = [name for name in names if given.count(name) > 1]
+    repeated = [name for name in names if name not in repeatable and given.count(name) > 1]
     if repeated:
         raise HTTPProblem(
             400, "Repeated parameter", f"Give {', '.join(repeated)} once.",
@@ -58,22 +59,23 @@ def check_names(query: Iterable[tuple[str, str]], names: tuple[str, ...]) -> Non
         )  # fmt: skip
 
 
-def takes(*names: str) -> Callable[[_F], _F]:
-    """Declare the query parameters an endpoint reads; requests with others get a 400."""
+def takes(*names: str, repeatable: tuple[str, ...] = ()) -> Callable[[_F], _F]:
+    """Declare the query parameters an endpoint reads; requests with others get a 400, and so do
+    requests that give one twice, unless it is `repeatable`."""
 
     def decorate(endpoint: _F) -> _F:
         if inspect.iscoroutinefunction(endpoint):
 
             @functools.wraps(endpoint)
             async def checked_async(request: Request) -> Any:
-                check_parameters(request, names)
+                check_parameters(request, names, repeatable)
                 return await endpoint(request)
 
             return checked_async  # type: ignore[return-value]
 
         @functools.wraps(endpoint)
         def checked(request: Request) -> Any:
-            check_parameters(request, names)
+            check_parameters(request, names, repeatable)
             return endpoint(request)
 
         return checked  # type: ignore[return-value]

@@ -14,9 +14,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from feed.core.problems import HTTPProblem
 from feed.core.urls import desk_root
 
+# form-action 'self': the one form of a public page is the search box, a GET to /search here.
 PAGE_CSP = (
     "default-src 'none'; style-src 'self'; img-src 'self' https: http:; "
-    "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+    "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
 
 DESK_CSP = (

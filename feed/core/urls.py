@@ -13,6 +13,7 @@ answer. Both give the same bytes.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from urllib.parse import quote, urlencode
 
 PATTERNS: dict[str, str] = {
@@ -23,6 +24,9 @@ PATTERNS: dict[str, str] = {
     "check_json": "/checks/{slug}.json",
     "share_image": "/checks/{slug}.png",
     "check": "/checks/{slug}",
+    # The reader's search: never cached, never indexed, never a file of the static build
+    "search_json": "/search.json",
+    "search": "/search",
     "scales_css": "/scales.css",
     "badge": "/verdicts/{publisher}/{index}.svg",
     "verdict_scheme": "/verdicts",  # names the Atom category scheme of verdicts; never fetched
@@ -166,6 +170,12 @@ class Urls:
         if (claim, theme) != (1, "light"):
             return self.url("card_variant", slug=slug, claim=claim, theme=theme)
         return self.url("card", slug=slug)
+
+    def search(self, query: Sequence[tuple[str, str]] = (), as_json: bool = False) -> str:
+        """The search page (or its JSON twin) for `query`, in the order given; a name may repeat
+        (category=false&category=misleading)."""
+        tail = "?" + urlencode(list(query), quote_via=quote) if query else ""
+        return self.base + fill("search_json" if as_json else "search") + tail
 
     def static(self, name: str) -> str:
         return self.url("static", name=name)

@@ -46,10 +46,11 @@ CACHE_STATE = "factcard.cache"
 # feed.core.query), and keys are canonical (see cache_key); a URL with any other parameter is still
 # never kept, so made-up query strings cannot fill the cache with copies of one page.
 # Answers never kept (writes' reads, the streamed DataFeed, the signed-in desk, claims:search, the
-# assistants' MCP): concurrent requests for them are not made to wait for one another.
+# assistants' MCP, a reader's search and its JSON twin): concurrent requests for them are not made to wait
+# for one another.
 NEVER_KEPT = (
     fill("api_checks"), fill("datafeed"), fill("widget_manifest"), fill("openapi"), "/metrics", fill("desk"),
-    fill("claims_search"), fill("mcp"),
+    fill("claims_search"), fill("mcp"), fill("search"),
 )  # fmt: skip
 PARAMETERS = {"page", "cursor", "since", "theme", "lang", "claim", "url", "maxwidth", "maxheight", "format"}
 

@@ -281,7 +281,10 @@ def _urls(ctx: Context, entries: list[tuple[str, str]], *, with_home: bool) -> l
 
 
 def robots_view(ctx: Context, params: Mapping[str, Any], query: Mapping[str, str]) -> Rendered:
-    body = f"User-agent: *\nAllow: /\nDisallow: {api_root()}\n\nSitemap: {ctx.urls.url('sitemap')}\n"
+    # A search answers any query: crawlers would find no end of pages, all of them in the sitemap already.
+    search = ctx.urls.path("search")  # /search.json too: Disallow is a prefix
+    sitemap = ctx.urls.url("sitemap")
+    body = f"User-agent: *\nAllow: /\nDisallow: {api_root()}\nDisallow: {search}\n\nSitemap: {sitemap}\n"
     return rendered(body.encode(), "text/plain", None, _control(ctx), scope=FIXED)
 
 
