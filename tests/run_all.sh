@@ -9,8 +9,8 @@ as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 # Debian packages: the PostgreSQL server (the tests start a throwaway cluster of their own),
 # Node.js for structured-data-testing-tool, Chromium for the card's browser tests (driven by
 # Playwright at /usr/bin/chromium; Playwright never downloads a browser here), nginx with its
-# brotli module to serve the static build, Apache to serve the redirects from an old archive, and
-# FriBidi, which Pillow's text layout loads.
+# brotli module to serve the static build, Apache to serve the redirects from an old archive,
+# FriBidi, which Pillow's text layout loads, and Java for the HTML validator.
 packages=()
 dpkg -s postgresql >/dev/null 2>&1 || packages+=(postgresql)
 command -v nginx >/dev/null 2>&1 || packages+=(nginx)
@@ -19,6 +19,7 @@ command -v apache2 >/dev/null 2>&1 || packages+=(apache2)
 dpkg -s libfribidi0 >/dev/null 2>&1 || packages+=(libfribidi0)
 command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 [ -x /usr/bin/chromium ] || packages+=(chromium)
+command -v java >/dev/null 2>&1 || packages+=(default-jre-headless)  # the Nu Html Checker (vnu.jar, from npm)
 if [ "${#packages[@]}" -gt 0 ]; then
   as_root apt-get update
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${packages[@]}"
