@@ -205,7 +205,8 @@ def _written(request: Request, ctx: Context, record: Record, status: int = 200) 
     response = _record_response(ctx, record, status, written=True)
     if record.status != "draft":
         renderer, cache = request.app.state.renderer, request.app.state.response_cache
-        response.background = BackgroundTask(prerender, renderer.render, cache, pages_of(record.slug))
+        paths = pages_of(record.slug, ctx.store.facets_of_check(record.slug))
+        response.background = BackgroundTask(prerender, renderer.render, cache, paths)
     return response
 
 

@@ -12,7 +12,7 @@ import re
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from feed.core.security import PAGE_CSP
-from feed.core.urls import PATTERNS, api_root, desk_root
+from feed.core.urls import BROWSE_KINDS, PATTERNS, api_root, desk_root
 from feed.render.caching import cache_control
 from feed.render.context import Context
 from feed.site.cards import EVERGREEN, OEMBED_CACHE_AGE
@@ -36,6 +36,16 @@ def pattern_regex(name: str) -> str:
 def prefix(name: str) -> str:
     """The literal start of route `name`, up to its first placeholder."""
     return PATTERNS[name].split("{")[0]
+
+
+def browse_page_links() -> list[tuple[str, str]]:
+    """(regex, the JSON Feed its Link header names) of each browse page route."""
+    return [(pattern_regex(name), PATTERNS[kind].replace("{key}", "$key") + "/feed.json")
+            for kind in BROWSE_KINDS for name in (kind, f"{kind}_page")]  # fmt: skip
+
+
+def browse_feed_names() -> list[str]:
+    return [f"{kind}_{form}_feed" for kind in BROWSE_KINDS for form in ("json", "atom")]
 
 
 def nginx_config(ctx: Context, root: str, upstream: str, listen: str = "80") -> str:
@@ -66,6 +76,10 @@ def nginx_config(ctx: Context, root: str, upstream: str, listen: str = "80") -> 
         widget_pinned=pattern_regex("widget_pinned"),
         badge=pattern_regex("badge"),
         check_oembed=pattern_regex("check_oembed"),
+        # Each browse page names its JSON Feed; each browse feed names itself.
+        browse_pages=browse_page_links(),
+        browse_feeds=[(pattern_regex(name), PATTERNS[name].replace("{key}", "$key")) for name in browse_feed_names()],
+        browse_json_feeds=[pattern_regex(f"{kind}_json_feed").replace("(?<key>", "(?:") for kind in BROWSE_KINDS],
         immutable=IMMUTABLE,
         plain=PLAIN,
         widget_js=EVERGREEN,

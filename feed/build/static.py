@@ -8,8 +8,9 @@ the directory never sees half a file. The bytes are the renderer's (feed.site.re
 bytes the dynamic server answers for the same URL.
 
 After a full build, `update` rewrites only what a set of changed fact-checks touched: their
-pages, cards and oEmbed answers, the listings (home pages, the feeds' first pages, sitemaps)
-and the DataFeed. A file whose bytes did not change is left alone.
+pages, cards and oEmbed answers, the pages and feeds of every tag, claimant and author they
+have or had, the listings (home pages, the feeds' first pages, sitemaps) and the DataFeed. A
+file whose bytes did not change is left alone.
 """
 
 from __future__ import annotations
@@ -24,15 +25,17 @@ from pathlib import Path
 import brotli
 
 from feed.core.problemtypes import TYPES
-from feed.core.urls import fill
+from feed.core.urls import BROWSE_KINDS, fill
 from feed.render.context import Context
 from feed.site import datafile
 from feed.site.badges import badge_names
+from feed.site.browse import browse_paths, every_browse_path
 from feed.site.cards import served_script
 from feed.site.feeds import sitemap_files
 from feed.site.renderer import Renderer
 from feed.site.static_files import static_files
 from feed.store import PUBLIC_STATUSES
+from feed.store.searchentry import facets_of
 from widget.card import THEMES
 from widget.i18n import languages
 
@@ -128,7 +131,7 @@ class Build:
         store, size = self.ctx.store, self.ctx.settings.page_size
         pages = max(1, -(-store.count(["published"]) // size))
         paths = [fill("home"), *(fill("home_page", page=n) for n in range(2, pages + 1))]
-        paths += [fill("json_feed"), fill("atom_feed"), fill("sitemap")]
+        paths += [fill("json_feed"), fill("atom_feed"), fill("sitemap"), fill("sitemap_browse")]
         paths += [fill("sitemap_part", number=n) for n in range(1, sitemap_files(store.sitemap_count()) + 1)]
         return paths
 
@@ -146,6 +149,20 @@ class Build:
                 paths += [fill("card_in_language", slug=slug, claim=claim, theme=theme, lang=lang)
                           for lang in languages()]  # fmt: skip
         return paths
+
+    def facets_touched(self, slugs: Iterable[str]) -> set[tuple[str, str]]:
+        """(kind, key) of every tag, claimant and author that any revision of `slugs` had: what a
+        change to them may have put on a browse page or taken off one."""
+        touched = set()
+        for slug in slugs:
+            for revision in self.ctx.store.revisions(slug):
+                touched |= {(f.kind, f.key) for f in facets_of(revision.document, ()) if f.kind in BROWSE_KINDS}
+        return touched
+
+    def facet_files(self, kind: str, key: str) -> list[str]:
+        """The files a build holds of one browse page: its first page, later pages and feeds."""
+        first = file_for(fill(kind, key=key))
+        return [first, *self._built_files(first.removesuffix(".html"))]
 
     def public_slugs(self) -> Iterator[str]:
         offset, batch = 0, 1000
@@ -169,7 +186,7 @@ class Build:
     def full(self) -> Report:
         """Write everything, and remove what a previous build wrote that is no longer public."""
         report = Report()
-        wanted: list[str] = [*self.fixed_paths(), *self.listing_paths()]
+        wanted: list[str] = [*self.fixed_paths(), *self.listing_paths(), *every_browse_path(self.ctx)]
         for slug in self.public_slugs():
             wanted += self.check_paths(slug)
         self.write(wanted, report)
@@ -184,13 +201,22 @@ class Build:
     def update(self, slugs: Iterable[str]) -> Report:
         """Rewrite what changes to `slugs` touched (see the module's docstring)."""
         report = Report()
-        for slug in sorted(set(slugs)):
+        slugs = sorted(set(slugs))
+        for slug in slugs:
             paths = self.check_paths(slug)
             self.write(paths, report)
             # What it no longer has: every file, once it is not public; the cards of claims an
             # edit removed.
             kept = {file_for(path) for path in paths}
             for gone in self._files_of(slug):
+                if gone not in kept and remove_file(self.root, gone):
+                    report.removed.append(gone)
+        for kind, key in sorted(self.facets_touched(slugs)):
+            found = self.ctx.store.facet(kind, key)
+            paths = browse_paths(self.ctx, kind, key, found[2]) if found else []
+            self.write(paths, report)
+            kept = {file_for(path) for path in paths}  # no page past its last, none once it has no fact-check
+            for gone in self.facet_files(kind, key):
                 if gone not in kept and remove_file(self.root, gone):
                     report.removed.append(gone)
         listings = self.listing_paths()

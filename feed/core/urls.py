@@ -29,6 +29,20 @@ PATTERNS: dict[str, str] = {
     "search": "/search",
     "scales_css": "/scales.css",
     "badge": "/verdicts/{publisher}/{index}.svg",
+    # Browse pages: the public fact-checks of one tag, claimant or author (key: feed.store.searchentry.facet_key),
+    # newest first, each with its own feeds (feed/site/browse.py)
+    "tag": "/tags/{key}",
+    "tag_page": "/tags/{key}/page/{page:int}",
+    "tag_json_feed": "/tags/{key}/feed.json",
+    "tag_atom_feed": "/tags/{key}/feed.atom",
+    "claimant": "/claimants/{key}",
+    "claimant_page": "/claimants/{key}/page/{page:int}",
+    "claimant_json_feed": "/claimants/{key}/feed.json",
+    "claimant_atom_feed": "/claimants/{key}/feed.atom",
+    "author": "/authors/{key}",
+    "author_page": "/authors/{key}/page/{page:int}",
+    "author_json_feed": "/authors/{key}/feed.json",
+    "author_atom_feed": "/authors/{key}/feed.atom",
     "verdict_scheme": "/verdicts",  # names the Atom category scheme of verdicts; never fetched
     # Feeds and crawlers
     "json_feed": "/feed.json",
@@ -36,6 +50,7 @@ PATTERNS: dict[str, str] = {
     "datafeed": "/claimreview.json",
     "sitemap": "/sitemap.xml",
     "sitemap_part": "/sitemap-{number:int}.xml",
+    "sitemap_browse": "/sitemap-browse.xml",  # the browse pages' first pages (named in robots.txt)
     "robots": "/robots.txt",
     "openapi": "/openapi.json",
     # What the answers mean: each problem type (RFC 9457) and the JSON Feed's extension
@@ -96,6 +111,9 @@ PATTERNS: dict[str, str] = {
     "shared_preview": "/preview/{secret}",
 }
 
+
+# The kinds of browse page, each with routes KIND, KIND_page, KIND_json_feed and KIND_atom_feed.
+BROWSE_KINDS = ("tag", "claimant", "author")
 
 # Operator endpoints: answered before the render cache and never kept by it (feed.ops.health).
 HEALTHZ, READYZ = "/healthz", "/readyz"
@@ -176,6 +194,14 @@ class Urls:
         (category=false&category=misleading)."""
         tail = "?" + urlencode(list(query), quote_via=quote) if query else ""
         return self.base + fill("search_json" if as_json else "search") + tail
+
+    def browse(self, kind: str, key: str, page: int = 1) -> str:
+        """A page of a tag's, claimant's or author's fact-checks (`kind` in BROWSE_KINDS)."""
+        return self.url(kind, key=key) if page <= 1 else self.url(f"{kind}_page", key=key, page=page)
+
+    def browse_feed(self, kind: str, key: str, form: str) -> str:
+        """The feed of a browse page: `form` "json" (JSON Feed) or "atom"."""
+        return self.url(f"{kind}_{form}_feed", key=key)
 
     def static(self, name: str) -> str:
         return self.url("static", name=name)

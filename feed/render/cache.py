@@ -30,10 +30,10 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from feed.core.problems import HTTPProblem
 from feed.core.query import is_tracking
-from feed.core.urls import HEALTH_PATHS, fill
+from feed.core.urls import BROWSE_KINDS, HEALTH_PATHS, fill
 from feed.render.caching import Entry
 from feed.render.rendered import FIXED, LISTING, Rendered
-from feed.store import Store, StoreUnavailable
+from feed.store import Facet, Store, StoreUnavailable
 
 __all__ = ["FIXED", "LISTING", "FastPath", "ResponseCache", "canonical_key", "pages_of", "prerender", "remember"]
 
@@ -285,12 +285,15 @@ class FastPath:
                 del self.rendering[key]
 
 
-def pages_of(slug: str) -> list[str]:
-    """What a change to one fact-check re-renders at once: its pages and the first listings."""
-    return [
+def pages_of(slug: str, facets: Iterable[Facet] = ()) -> list[str]:
+    """What a change to one fact-check re-renders at once: its pages, the first listings, and the
+    first page of each tag, claimant and author in `facets` (the fact-check's, as it now is)."""
+    paths = [
         fill("check", slug=slug), fill("check_json", slug=slug), fill("card", slug=slug),
         fill("json_feed"), fill("atom_feed"), fill("home"),
     ]  # fmt: skip
+    browsed = sorted({(facet.kind, facet.key) for facet in facets if facet.kind in BROWSE_KINDS})
+    return paths + [fill(kind, key=key) for kind, key in browsed]
 
 
 def prerender(render: Callable[[str], Rendered], cache: ResponseCache, paths: list[str]) -> None:

@@ -29,7 +29,7 @@ from feed.render.context import Context, context_of
 from feed.render.rendered import FIXED, LISTING, Rendered, rendered
 from feed.site.datafile import current_datafeed, files_dir, fresh_datafeed
 from feed.site.jsonfeed import json_feed, json_feed_item
-from feed.site.syndication import entry_view
+from feed.site.syndication import EntryView, entry_view
 from feed.site.translations import autonym, sitemap_alternates
 from feed.store.clock import rfc3339_stamp, store_time
 from schemas.text import xml_safe
@@ -179,31 +179,61 @@ def json_feed_view(ctx: Context, params: Mapping[str, Any], query: Mapping[str, 
 
 def atom_feed_view(ctx: Context, params: Mapping[str, Any], query: Mapping[str, str]) -> Rendered:
     page = FeedPage(ctx, query, "atom_feed")
-    item_template = ctx.templates.get_template("feed_item.html")
     feed_url, hub = page.url(), _hub(ctx, page)
-    body = ctx.templates.get_template("feed.atom").render(
+    body = atom_document(
+        ctx,
+        page.views,
         t=_words(ctx, page.language),
         feed_id=feed_url,  # a feed in one language is a feed of its own
         title=_title(ctx, page.language),
-        updated=page.newest_change or "2000-01-01T00:00:00Z",
+        updated=page.newest_change,
         self_url=page.url(since=page.since, cursor=page.cursor),
-        first_url=feed_url,
         home_url=ctx.urls.home(lang=page.language),
         next_url=page.next_url,
         since_url=page.since_url,
+        hub=hub,
+    )
+    return rendered(body, "application/atom+xml", page.last_modified, _control(ctx), _feed_headers(feed_url, hub),
+                    page.cache_scope)  # fmt: skip
+
+
+def atom_document(
+    ctx: Context,
+    views: list[EntryView],
+    *,
+    t: Messages,
+    feed_id: str,
+    title: str,
+    updated: str | None,
+    self_url: str,
+    home_url: str,
+    next_url: str | None = None,
+    since_url: str | None = None,
+    hub: str | None = None,
+    subtitle: str | None = None,
+) -> bytes:
+    """An Atom feed of `views` (the whole feed's, or a browse page's); its first page is `feed_id`."""
+    item_template = ctx.templates.get_template("feed_item.html")
+    body = ctx.templates.get_template("feed.atom").render(
+        t=t,
+        feed_id=feed_id,
+        title=title,
+        subtitle=subtitle,
+        updated=updated or "2000-01-01T00:00:00Z",
+        self_url=self_url,
+        first_url=feed_id,
+        home_url=home_url,
+        next_url=next_url,
+        since_url=since_url,
         since_rel=SINCE_REL,
         ns=ATOM_NAMESPACE,
         hub=hub,
         # A retraction's entry shows its notice, not the verdicts.
-        views=[
-            (view, "" if view.retracted else item_template.render(view=view, t=view.messages)) for view in page.views
-        ],
+        views=[(view, "" if view.retracted else item_template.render(view=view, t=view.messages)) for view in views],
     )
     # Documents stored before control characters were refused may still hold some: one would
     # make the whole feed unreadable.
-    body = xml_safe(body)
-    return rendered(body.encode(), "application/atom+xml", page.last_modified, _control(ctx),
-                    _feed_headers(feed_url, hub), page.cache_scope)  # fmt: skip
+    return xml_safe(body).encode()
 
 
 async def datafeed_route(request: Request) -> Response:
@@ -281,10 +311,10 @@ def _urls(ctx: Context, entries: list[tuple[str, str]], *, with_home: bool) -> l
 
 
 def robots_view(ctx: Context, params: Mapping[str, Any], query: Mapping[str, str]) -> Rendered:
-    # A search answers any query: crawlers would find no end of pages, all of them in the sitemap already.
+    # A search answers any query: crawlers would find no end of pages, all of them in the sitemaps already.
     search = ctx.urls.path("search")  # /search.json too: Disallow is a prefix
-    sitemap = ctx.urls.url("sitemap")
-    body = f"User-agent: *\nAllow: /\nDisallow: {api_root()}\nDisallow: {search}\n\nSitemap: {sitemap}\n"
+    sitemaps = "".join(f"Sitemap: {ctx.urls.url(name)}\n" for name in ("sitemap", "sitemap_browse"))
+    body = f"User-agent: *\nAllow: /\nDisallow: {api_root()}\nDisallow: {search}\n\n{sitemaps}"
     return rendered(body.encode(), "text/plain", None, _control(ctx), scope=FIXED)
 
 

@@ -27,6 +27,7 @@ from feed.render.rendered import FIXED, LISTING, Rendered, of_check, rendered
 from feed.site.cards import card_links
 from feed.site.shareimage import HEIGHT, WIDTH, ShareImageUnavailable, share_image
 from feed.site.translations import language_versions
+from feed.store import facet_key
 from feed.store.clock import store_time
 from schemas.languages import text_direction
 from schemas.markdown import plain_text
@@ -137,6 +138,8 @@ def check_html(ctx: Context, fc: FactCheck) -> str:
         t=t,
         ui=ui_attributes(t, fc.language),
         versions=versions,
+        # Each tag, claimant and author links to their page of fact-checks (feed.site.browse).
+        browse=lambda kind, name: urls.browse(kind, facet_key(name)),
         og_locale=og_locale(fc.language),
         cited=link_citations(view),
         numbered=[bool(NUMBERED.match(section.heading)) for section in fc.sections],

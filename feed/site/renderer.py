@@ -19,7 +19,7 @@ from feed.core.query import check_names
 from feed.core.urls import PATTERNS
 from feed.render.context import Context
 from feed.render.rendered import Rendered
-from feed.site import badges, cards, docpages, feeds, pages, static_files
+from feed.site import badges, browse, cards, docpages, feeds, pages, static_files
 
 View = Callable[[Context, Mapping[str, Any], Mapping[str, str]], Rendered]
 
@@ -38,10 +38,13 @@ VIEWS: dict[str, Page] = {
     "check": Page(pages.check_page),
     "scales_css": Page(pages.scale_css),
     "badge": Page(badges.verdict_badge),
+    # A tag's, claimant's and author's pages and feeds: path forms only, so every one is a file.
+    **{name: Page(view) for name, view in browse.VIEWS.items()},
     "json_feed": Page(feeds.json_feed_view, ("since", "cursor", "lang")),
     "atom_feed": Page(feeds.atom_feed_view, ("since", "cursor", "lang")),
     "sitemap": Page(feeds.sitemap_view),
     "sitemap_part": Page(feeds.sitemap_part_view),
+    "sitemap_browse": Page(browse.sitemap_browse_view),
     "robots": Page(feeds.robots_view),
     "openapi": Page(pages.openapi_view),
     "problem_type": Page(docpages.problem_type_page),
