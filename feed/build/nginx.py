@@ -40,7 +40,7 @@ def prefix(name: str) -> str:
 
 def browse_page_links() -> list[tuple[str, str]]:
     """(regex, the JSON Feed its Link header names) of each browse page route."""
-    return [(pattern_regex(name), PATTERNS[kind].replace("{key}", "$key") + "/feed.json")
+    return [(pattern_regex(name), PATTERNS[f"{kind}_json_feed"].replace("{key}", "$key"))
             for kind in BROWSE_KINDS for name in (kind, f"{kind}_page")]  # fmt: skip
 
 
