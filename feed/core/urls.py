@@ -50,7 +50,7 @@ PATTERNS: dict[str, str] = {
     "datafeed": "/claimreview.json",
     "sitemap": "/sitemap.xml",
     "sitemap_part": "/sitemap-{number:int}.xml",
-    "sitemap_browse": "/sitemap-browse.xml",  # the browse pages' first pages (named in robots.txt)
+    "sitemap_browse": "/browse-sitemap.xml",  # the browse pages' first pages (named in robots.txt)
     "robots": "/robots.txt",
     "openapi": "/openapi.json",
     # What the answers mean: each problem type (RFC 9457) and the JSON Feed's extension

@@ -276,8 +276,8 @@ def test_every_fact_check_page_links_its_tags_claimants_and_authors(client: Test
 
 
 def test_the_browse_sitemap_lists_every_browse_page(client: TestClient, demo: None) -> None:
-    assert f"Sitemap: {ORIGIN}/sitemap-browse.xml" in client.get("/robots.txt").text
-    root = ET.fromstring(client.get("/sitemap-browse.xml").content)
+    assert f"Sitemap: {ORIGIN}/browse-sitemap.xml" in client.get("/robots.txt").text
+    root = ET.fromstring(client.get("/browse-sitemap.xml").content)
     locs = [u.findtext(f"{SITEMAP}loc") for u in root.findall(f"{SITEMAP}url")]
     store = client.app.state.context.store  # type: ignore[attr-defined]
     wanted = [f"{ORIGIN}/{kind}s/{key}" for kind in ("tag", "claimant", "author") for key, _, _ in store.facets(kind)]
