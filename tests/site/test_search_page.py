@@ -325,3 +325,16 @@ def test_the_static_build_writes_no_search_and_nginx_passes_it_to_the_server(dem
     for path in ("/search", "/search.json"):
         block = config.split(f"location = {path} {{", 1)[1].split("}", 1)[0]
         assert "proxy_pass http://factcard_app;" in block, path
+
+
+def test_no_desk_page_carries_the_public_search_box() -> None:
+    """Every desk template that extends the public base.html empties its search box: the desk is
+    the newsroom's own, and its header has its own links."""
+    import feed
+
+    desk_templates = sorted(Path(feed.__file__).parent.joinpath("templates").glob("desk_*.html"))
+    assert len(desk_templates) > 10
+    for path in desk_templates:
+        text = path.read_text()
+        if '{% extends "base.html" %}' in text:
+            assert "{% block site_search %}{% endblock %}" in text, path.name
