@@ -21,10 +21,12 @@ from rapidfuzz.distance import Levenshtein
 
 from feed.store.searchentry import Facet, facets_of, field_terms
 from feed.store.sql import Cursor, SQLBase, language_filter
+from feed.words.analysis import fold
 from feed.words.query import QueryWord, query_words, required
 from feed.words.stemmers import primary
 
 INDEXED_STATUSES = ("published", "retracted")  # drafts are never in the index
+MIN_PART = 3  # letters of each part when a word is split in two
 LANGUAGES_TTL = 60.0  # seconds the list of the index's languages is kept before it is read again
 Categorize = Callable[[dict[str, Any]], Sequence[str]]
 
@@ -221,14 +223,30 @@ class SearchIndex(SQLBase):
             if word.piece.dense or len(typed) < 4 or self._holds(word.terms):
                 fixed.append(word)
                 continue
-            best = self._nearest(typed, 1 if len(typed) < 6 else 2)
+            best = self._nearest(typed, 1 if len(typed) < 6 else 2) or self._split(word.piece.text, languages)
             if best is None:
                 fixed.append(word)
                 continue
             corrected[word.piece.text] = best
             again = query_words(best, languages)
-            fixed.append(replace(word, terms=again[0].terms) if again else word)
+            fixed += [replace(word, terms=part.terms) for part in again] if again else [word]
         return corrected, fixed
+
+    def _split(self, written: str, languages: Sequence[str | None]) -> str | None:
+        """`written` as two words the archive holds ("megabassines": "mega bassines"), the split
+        with the longer shorter part; None if there is none. Readers join words that the
+        fact-check hyphenates or spaces."""
+        folded = fold(written)
+        best: tuple[int, str] | None = None
+        for cut in range(MIN_PART, len(folded) - MIN_PART + 1):
+            left, right = folded[:cut], folded[cut:]
+            shorter = min(len(left), len(right))
+            if best is not None and shorter <= best[0]:
+                continue
+            parts = query_words(f"{left} {right}", languages)
+            if len(parts) == 2 and all(self._holds(part.terms) for part in parts):
+                best = (shorter, f"{left} {right}")
+        return best[1] if best else None
 
     def _holds(self, terms: frozenset[str]) -> bool:
         words = self._match([terms], True)
