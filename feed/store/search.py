@@ -199,17 +199,29 @@ class SearchIndex(SQLBase):
         self, query: SearchQuery, match: tuple[list[frozenset[str]], bool] | None
     ) -> tuple[list[SearchHit], bool]:
         words = NO_WORDS if match is None else self._match(*match)
-        filters, filter_params = _filters(query)
+        filters, filter_params = _filters(query, browsing=match is None)
+        # The page's slugs first, from the index alone, then only their documents: joined in one
+        # query, every matching fact-check's document would be carried through the sort.
         rows = self._query(
-            "SELECT d.slug, f.status, f.document, f.published_at, f.updated_at FROM search_documents d "
-            f"JOIN factchecks f ON f.slug = d.slug{words.join} "
+            f"SELECT d.slug FROM search_documents d{words.join} "
             f"WHERE d.status IN ({', '.join('?' for _ in query.statuses)}){words.condition}{filters} "
             f"ORDER BY {words.rank}d.published_at DESC, d.slug ASC LIMIT ? OFFSET ?",
             (*query.statuses, *words.condition_params, *filter_params, *words.rank_params, query.limit + 1,
              query.offset),
         )  # fmt: skip
-        hits = [SearchHit(r[0], r[1], orjson.loads(r[2]), r[3], r[4]) for r in rows[: query.limit]]
-        return hits, len(rows) > query.limit
+        slugs = [str(r[0]) for r in rows[: query.limit]]
+        if not slugs:
+            return [], False
+        found = {
+            r[0]: SearchHit(r[0], r[1], orjson.loads(r[2]), r[3], r[4])
+            for r in self._query(
+                "SELECT slug, status, document, published_at, updated_at FROM factchecks "
+                f"WHERE slug IN ({', '.join('?' for _ in slugs)})",
+                slugs,
+            )
+        }
+        # A fact-check unpublished between the two reads is left out of the page.
+        return [found[slug] for slug in slugs if slug in found], len(rows) > query.limit
 
     def _corrections(
         self, wanted: list[QueryWord], languages: Sequence[str | None]
@@ -326,7 +338,10 @@ class SearchIndex(SQLBase):
         return str(rows[0][0]) if rows else None
 
 
-def _filters(query: SearchQuery) -> tuple[str, tuple[Any, ...]]:
+def _filters(query: SearchQuery, browsing: bool = False) -> tuple[str, tuple[Any, ...]]:
+    """The conditions on `d` (search_documents) for the query's filters. A tag, claimant or
+    author holds few fact-checks of many: `browsing` (no words to find) starts from its list of
+    them rather than trying the newest fact-checks one by one until a page is full."""
     conditions: list[str] = []
     params: list[Any] = []
     in_language, tags = language_filter("d.language", query.language)
@@ -335,7 +350,10 @@ def _filters(query: SearchQuery) -> tuple[str, tuple[Any, ...]]:
     facets: Iterable[tuple[str, str | None]] = (("tag", query.tag), ("claimant", query.claimant),
                                                 ("author", query.author))  # fmt: skip
     for kind, key in facets:
-        if key is not None:
+        if key is not None and browsing:
+            conditions.append(" AND d.id IN (SELECT x.document_id FROM search_facets x WHERE x.kind = ? AND x.key = ?)")
+            params += [kind, key]
+        elif key is not None:
             conditions.append(" AND EXISTS (SELECT 1 FROM search_facets x WHERE x.kind = ? AND x.key = ? "
                               "AND x.document_id = d.id)")  # fmt: skip
             params += [kind, key]
