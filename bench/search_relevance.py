@@ -2,6 +2,7 @@
 
     python -m bench.search_relevance            # SQLite and PostgreSQL
     python -m bench.search_relevance --sqlite   # SQLite only
+    python -m bench.search_relevance --distractors 20000   # among 20,000 generated fact-checks
 
 Loads a corpus of 120 fact-checks in eight languages (bench/search_corpus/*.json: health,
 elections, climate, viral images, as fact-checkers publish them) into a fresh SQLite file and a
@@ -15,6 +16,8 @@ Reports, per store and per language of the query, recall@5 (the share of queries
 fact-check is among the first five results) and the mean reciprocal rank (1/rank of that
 fact-check, 0 when it is not on the first page of ten), and lists every miss. Exits 1 when
 recall@5 is under 0.9 on a store. tests/store/test_search_relevance.py holds both stores to it.
+`--distractors N` also loads N generated fact-checks (bench/search_latency's, whose words are
+drawn from the corpus's and generated ones) so the corpus's fact-checks are found in a crowd.
 """
 
 from __future__ import annotations
@@ -143,10 +146,15 @@ def report(name: str, outcomes: list[Outcome]) -> str:
     return "\n".join(lines)
 
 
-def measure(database_url: str) -> list[Outcome]:
+def measure(database_url: str, distractors: int = 0) -> list[Outcome]:
     store = open_store(database_url)
     try:
         load(store, database_url)
+        if distractors:
+            from bench.search_latency import Archive
+            from bench.search_latency import load as load_generated
+
+            load_generated(store, Archive.make(), distractors)
         return run(store)
     finally:
         store.close()
@@ -155,16 +163,17 @@ def measure(database_url: str) -> list[Outcome]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sqlite", action="store_true", help="SQLite only")
+    parser.add_argument("--distractors", type=int, default=0, help="generated fact-checks loaded beside the corpus")
     args = parser.parse_args()
-    print(f"{len(corpus())} fact-checks, {len(queries())} queries\n")
+    print(f"{len(corpus())} fact-checks (and {args.distractors:,} generated), {len(queries())} queries\n")
     results: dict[str, list[Outcome]] = {}
     with tempfile.TemporaryDirectory(prefix="factcard-relevance-") as folder:
-        results["SQLite"] = measure(f"sqlite:///{folder}/relevance.db")
+        results["SQLite"] = measure(f"sqlite:///{folder}/relevance.db", args.distractors)
     if not args.sqlite:
         from bench.pgserver import postgres_database, postgres_server
 
         with postgres_server() as server, postgres_database(server) as url:
-            results["PostgreSQL"] = measure(url)
+            results["PostgreSQL"] = measure(url, args.distractors)
     for name, outcomes in results.items():
         print(report(name, outcomes), end="\n\n")
     sys.exit(0 if all(recall(o) >= TARGET for o in results.values()) else 1)
