@@ -78,9 +78,6 @@ NO_WORDS = WordMatch("", "", (), "", ())
 
 
 class SearchIndex(SQLBase):
-    # What keeps an outer LIMIT out of a subquery's plan ("" where the planner needs no help).
-    plan_fence = ""
-
     # -- backend hooks -------------------------------------------------------
 
     @abstractmethod
@@ -265,8 +262,7 @@ class SearchIndex(SQLBase):
 
     def _holds(self, terms: frozenset[str]) -> bool:
         words = self._match([terms], True)
-        return bool(self._query(f"SELECT 1 FROM (SELECT d.id FROM search_documents d{words.join} "
-                                f"WHERE 1 = 1{words.condition}{self.plan_fence}) AS held LIMIT 1",
+        return bool(self._query(f"SELECT 1 FROM search_documents d{words.join} WHERE 1 = 1{words.condition} LIMIT 1",
                                 words.condition_params))  # fmt: skip
 
     def _nearest(self, typed: str, most: int) -> str | None:
