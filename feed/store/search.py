@@ -21,10 +21,12 @@ from rapidfuzz.distance import Levenshtein
 
 from feed.store.searchentry import Facet, facets_of, field_terms
 from feed.store.sql import Cursor, SQLBase, language_filter
+from feed.words.analysis import fold
 from feed.words.query import QueryWord, query_words, required
 from feed.words.stemmers import primary
 
 INDEXED_STATUSES = ("published", "retracted")  # drafts are never in the index
+MIN_PART = 3  # letters of each part when a word is split in two
 LANGUAGES_TTL = 60.0  # seconds the list of the index's languages is kept before it is read again
 Categorize = Callable[[dict[str, Any]], Sequence[str]]
 
@@ -197,17 +199,29 @@ class SearchIndex(SQLBase):
         self, query: SearchQuery, match: tuple[list[frozenset[str]], bool] | None
     ) -> tuple[list[SearchHit], bool]:
         words = NO_WORDS if match is None else self._match(*match)
-        filters, filter_params = _filters(query)
+        filters, filter_params = _filters(query, browsing=match is None)
+        # The page's slugs first, from the index alone, then only their documents: joined in one
+        # query, every matching fact-check's document would be carried through the sort.
         rows = self._query(
-            "SELECT d.slug, f.status, f.document, f.published_at, f.updated_at FROM search_documents d "
-            f"JOIN factchecks f ON f.slug = d.slug{words.join} "
+            f"SELECT d.slug FROM search_documents d{words.join} "
             f"WHERE d.status IN ({', '.join('?' for _ in query.statuses)}){words.condition}{filters} "
             f"ORDER BY {words.rank}d.published_at DESC, d.slug ASC LIMIT ? OFFSET ?",
             (*query.statuses, *words.condition_params, *filter_params, *words.rank_params, query.limit + 1,
              query.offset),
         )  # fmt: skip
-        hits = [SearchHit(r[0], r[1], orjson.loads(r[2]), r[3], r[4]) for r in rows[: query.limit]]
-        return hits, len(rows) > query.limit
+        slugs = [str(r[0]) for r in rows[: query.limit]]
+        if not slugs:
+            return [], False
+        found = {
+            r[0]: SearchHit(r[0], r[1], orjson.loads(r[2]), r[3], r[4])
+            for r in self._query(
+                "SELECT slug, status, document, published_at, updated_at FROM factchecks "
+                f"WHERE slug IN ({', '.join('?' for _ in slugs)})",
+                slugs,
+            )
+        }
+        # A fact-check unpublished between the two reads is left out of the page.
+        return [found[slug] for slug in slugs if slug in found], len(rows) > query.limit
 
     def _corrections(
         self, wanted: list[QueryWord], languages: Sequence[str | None]
@@ -221,14 +235,30 @@ class SearchIndex(SQLBase):
             if word.piece.dense or len(typed) < 4 or self._holds(word.terms):
                 fixed.append(word)
                 continue
-            best = self._nearest(typed, 1 if len(typed) < 6 else 2)
+            best = self._nearest(typed, 1 if len(typed) < 6 else 2) or self._split(word.piece.text, languages)
             if best is None:
                 fixed.append(word)
                 continue
             corrected[word.piece.text] = best
             again = query_words(best, languages)
-            fixed.append(replace(word, terms=again[0].terms) if again else word)
+            fixed += [replace(word, terms=part.terms) for part in again] if again else [word]
         return corrected, fixed
+
+    def _split(self, written: str, languages: Sequence[str | None]) -> str | None:
+        """`written` as two words the archive holds ("megabassines": "mega bassines"), the split
+        with the longer shorter part; None if there is none. Readers join words that the
+        fact-check hyphenates or spaces."""
+        folded = fold(written)
+        best: tuple[int, str] | None = None
+        for cut in range(MIN_PART, len(folded) - MIN_PART + 1):
+            left, right = folded[:cut], folded[cut:]
+            shorter = min(len(left), len(right))
+            if best is not None and shorter <= best[0]:
+                continue
+            parts = query_words(f"{left} {right}", languages)
+            if len(parts) == 2 and all(self._holds(part.terms) for part in parts):
+                best = (shorter, f"{left} {right}")
+        return best[1] if best else None
 
     def _holds(self, terms: frozenset[str]) -> bool:
         words = self._match([terms], True)
@@ -308,7 +338,10 @@ class SearchIndex(SQLBase):
         return str(rows[0][0]) if rows else None
 
 
-def _filters(query: SearchQuery) -> tuple[str, tuple[Any, ...]]:
+def _filters(query: SearchQuery, browsing: bool = False) -> tuple[str, tuple[Any, ...]]:
+    """The conditions on `d` (search_documents) for the query's filters. A tag, claimant or
+    author holds few fact-checks of many: `browsing` (no words to find) starts from its list of
+    them rather than trying the newest fact-checks one by one until a page is full."""
     conditions: list[str] = []
     params: list[Any] = []
     in_language, tags = language_filter("d.language", query.language)
@@ -317,7 +350,10 @@ def _filters(query: SearchQuery) -> tuple[str, tuple[Any, ...]]:
     facets: Iterable[tuple[str, str | None]] = (("tag", query.tag), ("claimant", query.claimant),
                                                 ("author", query.author))  # fmt: skip
     for kind, key in facets:
-        if key is not None:
+        if key is not None and browsing:
+            conditions.append(" AND d.id IN (SELECT x.document_id FROM search_facets x WHERE x.kind = ? AND x.key = ?)")
+            params += [kind, key]
+        elif key is not None:
             conditions.append(" AND EXISTS (SELECT 1 FROM search_facets x WHERE x.kind = ? AND x.key = ? "
                               "AND x.document_id = d.id)")  # fmt: skip
             params += [kind, key]

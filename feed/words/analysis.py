@@ -12,6 +12,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import pairwise
 
 import regex
@@ -82,15 +83,22 @@ def fold(word: str) -> str:
 def terms_of(piece: Piece, languages: Iterable[str | None]) -> frozenset[str]:
     """The terms `piece` stands for, stemmed by each of `languages` (a document has its one; a
     query takes every language it may be looking in)."""
-    folded = fold(piece.text)
-    if piece.dense or not folded or folded.isdigit():
+    return _terms(piece.text, piece.dense, tuple(languages))
+
+
+# Words recur (a Zipf distribution: a few hundred make half of any text), so each word's terms
+# are made once per process and language set; indexing an archive is mostly these lookups.
+@lru_cache(maxsize=65_536)  # some 20 MB at most
+def _terms(text: str, dense: bool, languages: tuple[str | None, ...]) -> frozenset[str]:
+    folded = fold(text)
+    if dense or not folded or folded.isdigit():
         return frozenset({folded} if folded else ())
     terms = {folded}
     for language in languages:
         stem = stemmer_for(language)
         if stem is not None:
             terms.add(stem(folded)[:MAX_TERM])
-            terms.add(fold(stem(piece.text)))
+            terms.add(fold(stem(text)))
             if folded[0] in _ARABIC_CONJUNCTIONS and len(folded) > 4 and primary(language or "") == "ar":
                 terms.add(stem(folded[1:])[:MAX_TERM])  # Snowball keeps و or ف before ال: "and the ..."
     terms.discard("")

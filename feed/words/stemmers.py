@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from functools import cache
 
 import Stemmer
 
@@ -33,7 +34,7 @@ def primary(language: str | None) -> str:
 def stemmer_for(language: str | None) -> Callable[[str], str] | None:
     """The stem function for `language`'s words, or None when Snowball has no stemmer for it."""
     algorithm = ALGORITHMS.get(primary(language))
-    if algorithm is None or algorithm not in Stemmer.algorithms():
+    if algorithm is None or algorithm not in _available():
         return None
     stemmers: dict[str, Stemmer.Stemmer] = getattr(_local, "stemmers", None) or {}
     _local.stemmers = stemmers
@@ -43,7 +44,12 @@ def stemmer_for(language: str | None) -> Callable[[str], str] | None:
     return stem
 
 
+@cache
+def _available() -> frozenset[str]:
+    return frozenset(Stemmer.algorithms())  # asked once: a list made anew on every call
+
+
 def stemmed_languages() -> list[str]:
     """Every primary subtag with a stemmer."""
-    available = set(Stemmer.algorithms())
+    available = _available()
     return sorted(tag for tag, algorithm in ALGORITHMS.items() if algorithm in available)
