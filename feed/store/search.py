@@ -202,7 +202,8 @@ class SearchIndex(SQLBase):
         filters, filter_params = _filters(query, browsing=match is None)
         # The page's slugs first, from the index alone, then only their documents: joined in one
         # query, every matching fact-check's document would be carried through the sort.
-        rows = self._query(
+        read = self._query if match is None else self._word_rows
+        rows = read(
             f"SELECT d.slug FROM search_documents d{words.join} "
             f"WHERE d.status IN ({', '.join('?' for _ in query.statuses)}){words.condition}{filters} "
             f"ORDER BY {words.rank}d.published_at DESC, d.slug ASC LIMIT ? OFFSET ?",
@@ -262,8 +263,12 @@ class SearchIndex(SQLBase):
 
     def _holds(self, terms: frozenset[str]) -> bool:
         words = self._match([terms], True)
-        return bool(self._query(f"SELECT 1 FROM search_documents d{words.join} WHERE 1 = 1{words.condition} LIMIT 1",
-                                words.condition_params))  # fmt: skip
+        return bool(self._word_rows(f"SELECT 1 FROM search_documents d{words.join} WHERE 1 = 1{words.condition} "
+                                    "LIMIT 1", words.condition_params))  # fmt: skip
+
+    def _word_rows(self, statement: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+        """The rows of `statement`, a query that matches words: a backend hook for its planner."""
+        return self._query(statement, params)
 
     def _nearest(self, typed: str, most: int) -> str | None:
         prefix = typed[:2]
