@@ -285,6 +285,7 @@ MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
             "CREATE INDEX search_facets_by_document ON search_facets (document_id)",
             """CREATE TABLE search_vocabulary (
                 term {tag} PRIMARY KEY,
+                word TEXT NOT NULL,
                 documents INTEGER NOT NULL
             )""",
             # get_fact_check by the URL of an original article kept canonical (feed.assistants)

@@ -130,11 +130,14 @@ class SearchIndex(SQLBase):
             )
         # The words readers misspell are the claims' and headlines': kept for suggestions. Counts
         # only rise (an edit that drops a word leaves it), which suggestions can live with.
-        for term in sorted({min(t, key=len) for name in ("claim", "headline") for t in terms[name]}):
+        # Each is kept by its shortest term (the stem, which a misspelling is nearest) with the
+        # word as written, folded (what "showing results for" tells the reader).
+        words = {min(t, key=len): max(t, key=len) for name in ("claim", "headline") for t in terms[name]}
+        for term, written in sorted(words.items()):
             cur.execute(
-                "INSERT INTO search_vocabulary (term, documents) VALUES (?, 1) "
+                "INSERT INTO search_vocabulary (term, word, documents) VALUES (?, ?, 1) "
                 "ON CONFLICT (term) DO UPDATE SET documents = search_vocabulary.documents + 1",
-                (term,),
+                (term, written),
             )
 
     def _unindex(self, cur: Cursor, document_id: int) -> None:
@@ -271,18 +274,19 @@ class SearchIndex(SQLBase):
         return self._query(statement, params)
 
     def _nearest(self, typed: str, most: int) -> str | None:
+        """The archive's word whose term is nearest `typed` (the typed word's shortest term)."""
         prefix = typed[:2]
         rows = self._query(
-            "SELECT term, documents FROM search_vocabulary WHERE term >= ? AND term < ? LIMIT 5000",
+            "SELECT term, word, documents FROM search_vocabulary WHERE term >= ? AND term < ? LIMIT 5000",
             (prefix, prefix + "\U0010ffff"),
         )
         scored = []
-        for term, documents in rows:
+        for term, written, documents in rows:
             if abs(len(term) - len(typed)) <= most:
                 distance = Levenshtein.distance(typed, term, score_cutoff=most)
                 if distance <= most:
-                    scored.append((distance, -int(documents), term))
-        return min(scored)[2] if scored else None
+                    scored.append((distance, -int(documents), term, str(written)))
+        return min(scored)[3] if scored else None
 
     def search_languages(self) -> list[str]:
         """The primary languages of the indexed fact-checks: a query is stemmed in each of them."""
