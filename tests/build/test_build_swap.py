@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from bench.generate import generate
-from feed.build.generations import PAUSE_ENV, home, previous
+from feed.build.generations import PAUSE_ENV, home, previous, write_lock
 from feed.build.nginx import nginx_config
 from feed.core.settings import Settings
 from feed.site.assembly import open_site
@@ -197,6 +197,22 @@ def test_a_second_build_refuses_while_one_runs_and_a_killed_ones_lock_is_release
         killed(first)
     built(store, site)  # the kernel released the killed build's lock
     assert f"checks/generated-check-{store.count - 1:06d}.html" in whole(site)
+
+
+def test_the_switch_waits_for_an_incremental_update_in_progress(store: Newsroom, site: Path) -> None:
+    """A server's keeper holds the write lock while it rewrites files of the current build: the
+    switch waits for it, so an update never lands half in one build and half in the next."""
+    store.change()
+    shown = os.readlink(site)
+    with write_lock(site):  # as the keeper holds it for an update
+        process = build(store, site, **{PAUSE_ENV: "0"})
+        assert process.stderr is not None
+        assert process.stderr.readline().strip() == "ready to switch"
+        time.sleep(1.0)
+        assert process.poll() is None and os.readlink(site) == shown
+    code, out, err = finished(process)
+    assert code == 0, (out, err)
+    assert os.readlink(site) != shown
 
 
 def test_a_plain_build_directory_of_an_older_release_is_taken_over(store: Newsroom, site: Path) -> None:
