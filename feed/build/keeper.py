@@ -3,24 +3,26 @@
 The render cache notices changes (its look every CHECK_INTERVAL, and at once after a write in
 the process that made it) and wakes the keeper, which also looks every POLL_SECONDS. It asks
 the store which fact-checks changed since the snapshot the build holds and rewrites what they
-touched (feed.build.static.Build.update) on a thread of its own. Servers sharing the directory take
-turns through a lock; whoever comes second finds the build already current. A build directory
-that was never fully built gets a full build first.
+touched (feed.build.static.Build.update) on a thread of its own, in the current generation
+(feed.build.generations), file by file. Servers sharing the directory take turns through the
+write lock beside it, which a full build also takes for its switch: an update never straddles
+two generations. Whoever comes second finds the build already current. A build directory that
+was never fully built gets a full build first.
 """
 
 from __future__ import annotations
 
-import fcntl
 import logging
 import threading
 from pathlib import Path
 
+from feed.build import generations
+from feed.build.generations import BuildRunning, build_lock, write_lock
 from feed.build.static import Build, Report
 from feed.render.context import Context
 from feed.site.datafile import BUILT, built_snapshot, mark_built
 from feed.store import StoreUnavailable
 
-LOCK = ".build.lock"
 RETRY_SECONDS = 5.0  # after a failed update (the database away), try again this much later
 # Besides being woken, look this often: a server that nobody reads from (so whose render cache
 # never looks) still brings the build up to changes made through other servers or the CLI.
@@ -30,26 +32,38 @@ log = logging.getLogger("factcard.build")
 
 
 def full_build(ctx: Context, root: Path) -> Report:
-    """Write the whole build into `root` (files whose bytes did not change are left alone)."""
-    root.mkdir(parents=True, exist_ok=True)
-    with open(root / LOCK, "a") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    """Write the whole build into a new generation and switch `root` to it (see
+    feed.build.generations); files whose bytes did not change are left as they were.
+
+    BuildRunning when another full build of `root` is under way, ForeignLink when `root` is a
+    link factcard did not make; either way nothing is written."""
+    generations.current(root)  # refuses a foreign link before anything is made
+    with build_lock(root):
+        generations.remove_leftovers(root)  # what a killed build left
+        generation = generations.new_generation(root)
         latest = ctx.store.snapshot()  # before rendering: what changes meanwhile, the next update takes
-        report = Build(ctx, root).full()
-        mark_built(root, latest)
+        report = Build(ctx, generation).full()
+        mark_built(generation, latest)
+        generations.pause_before_switch()
+        with write_lock(root):
+            generations.switch(root, generation)
+        generations.remove_leftovers(root)  # the generation before the previous one
         return report
 
 
 def catch_up(ctx: Context, root: Path) -> Report | None:
-    """Bring the build in `root` up to the store's newest change; None when it was current."""
-    root.mkdir(parents=True, exist_ok=True)
-    with open(root / LOCK, "a") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        build = Build(ctx, root)
-        built, latest = built_snapshot(root), ctx.store.snapshot()
-        if built == latest:
+    """Bring the build in `root` up to the store's newest change; None when it was current, or
+    when a full build is under way (it will be, once that build switches)."""
+    if built_snapshot(root) is None:
+        try:
+            return full_build(ctx, root)
+        except BuildRunning:
             return None
-        report = build.full() if built is None else build.update(ctx.store.changed_slugs(built, latest))
+    with write_lock(root):
+        built, latest = built_snapshot(root), ctx.store.snapshot()
+        if built is None or built == latest:
+            return None
+        report = Build(ctx, root).update(ctx.store.changed_slugs(built, latest))
         # The change log's position, drafts included, so the next update starts where this one ended.
         mark_built(root, latest)
         return report

@@ -1,7 +1,9 @@
 """`factcard build DIR` and `factcard nginx-config`: the static build, and a server to serve it.
 
 A build that would publish nothing is refused unless asked for (--allow-empty): a deploy script
-run in the wrong folder would otherwise upload an empty site over the real one.
+run in the wrong folder would otherwise upload an empty site over the real one. A build is
+written beside DIR and switched in whole (feed.build.generations); one started while another
+build of the same DIR runs stops at once with exit status 75 (EX_TEMPFAIL: try again later).
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from feed.cli.settings import settings_from, shown
 from feed.core.settings import BY_NAME
 from feed.store import NoStore, open_store
 
+BUILD_RUNNING = 75  # EX_TEMPFAIL from sysexits.h: another build holds the lock; try again later
+
 
 def add_parsers(commands: Any, parent: argparse.ArgumentParser) -> None:
     build = commands.add_parser(
@@ -23,7 +27,10 @@ def add_parsers(commands: Any, parent: argparse.ArgumentParser) -> None:
         help="write the site to DIR for a web server or CDN",
         description="Write every public page, card, feed and file to DIR for a web server or CDN to serve.",
     )  # fmt: skip
-    build.add_argument("dir", metavar="DIR", help="the build directory (made if missing)")
+    build.add_argument(
+        "dir", metavar="DIR",
+        help="the build directory: a link to the newest whole build, switched at the end (made if missing)",
+    )  # fmt: skip
     build.add_argument(
         "--allow-empty", action="store_true",
         help="write the site even when nothing is published (default: refuse, writing nothing)",
@@ -41,6 +48,7 @@ def add_parsers(commands: Any, parent: argparse.ArgumentParser) -> None:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
+    from feed.build.generations import BuildRunning, ForeignLink
     from feed.build.keeper import full_build
     from feed.site.assembly import open_site
 
@@ -62,6 +70,12 @@ def cmd_build(args: argparse.Namespace) -> int:
             )
             return 1
         report = full_build(open_site(settings, store), Path(args.dir))
+    except BuildRunning as running:
+        print(f"error: {running}", file=sys.stderr)
+        return BUILD_RUNNING
+    except ForeignLink as foreign:
+        print(f"error: {foreign}", file=sys.stderr)
+        return 1
     finally:
         store.close()
     print(
