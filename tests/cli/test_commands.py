@@ -59,7 +59,8 @@ def test_build_of_a_store_with_nothing_published_refuses_unless_allow_empty(tmp_
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     assert factcard("build", "site", "--allow-empty", cwd=elsewhere).returncode == 0
-    assert sorted(p.name for p in elsewhere.iterdir()) == ["site"]
+    # The build and its generations (feed.build.generations), and no store.
+    assert sorted(p.name for p in elsewhere.iterdir()) == [".site.builds", "site"]
 
 
 @pytest.mark.parametrize(
