@@ -7,7 +7,11 @@ touched (feed.build.static.Build.update) on a thread of its own, in the current 
 (feed.build.generations), file by file. Servers sharing the directory take turns through the
 write lock beside it, which a full build also takes for its switch: an update never straddles
 two generations. Whoever comes second finds the build already current. A build directory that
-was never fully built gets a full build first.
+was never fully built gets a full build first, as does one with no manifest (built before
+there were manifests): the full build lists exactly what differs from the files it held.
+
+Every run appends what it added, changed and removed to the build's change log and keeps its
+manifest current (feed.build.manifest), so an uploader can send only those files.
 """
 
 from __future__ import annotations
@@ -15,9 +19,11 @@ from __future__ import annotations
 import logging
 import threading
 from pathlib import Path
+from typing import TextIO
 
 from feed.build import generations
 from feed.build.generations import BuildRunning, build_lock, write_lock
+from feed.build.manifest import MANIFEST, Ledger
 from feed.build.static import Build, Report
 from feed.render.context import Context
 from feed.site.datafile import BUILT, built_snapshot, mark_built
@@ -31,24 +37,37 @@ POLL_SECONDS = 2.0
 log = logging.getLogger("factcard.build")
 
 
-def full_build(ctx: Context, root: Path) -> Report:
+def full_build(ctx: Context, root: Path, changes_to: TextIO | None = None) -> Report:
     """Write the whole build into a new generation and switch `root` to it (see
     feed.build.generations); files whose bytes did not change are left as they were.
 
     BuildRunning when another full build of `root` is under way, ForeignLink when `root` is a
-    link factcard did not make; either way nothing is written."""
+    link factcard did not make; either way nothing is written. What it added, changed and
+    removed goes to the change log, and as `OP PATH` lines to `changes_to`."""
     generations.current(root)  # refuses a foreign link before anything is made
     with build_lock(root):
         generations.remove_leftovers(root)  # what a killed build left
         generation = generations.new_generation(root)
         latest = ctx.store.snapshot()  # before rendering: what changes meanwhile, the next update takes
-        report = Build(ctx, generation).full()
+        report = _run(ctx, generation, None, changes_to)
         mark_built(generation, latest)
         generations.pause_before_switch()
         with write_lock(root):
             generations.switch(root, generation)
         generations.remove_leftovers(root)  # the generation before the previous one
         return report
+
+
+def _run(ctx: Context, root: Path, slugs: list[str] | None, changes_to: TextIO | None = None) -> Report:
+    """A full build (`slugs` None) or an update of `slugs`, told to the manifest and change log."""
+    ledger = Ledger(root, whole=slugs is None)
+    try:
+        build = Build(ctx, root, ledger)
+        report = build.full() if slugs is None else build.update(slugs)
+        report.changes = ledger.finish(changes_to)
+        return report
+    finally:
+        ledger.close()
 
 
 def catch_up(ctx: Context, root: Path) -> Report | None:
@@ -63,7 +82,8 @@ def catch_up(ctx: Context, root: Path) -> Report | None:
         built, latest = built_snapshot(root), ctx.store.snapshot()
         if built is None or built == latest:
             return None
-        report = Build(ctx, root).update(ctx.store.changed_slugs(built, latest))
+        whole = not (root / MANIFEST).exists()
+        report = _run(ctx, root, None if whole else sorted(ctx.store.changed_slugs(built, latest)))
         # The change log's position, drafts included, so the next update starts where this one ended.
         mark_built(root, latest)
         return report
