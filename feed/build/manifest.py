@@ -24,6 +24,7 @@ import hashlib
 import os
 import sqlite3
 from collections.abc import Iterable
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -67,11 +68,20 @@ def site_files(root: Path) -> Iterable[str]:
 class Ledger:
     """One run's files against the manifest of the build before; `finish` tells and records them."""
 
-    def __init__(self, root: Path, whole: bool):
+    def __init__(self, root: Path, whole: bool, previous: Path | None = None, log: Path | None = None):
         """`whole`: the run writes or keeps every file the build should hold (a full build), so
-        a file in the manifest it did not see is removed. Otherwise only what it touched counts."""
+        a file in the manifest it did not see is removed. Otherwise only what it touched counts.
+
+        `previous`: the directory of the build before, when this run writes a new one beside it
+        (its manifest is the one compared with, and carried on). `log`: the change log, when
+        not CHANGES_LOG in `root`."""
         self.root, self.whole = root, whole
+        self.log = log or root / CHANGES_LOG
         root.mkdir(parents=True, exist_ok=True)
+        if previous is not None and (previous / MANIFEST).exists() and not (root / MANIFEST).exists():
+            with closing(sqlite3.connect(previous / MANIFEST)) as source:
+                with closing(sqlite3.connect(root / MANIFEST)) as copy:
+                    source.backup(copy)
         known = (root / MANIFEST).exists()
         self.db = sqlite3.connect(root / MANIFEST, isolation_level=None)
         self.db.executescript(
@@ -130,7 +140,7 @@ class Ledger:
         batch = (found[0] if found else 0) + 1
         when = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         counts = dict.fromkeys(OPS, 0)
-        with open(self.root / CHANGES_LOG, "a", encoding="utf-8") as log:
+        with open(self.log, "a", encoding="utf-8") as log:
             for op, path in rows:
                 counts[op] += 1
                 log.write(f"{batch} {when} {op} {path}\n")

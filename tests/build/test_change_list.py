@@ -16,7 +16,8 @@ from typing import Any
 import pytest
 
 from feed.build.keeper import catch_up, full_build
-from feed.build.manifest import CHANGES_LOG, MANIFEST, manifest_of, site_files
+from feed.build.manifest import CHANGES_LOG, MANIFEST, Ledger, manifest_of, site_files
+from feed.build.static import Build
 from feed.core.settings import Settings
 from feed.render.context import Context
 from feed.site.assembly import open_site
@@ -204,3 +205,22 @@ def test_the_change_list_on_standard_output_and_refused_inside_the_build(small: 
     inside = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, timeout=120, check=False)
     assert inside.returncode == 2 and "inside the build directory" in inside.stderr
     assert not (out / "changes.txt").exists()
+
+
+def test_a_build_written_beside_the_old_one_is_compared_with_the_old_manifest(small: Context, tmp_path: Path) -> None:
+    old, new = tmp_path / "generation-1", tmp_path / "generation-2"
+    full_build(small, old)
+    record = small.store.get(demo_documents()[0]["slug"])
+    assert record is not None
+    small.publishing.update(record.slug, {**record.document, "summary": "Changed."}, record.version,
+                            utc_now() + timedelta(minutes=1))  # fmt: skip
+    ledger = Ledger(new, whole=True, previous=old, log=tmp_path / "changes.log")
+    try:
+        report = Build(small, new, ledger).full()  # every file written anew: none was there
+        changes = ledger.finish()
+    finally:
+        ledger.close()
+    assert len(report.written) > 100
+    lines = [line.split(" ", 2)[2] for line in lines_of(tmp_path / "changes.log")]
+    assert set(lines) == expected(hashes(old), hashes(new)) and 0 < changes.changed < 100
+    assert manifest_of(new) == hashes(new) and manifest_of(old) == hashes(old)
