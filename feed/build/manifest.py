@@ -129,7 +129,8 @@ class Ledger:
         removed = (
             "SELECT 'D', f.path FROM files f WHERE NOT EXISTS (SELECT 1 FROM seen s WHERE s.path = f.path)"
             if self.whole
-            else "SELECT 'D', g.path FROM gone g WHERE g.path IN (SELECT path FROM files)"
+            # An update's queries look up the paths it touched: never a scan of the whole manifest.
+            else "SELECT 'D', g.path FROM gone g WHERE EXISTS (SELECT 1 FROM files f WHERE f.path = g.path)"
         )
         rows = self.db.execute(
             "SELECT 'A', s.path FROM seen s WHERE NOT EXISTS (SELECT 1 FROM files f WHERE f.path = s.path) "

@@ -103,7 +103,9 @@ def test_one_edit_among_2000_lists_the_files_whose_bytes_changed_and_nothing_els
     try:
         record = ctx.store.get(edited)
         assert record is not None
-        document = {**record.document, "headline": "Fact check: what the figures really say"}
+        # The headline is on the page and in the feeds, the claim's wording on the cards too.
+        claims = [{**record.document["claims"][0], "text": "Claim number 1999, as it was worded"}]
+        document = {**record.document, "headline": "Fact check: what the figures really say", "claims": claims}
         ctx.publishing.update(edited, document, record.version, utc_now())
     finally:
         ctx.store.close()
