@@ -7,11 +7,13 @@ touched (feed.build.static.Build.update) on a thread of its own, in the current 
 (feed.build.generations), file by file. Servers sharing the directory take turns through the
 write lock beside it, which a full build also takes for its switch: an update never straddles
 two generations. Whoever comes second finds the build already current. A build directory that
-was never fully built gets a full build first, as does one with no manifest (built before
-there were manifests): the full build lists exactly what differs from the files it held.
+was never fully built gets a full build first, as does one whose manifest does not describe its
+current generation (built before there were manifests, or by a build killed after its switch
+and before its manifest): the full build lists exactly what differs from the manifest.
 
 Every run appends what it added, changed and removed to the build's change log and keeps its
-manifest current (feed.build.manifest), so an uploader can send only those files.
+manifest current (feed.build.manifest, both beside the generations), so an uploader can send
+only those files. A full build tells them after its switch, under the same write lock.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from typing import TextIO
 
 from feed.build import generations
 from feed.build.generations import BuildRunning, build_lock, write_lock
-from feed.build.manifest import MANIFEST, Ledger
+from feed.build.manifest import Ledger, described, log_path, manifest_path
 from feed.build.static import Build, Report
 from feed.render.context import Context
 from feed.site.datafile import BUILT, built_snapshot, mark_built
@@ -49,31 +51,30 @@ def full_build(ctx: Context, root: Path, changes_to: TextIO | None = None) -> Re
         generations.remove_leftovers(root)  # what a killed build left
         generation = generations.new_generation(root)
         latest = ctx.store.snapshot()  # before rendering: what changes meanwhile, the next update takes
-        report = _run(ctx, generation, None, changes_to)
-        mark_built(generation, latest)
-        generations.pause_before_switch()
-        with write_lock(root):
-            generations.switch(root, generation)
+        was = generations.current(root) or (root if root.is_dir() else None)
+        # Compared with the manifest of the build before, which stays beside the generations.
+        ledger = Ledger(generation, True, manifest_path(root), log_path(root), previous=was)
+        try:
+            report = Build(ctx, generation, ledger).full()
+            mark_built(generation, latest)
+            generations.pause_before_switch()
+            with write_lock(root):
+                generations.switch(root, generation)
+                # After the switch: the log never lists a build that was not switched in.
+                report.changes = ledger.finish(generation.name, changes_to)
+        finally:
+            ledger.close()
         generations.remove_leftovers(root)  # the generation before the previous one
         return report
-
-
-def _run(ctx: Context, root: Path, slugs: list[str] | None, changes_to: TextIO | None = None) -> Report:
-    """A full build (`slugs` None) or an update of `slugs`, told to the manifest and change log."""
-    ledger = Ledger(root, whole=slugs is None)
-    try:
-        build = Build(ctx, root, ledger)
-        report = build.full() if slugs is None else build.update(slugs)
-        report.changes = ledger.finish(changes_to)
-        return report
-    finally:
-        ledger.close()
 
 
 def catch_up(ctx: Context, root: Path) -> Report | None:
     """Bring the build in `root` up to the store's newest change; None when it was current, or
     when a full build is under way (it will be, once that build switches)."""
-    if built_snapshot(root) is None:
+    # No build, a plain directory from before generations, or a manifest of another generation
+    # (a build killed after its switch: an update would not list that build's changes).
+    name = _current_name(root)
+    if built_snapshot(root) is None or name is None or described(manifest_path(root)) != name:
         try:
             return full_build(ctx, root)
         except BuildRunning:
@@ -82,11 +83,20 @@ def catch_up(ctx: Context, root: Path) -> Report | None:
         built, latest = built_snapshot(root), ctx.store.snapshot()
         if built is None or built == latest:
             return None
-        whole = not (root / MANIFEST).exists()
-        report = _run(ctx, root, None if whole else sorted(ctx.store.changed_slugs(built, latest)))
+        ledger = Ledger(root, False, manifest_path(root), log_path(root))
+        try:
+            report = Build(ctx, root, ledger).update(sorted(ctx.store.changed_slugs(built, latest)))
+            report.changes = ledger.finish(name)
+        finally:
+            ledger.close()
         # The change log's position, drafts included, so the next update starts where this one ended.
         mark_built(root, latest)
         return report
+
+
+def _current_name(root: Path) -> str | None:
+    found = generations.current(root)
+    return found.name if found else None
 
 
 class BuildKeeper:

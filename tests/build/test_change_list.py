@@ -5,6 +5,10 @@ the two builds' files, and the manifest always describes what the directory hold
 from __future__ import annotations
 
 import hashlib
+import os
+import shutil
+import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -16,7 +20,7 @@ from typing import Any
 import pytest
 
 from feed.build.keeper import catch_up, full_build
-from feed.build.manifest import CHANGES_LOG, MANIFEST, Ledger, manifest_of, site_files
+from feed.build.manifest import Ledger, log_path, manifest_of, manifest_path, site_files
 from feed.build.static import Build
 from feed.core.settings import Settings
 from feed.render.context import Context
@@ -52,7 +56,7 @@ def lines_of(path: Path) -> list[str]:
 def logged(root: Path) -> dict[int, list[str]]:
     """The change log by batch, each line without its batch and time."""
     batches: dict[int, list[str]] = {}
-    for line in lines_of(root / CHANGES_LOG):
+    for line in lines_of(log_path(root)):
         batch, when, op, path = line.split(" ", 3)
         datetime.strptime(when, "%Y-%m-%dT%H:%M:%SZ")  # a time, as the format says
         batches.setdefault(int(batch), []).append(f"{op} {path}")
@@ -181,8 +185,8 @@ def test_every_update_appends_its_changes_and_removals_to_the_log(small: Context
 def test_a_build_from_before_manifests_lists_only_what_differs(small: Context, tmp_path: Path) -> None:
     out = tmp_path / "old"
     full_build(small, out)
-    (out / MANIFEST).unlink()
-    (out / CHANGES_LOG).unlink()
+    manifest_path(out).unlink()
+    log_path(out).unlink()
     record = small.store.get(demo_documents()[0]["slug"])
     assert record is not None
     small.publishing.update(record.slug, {**record.document, "summary": "Changed."}, record.version,
@@ -216,13 +220,51 @@ def test_a_build_written_beside_the_old_one_is_compared_with_the_old_manifest(sm
     assert record is not None
     small.publishing.update(record.slug, {**record.document, "summary": "Changed."}, record.version,
                             utc_now() + timedelta(minutes=1))  # fmt: skip
-    ledger = Ledger(new, whole=True, previous=old, log=tmp_path / "changes.log")
+    copy = tmp_path / "manifest.sqlite"  # the old build's manifest, carried on for the new one
+    shutil.copy(manifest_path(old), copy)
+    ledger = Ledger(new, True, copy, tmp_path / "changes.log", previous=old)
     try:
         report = Build(small, new, ledger).full()  # every file written anew: none was there
-        changes = ledger.finish()
+        changes = ledger.finish("generation-2")
     finally:
         ledger.close()
     assert len(report.written) > 100
     lines = [line.split(" ", 2)[2] for line in lines_of(tmp_path / "changes.log")]
     assert set(lines) == expected(hashes(old), hashes(new)) and 0 < changes.changed < 100
-    assert manifest_of(new) == hashes(new) and manifest_of(old) == hashes(old)
+    with sqlite3.connect(copy) as db:
+        assert dict(db.execute("SELECT path, sha256 FROM files")) == hashes(new)
+    assert manifest_of(old) == hashes(old)
+
+
+def test_a_build_killed_before_its_switch_changes_neither_manifest_nor_log(tmp_path: Path) -> None:
+    url, out = f"sqlite:///{tmp_path / 'killed.db'}", tmp_path / "out"
+    ctx = site_of(url, base_url="https://checks.example")
+    ctx.publishing.import_documents(demo_documents(), utc_now())
+    build(out, url, str(tmp_path / "first.txt"))
+    manifest, log = manifest_path(out).read_bytes(), log_path(out).read_bytes()
+    record = ctx.store.get(demo_documents()[0]["slug"])
+    assert record is not None
+    ctx.publishing.update(record.slug, {**record.document, "summary": "Changed."}, record.version,
+                          utc_now() + timedelta(minutes=1))  # fmt: skip
+    before = hashes(out)
+    command = [sys.executable, "-m", "feed.cli", "build", str(out), "--database-url", url]
+    env = {**os.environ, "FACTCARD_BUILD_PAUSE_BEFORE_SWITCH": "60"}
+    killed = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, cwd=ROOT, env=env)
+    try:
+        assert killed.stderr is not None
+        deadline = time.monotonic() + LIMIT
+        while "ready to switch" not in killed.stderr.readline():
+            assert time.monotonic() < deadline and killed.poll() is None, "the build never reached its switch"
+    finally:
+        killed.send_signal(signal.SIGKILL)
+        killed.wait()
+        if killed.stderr is not None:
+            killed.stderr.close()
+    assert manifest_path(out).read_bytes() == manifest and log_path(out).read_bytes() == log
+    assert hashes(out) == before and manifest_of(out) == before
+    # The next build lists the edit: the killed one's batch was never logged, so nothing is missed.
+    build(out, url, str(tmp_path / "second.txt"))
+    assert set(lines_of(tmp_path / "second.txt")) == expected(before, hashes(out))
+    assert any(line.startswith(f"M checks/{record.slug}.") for line in lines_of(tmp_path / "second.txt"))
+    assert max(logged(out)) == 2 and manifest_of(out) == hashes(out)
+    ctx.store.close()
