@@ -7,7 +7,13 @@ touched (feed.build.static.Build.update) on a thread of its own, in the current 
 (feed.build.generations), file by file. Servers sharing the directory take turns through the
 write lock beside it, which a full build also takes for its switch: an update never straddles
 two generations. Whoever comes second finds the build already current. A build directory that
-was never fully built gets a full build first.
+was never fully built gets a full build first, as does one whose manifest does not describe its
+current generation (built before there were manifests, or by a build killed after its switch
+and before its manifest): the full build lists exactly what differs from the manifest.
+
+Every run appends what it added, changed and removed to the build's change log and keeps its
+manifest current (feed.build.manifest, both beside the generations), so an uploader can send
+only those files. A full build tells them after its switch, under the same write lock.
 """
 
 from __future__ import annotations
@@ -15,9 +21,11 @@ from __future__ import annotations
 import logging
 import threading
 from pathlib import Path
+from typing import TextIO
 
 from feed.build import generations
 from feed.build.generations import BuildRunning, build_lock, write_lock
+from feed.build.manifest import Ledger, described, log_path, manifest_path
 from feed.build.static import Build, Report
 from feed.render.context import Context
 from feed.site.datafile import BUILT, built_snapshot, mark_built
@@ -31,22 +39,31 @@ POLL_SECONDS = 2.0
 log = logging.getLogger("factcard.build")
 
 
-def full_build(ctx: Context, root: Path) -> Report:
+def full_build(ctx: Context, root: Path, changes_to: TextIO | None = None) -> Report:
     """Write the whole build into a new generation and switch `root` to it (see
     feed.build.generations); files whose bytes did not change are left as they were.
 
     BuildRunning when another full build of `root` is under way, ForeignLink when `root` is a
-    link factcard did not make; either way nothing is written."""
+    link factcard did not make; either way nothing is written. What it added, changed and
+    removed goes to the change log, and as `OP PATH` lines to `changes_to`."""
     generations.current(root)  # refuses a foreign link before anything is made
     with build_lock(root):
         generations.remove_leftovers(root)  # what a killed build left
         generation = generations.new_generation(root)
         latest = ctx.store.snapshot()  # before rendering: what changes meanwhile, the next update takes
-        report = Build(ctx, generation).full()
-        mark_built(generation, latest)
-        generations.pause_before_switch()
-        with write_lock(root):
-            generations.switch(root, generation)
+        was = generations.current(root) or (root if root.is_dir() else None)
+        # Compared with the manifest of the build before, which stays beside the generations.
+        ledger = Ledger(generation, True, manifest_path(root), log_path(root), previous=was)
+        try:
+            report = Build(ctx, generation, ledger).full()
+            mark_built(generation, latest)
+            generations.pause_before_switch()
+            with write_lock(root):
+                generations.switch(root, generation)
+                # After the switch: the log never lists a build that was not switched in.
+                report.changes = ledger.finish(generation.name, changes_to)
+        finally:
+            ledger.close()
         generations.remove_leftovers(root)  # the generation before the previous one
         return report
 
@@ -54,7 +71,10 @@ def full_build(ctx: Context, root: Path) -> Report:
 def catch_up(ctx: Context, root: Path) -> Report | None:
     """Bring the build in `root` up to the store's newest change; None when it was current, or
     when a full build is under way (it will be, once that build switches)."""
-    if built_snapshot(root) is None:
+    # No build, a plain directory from before generations, or a manifest of another generation
+    # (a build killed after its switch: an update would not list that build's changes).
+    name = _current_name(root)
+    if built_snapshot(root) is None or name is None or described(manifest_path(root)) != name:
         try:
             return full_build(ctx, root)
         except BuildRunning:
@@ -63,10 +83,20 @@ def catch_up(ctx: Context, root: Path) -> Report | None:
         built, latest = built_snapshot(root), ctx.store.snapshot()
         if built is None or built == latest:
             return None
-        report = Build(ctx, root).update(ctx.store.changed_slugs(built, latest))
+        ledger = Ledger(root, False, manifest_path(root), log_path(root))
+        try:
+            report = Build(ctx, root, ledger).update(sorted(ctx.store.changed_slugs(built, latest)))
+            report.changes = ledger.finish(name)
+        finally:
+            ledger.close()
         # The change log's position, drafts included, so the next update starts where this one ended.
         mark_built(root, latest)
         return report
+
+
+def _current_name(root: Path) -> str | None:
+    found = generations.current(root)
+    return found.name if found else None
 
 
 class BuildKeeper:

@@ -11,6 +11,9 @@ After a full build, `update` rewrites only what a set of changed fact-checks tou
 pages, cards and oEmbed answers, the pages and feeds of every tag, claimant and author they
 have or had, the listings (home pages, the feeds' first pages, sitemaps) and the DataFeed. A
 file whose bytes did not change is left alone.
+
+Each run tells a Ledger (feed.build.manifest) every file it writes, keeps and removes, copies
+included, which lists what changed for an upload and keeps the build's manifest.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from pathlib import Path
 
 import brotli
 
+from feed.build.manifest import Changes, Ledger, digest_of, digest_of_file
 from feed.core.problemtypes import TYPES
 from feed.core.urls import BROWSE_KINDS, fill
 from feed.render.context import Context
@@ -51,11 +55,17 @@ def file_for(path: str) -> str:
     return path.lstrip("/") + ("" if "." in last else ".html")
 
 
+def copies_of(relative: str) -> list[str]:
+    """The file `relative` and the compressed copies the build holds beside it."""
+    return [relative] if relative.endswith(PRECOMPRESSED) else [relative, *(relative + s for s in COPIES)]
+
+
 @dataclass
 class Report:
     written: list[str] = field(default_factory=list)  # URL paths whose file changed
     unchanged: int = 0
     removed: list[str] = field(default_factory=list)
+    changes: Changes = field(default_factory=Changes)  # the files an upload must send or delete
 
 
 def write_atomically(target: Path, body: bytes) -> None:
@@ -82,34 +92,43 @@ def compressed(body: bytes, suffix: str) -> bytes:
     return result
 
 
-def write_file(root: Path, relative: str, body: bytes) -> bool:
-    """Write `body` and its compressed copies unless the file holds it already; True if written."""
+def write_file(root: Path, relative: str, body: bytes) -> dict[str, str]:
+    """Write `body` and its compressed copies unless the file holds it already.
+
+    Returns the sha256 of each file written, by relative path: empty when nothing was."""
     target = root / relative
     try:
         if target.read_bytes() == body:
-            return False
+            return {}
     except OSError:
         pass
+    digests = {}
     # The copies first: a server choosing a copy by the plain file's presence finds them ready.
     for suffix in () if target.suffix in PRECOMPRESSED else COPIES:
-        write_atomically(target.with_name(target.name + suffix), compressed(body, suffix))
+        copy = compressed(body, suffix)
+        write_atomically(target.with_name(target.name + suffix), copy)
+        digests[relative + suffix] = digest_of(copy)
     write_atomically(target, body)
-    return True
+    return {relative: digest_of(body), **digests}
 
 
-def remove_file(root: Path, relative: str) -> bool:
-    target = root / relative
-    existed = target.exists()
-    for path in (target, *(target.with_name(target.name + suffix) for suffix in COPIES)):
-        path.unlink(missing_ok=True)
-    return existed
+def remove_file(root: Path, relative: str) -> list[str]:
+    """Remove the file and its copies; the relative paths of those that were there."""
+    gone = []
+    for name in (relative, *(relative + suffix for suffix in COPIES)):
+        path = root / name
+        if path.exists():
+            path.unlink(missing_ok=True)
+            gone.append(name)
+    return gone
 
 
 class Build:
-    def __init__(self, ctx: Context, directory: Path):
+    def __init__(self, ctx: Context, directory: Path, ledger: Ledger | None = None):
         self.ctx = ctx
         self.root = directory
         self.renderer = Renderer(ctx)
+        self.ledger = ledger  # told every file written, kept and removed, when there is one
 
     # -- what there is to write ----------------------------------------------------
 
@@ -178,10 +197,24 @@ class Build:
     def write(self, paths: Iterable[str], report: Report) -> None:
         for path in paths:
             body = self.renderer.render(path).body
-            if write_file(self.root, file_for(path), body):
+            digests = write_file(self.root, file_for(path), body)
+            if digests:
                 report.written.append(path)
+                if self.ledger:
+                    self.ledger.wrote(digests)
             else:
                 report.unchanged += 1
+                if self.ledger:
+                    self.ledger.kept(copies_of(file_for(path)))
+
+    def remove(self, relative: str, report: Report) -> bool:
+        """Remove a built file and its copies; True if any was there."""
+        gone = remove_file(self.root, relative)
+        if gone:
+            report.removed.append(relative)
+            if self.ledger:
+                self.ledger.removed(gone)
+        return bool(gone)
 
     def full(self) -> Report:
         """Write everything, and remove what a previous build wrote that is no longer public."""
@@ -193,8 +226,7 @@ class Build:
         keep = {file_for(path) for path in wanted} | {datafile.FILE}
         for path in sorted(self._built_files()):
             if path not in keep:
-                remove_file(self.root, path)
-                report.removed.append(path)
+                self.remove(path, report)
         self._datafeed(report)
         return report
 
@@ -209,16 +241,16 @@ class Build:
             # edit removed.
             kept = {file_for(path) for path in paths}
             for gone in self._files_of(slug):
-                if gone not in kept and remove_file(self.root, gone):
-                    report.removed.append(gone)
+                if gone not in kept:
+                    self.remove(gone, report)
         for kind, key in sorted(self.facets_touched(slugs)):
             found = self.ctx.store.facet(kind, key)
             paths = browse_paths(self.ctx, kind, key, found[2]) if found else []
             self.write(paths, report)
             kept = {file_for(path) for path in paths}  # no page past its last, none once it has no fact-check
             for gone in self.facet_files(kind, key):
-                if gone not in kept and remove_file(self.root, gone):
-                    report.removed.append(gone)
+                if gone not in kept:
+                    self.remove(gone, report)
         listings = self.listing_paths()
         self.write(listings, report)
         self._remove_listings_past(listings, report)
@@ -226,10 +258,15 @@ class Build:
         return report
 
     def _datafeed(self, report: Report) -> None:
+        names = copies_of(datafile.FILE)
         if datafile.write_datafeed(self.ctx, self.root):
             report.written.append(fill("datafeed"))
+            if self.ledger:
+                self.ledger.wrote({name: digest_of_file(self.root / name) for name in names})
         else:
             report.unchanged += 1
+            if self.ledger:
+                self.ledger.kept(names)
 
     def _built_files(self, under: str = "", deep: bool = True) -> Iterator[str]:
         """The files a server would serve (no copies, no dot files) in the folder `under`, and
@@ -258,5 +295,4 @@ class Build:
             for path in self._built_files(head.rpartition("/")[0], deep=False):
                 middle = path.removeprefix(head).removesuffix(tail)
                 if path.startswith(head) and path.endswith(tail) and middle.isdigit() and path not in current:
-                    remove_file(self.root, path)
-                    report.removed.append(path)
+                    self.remove(path, report)

@@ -4,15 +4,20 @@ A build that would publish nothing is refused unless asked for (--allow-empty): 
 run in the wrong folder would otherwise upload an empty site over the real one. A build is
 written beside DIR and switched in whole (feed.build.generations); one started while another
 build of the same DIR runs stops at once with exit status 75 (EX_TEMPFAIL: try again later).
+
+`--changes FILE` writes what the build added, changed and removed against the build DIR held
+before, one `OP PATH` line each (feed.build.manifest), for an upload that sends only those.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from feed.cli.settings import settings_from, shown
 from feed.core.settings import BY_NAME
@@ -35,6 +40,11 @@ def add_parsers(commands: Any, parent: argparse.ArgumentParser) -> None:
         "--allow-empty", action="store_true",
         help="write the site even when nothing is published (default: refuse, writing nothing)",
     )  # fmt: skip
+    build.add_argument(
+        "--changes", metavar="FILE",
+        help="write the paths added, changed and removed (against what DIR held before) to FILE, "
+        "one 'A PATH', 'M PATH' or 'D PATH' line each, PATH relative to DIR; '-' for standard output",
+    )  # fmt: skip
 
     nginx = commands.add_parser(
         "nginx-config", parents=[parent],
@@ -53,6 +63,11 @@ def cmd_build(args: argparse.Namespace) -> int:
     from feed.site.assembly import open_site
 
     started = time.monotonic()
+    if args.changes not in (None, "-") and Path(args.changes).resolve().is_relative_to(Path(args.dir).resolve()):
+        # The next build would take it for a file of the site's and remove it.
+        print(f"error: --changes {args.changes} is inside the build directory {args.dir}; "
+              "write the change list elsewhere", file=sys.stderr)  # fmt: skip
+        return 2
     settings = settings_from(args)
     # A missing store file is refused (NoStore), unless an empty site is asked for: no file is made.
     url, name = settings.database_url, store_name(settings.database_url)
@@ -69,7 +84,8 @@ def cmd_build(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
             return 1
-        report = full_build(open_site(settings, store), Path(args.dir))
+        with _changes_file(args.changes) as changes_to:
+            report = full_build(open_site(settings, store), Path(args.dir), changes_to)
     except BuildRunning as running:
         print(f"error: {running}", file=sys.stderr)
         return BUILD_RUNNING
@@ -78,12 +94,37 @@ def cmd_build(args: argparse.Namespace) -> int:
         return 1
     finally:
         store.close()
+    changes = report.changes
     print(
         f"built {args.dir} from {name} ({published} public fact-check(s)): "
         f"{len(report.written)} file(s) written, {report.unchanged} unchanged, "
-        f"{len(report.removed)} removed, in {time.monotonic() - started:.1f}s"
+        f"{len(report.removed)} removed, in {time.monotonic() - started:.1f}s; "
+        f"{changes.added} path(s) added, {changes.changed} changed, {changes.removed} removed",
+        # The change list owns standard output when it is written there.
+        file=sys.stderr if args.changes == "-" else sys.stdout,
     )
     return 0
+
+
+@contextlib.contextmanager
+def _changes_file(name: str | None) -> Iterator[TextIO | None]:
+    """Where the change list goes: nowhere, standard output, or FILE (written aside, then renamed,
+    so a reader never takes half a list for the whole)."""
+    if name is None:
+        yield None
+        return
+    if name == "-":
+        yield sys.stdout
+        sys.stdout.flush()
+        return
+    target = Path(name)
+    aside = target.with_name(f".{target.name}.part")
+    try:
+        with open(aside, "w", encoding="utf-8") as out:
+            yield out
+        aside.replace(target)
+    finally:
+        aside.unlink(missing_ok=True)
 
 
 def _store_or_memory(database_url: str, name: str) -> tuple[Any, str]:

@@ -26,6 +26,7 @@ import httpx
 import orjson
 import pytest
 
+from feed.build.manifest import log_path, manifest_path
 from feed.build.static import COPIES, file_for
 from tests.browser.test_widget_browser import WATCH, chromium_available, host_app, launch, with_attributes
 from tests.conftest import DEMO, LiveServer, demo_documents, free_port
@@ -267,6 +268,9 @@ def test_api_unknown_paths_and_dot_files(site: Site, http: httpx.Client) -> None
     assert missing.content == from_factcard.content and b"factcard" in missing.content.lower()
     dot_files = [p.name for p in site.root.iterdir() if p.name.startswith(".")]
     assert ".factcard-build.json" in dot_files
+    # The manifest and change log live beside the generations, out of the served tree.
+    assert manifest_path(site.root).is_file() and log_path(site.root).is_file()
+    assert not manifest_path(site.root).resolve().is_relative_to(site.root.resolve())
     for name in dot_files:
         served, dynamic = http.get(f"{site.nginx}/{name}"), http.get(f"{site.dynamic}/{name}")
         assert served.status_code == dynamic.status_code == 404, name
