@@ -55,7 +55,9 @@ class CardLinks:
 
 @dataclass(frozen=True)
 class CardRequest:
-    theme: str = "light"
+    # None: the card's address names it (card.js reads it), so one card answers every theme;
+    # a theme is written into the card only where its address cannot say (the desk's preview).
+    theme: str | None = None
     lang: str | None = None
     claim: int = 1
 

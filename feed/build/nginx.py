@@ -17,7 +17,7 @@ from feed.render.caching import cache_control
 from feed.render.context import Context
 from feed.site.cards import EVERGREEN, OEMBED_CACHE_AGE
 from feed.site.static_files import IMMUTABLE, PLAIN
-from widget.card import card_assets
+from widget.card import THEMES, card_assets
 
 
 def pattern_regex(name: str) -> str:
@@ -69,6 +69,7 @@ def nginx_config(ctx: Context, root: str, upstream: str, listen: str = "80") -> 
         desk_root=desk_root(),
         static_prefix=prefix("static"),
         card_prefix=prefix("card"),
+        themes="|".join(THEMES),
         check_prefix=prefix("check"),
         check_re=pattern_regex("check"),
         check_json_re=pattern_regex("check_json"),

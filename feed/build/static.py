@@ -38,13 +38,17 @@ from feed.site.cards import served_script
 from feed.site.feeds import sitemap_files
 from feed.site.renderer import Renderer
 from feed.site.static_files import static_files
+from feed.site.translations import language_versions
 from feed.store import PUBLIC_STATUSES
 from feed.store.searchentry import facets_of
-from widget.card import THEMES
-from widget.i18n import languages
+from schemas.model import FactCheck
+from widget.i18n import choose_language
 
 COPIES = (".gz", ".br")
 PRECOMPRESSED = (".png", ".ico", ".webp", ".woff2")  # compressed formats: no copies, they would not shrink
+# A fact-check's page, JSON twin, oEmbed answer and share image, and at most this many cards:
+# 12 files each (before the compressed copies), however many claims and translations it has.
+CARD_FILES = 8
 
 
 def file_for(path: str) -> str:
@@ -159,15 +163,25 @@ class Build:
         record = self.ctx.store.get(slug)
         if record is None or record.status not in PUBLIC_STATUSES:
             return []
-        claims = len(self.ctx.publishing.load(record.document).claims)
+        fc = self.ctx.publishing.load(record.document)
         paths = [fill("check", slug=slug), fill("check_json", slug=slug), fill("check_oembed", slug=slug),
-                 fill("share_image", slug=slug), fill("card", slug=slug)]  # fmt: skip
-        for claim in range(1, claims + 1):
-            for theme in THEMES:
-                paths.append(fill("card_variant", slug=slug, claim=claim, theme=theme))
-                paths += [fill("card_in_language", slug=slug, claim=claim, theme=theme, lang=lang)
-                          for lang in languages()]  # fmt: skip
-        return paths
+                 fill("share_image", slug=slug)]  # fmt: skip
+        return paths + self.card_paths(fc)
+
+    def card_paths(self, fc: FactCheck) -> list[str]:
+        """The cards the build holds of `fc`, at most CARD_FILES: each claim in the fact-check's own
+        language, then each in the languages it is translated into. One file answers every
+        theme of a card (card.js reads the theme from the address; deploy/nginx.conf maps the
+        path forms to it). Any other card factcard renders when asked: a claim or language past
+        the budget, a language it has no translation in."""
+        own = choose_language(None, fc.language)
+        translated = {choose_language(v.language, fc.language) for v in language_versions(self.ctx, fc).others}
+        others = sorted(translated - {own})  # a language with no catalogue falls back to its own
+        paths = [fill("card", slug=fc.slug)]
+        paths += [fill("card_variant", slug=fc.slug, claim=n, theme="light") for n in range(2, len(fc.claims) + 1)]
+        paths += [fill("card_in_language", slug=fc.slug, claim=n, theme="light", lang=lang)
+                  for lang in others for n in range(1, len(fc.claims) + 1)]  # fmt: skip
+        return paths[:CARD_FILES]
 
     def facets_touched(self, slugs: Iterable[str]) -> set[tuple[str, str]]:
         """(kind, key) of every tag, claimant and author that any revision of `slugs` had: what a

@@ -4,4 +4,6 @@ import sys
 
 from feed.cli.main import main
 
-sys.exit(main())
+# Guarded: the static build's worker processes import this module again, and must not run the CLI.
+if __name__ == "__main__":
+    sys.exit(main())

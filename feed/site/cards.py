@@ -98,18 +98,21 @@ def embed_card(ctx: Context, params: Mapping[str, Any], query: Mapping[str, str]
         wanted = whole_number(query.get("claim"), "claim", 1, 999) or 1
     # Claims past the last show the last: an embed outlives an edit that drops a claim.
     language = choose_language(lang, fc.language)
-    request = CardRequest(theme=theme, lang=language, claim=claim_number(fc, wanted))
-    # Spellings of one card (lang=pt-BR or pt, an unknown language, claim 9 of 3) share the key
-    # of its canonical path: rendered once, kept once.
+    # No theme: card.js reads it from the address, so every theme of a card is the same bytes.
+    request = CardRequest(lang=language, claim=claim_number(fc, wanted))
+    # Spellings of one card (any theme, lang=pt-BR or pt, an unknown language, claim 9 of 3)
+    # share the key of its canonical path, the light one's: rendered once, kept once.
     own = language == choose_language(None, fc.language)
-    key = card_path(ctx.urls, fc.slug, request.claim, theme, None if own else language)
-    # Older embeds ask by query (?theme=dark): their one canonical spelling is kept as well.
+    shown_lang = None if own else language
+    key = card_path(ctx.urls, fc.slug, request.claim, "light", shown_lang)
+    # The path of the theme asked for, and the query form of older embeds (?theme=dark), are kept too.
     query_form = canonical_key(ctx.urls.path("card", slug=fc.slug), [
         *([("theme", theme)] if theme != "light" else []),
         *([("lang", language)] if not own else []),
         *([("claim", str(request.claim))] if request.claim != 1 else []),
     ])  # fmt: skip
-    also = (query_form,) if query_form != key else ()
+    themed = card_path(ctx.urls, fc.slug, request.claim, theme, shown_lang)
+    also = tuple(dict.fromkeys(spelling for spelling in (themed, query_form) if spelling != key))
     kept = ctx.recall(key)
     if kept is not None:
         return Rendered(kept, of_check(fc.slug), key, also)

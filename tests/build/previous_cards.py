@@ -5,8 +5,8 @@ every card URL an earlier release wrote still answers the same card (test_card_a
 
 builds that release's site from the store tests/build/test_static_site.py serves (the demo and
 two fact-checks whose original article stays canonical) and writes, for every card file the
-build holds, its URL path and what headless Chromium shows of it (`SEEN`), with the site's
-origin written ORIGIN. tests/build/cards_of_the_previous_release.json is this output for the
+build holds, its URL path, its size in bytes and what headless Chromium shows of it (`SEEN`),
+with the site's origin written ORIGIN. tests/build/cards_of_the_previous_release.json is this output for the
 release before one card file came to answer every theme.
 """
 
@@ -68,8 +68,8 @@ def card_paths(root: Path) -> list[str]:
     )
 
 
-def record(root: Path) -> dict[str, dict[str, dict[str, Any]]]:
-    """Each card file's URL path, and what a reader sees of it in each colour scheme."""
+def record(root: Path) -> dict[str, dict[str, Any]]:
+    """Each card file's URL path, its size, and what a reader sees of it in each colour scheme."""
     from playwright.sync_api import sync_playwright
 
     from tests.browser.test_widget_browser import launch
@@ -82,7 +82,7 @@ def record(root: Path) -> dict[str, dict[str, dict[str, Any]]]:
         else:
             route.fulfill(status=404, body=b"")
 
-    seen: dict[str, dict[str, dict[str, Any]]] = {}
+    seen: dict[str, dict[str, Any]] = {}
     with sync_playwright() as playwright:
         browser = launch(playwright)
         try:
@@ -91,6 +91,7 @@ def record(root: Path) -> dict[str, dict[str, dict[str, Any]]]:
                 page.route(f"{ORIGIN}/**", from_file)
                 for path in card_paths(root):
                     seen.setdefault(path, {})[scheme] = look(page, ORIGIN + path, ORIGIN)
+                    seen[path]["bytes"] = len((root / (path.lstrip("/") + ".html")).read_bytes())
                 page.close()
         finally:
             browser.close()

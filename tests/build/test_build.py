@@ -76,7 +76,7 @@ def test_every_file_holds_the_renderers_bytes_with_copies(site: Context, tmp_pat
     for must in ("index.html", "feed.json", "feed.atom", "claimreview.json", "sitemap.xml", "robots.txt",
                  "widget.js", "widget.json", "checks/lightning-never-strikes-twice.html",
                  "checks/lightning-never-strikes-twice.json", "oembed/lightning-never-strikes-twice.json",
-                 "embed/lightning-never-strikes-twice.html", "embed/three-everyday-health-myths/3/dark/ar.html",
+                 "embed/lightning-never-strikes-twice.html", "embed/three-everyday-health-myths/3/light.html",
                  "page/2.html", "favicon.ico"):  # fmt: skip
         assert must in names, must
     assert not any(name.startswith("api/") for name in names)
@@ -103,7 +103,7 @@ def test_incremental_and_full_builds_agree_after_a_newsrooms_day(site: Context, 
     # A new fact-check: its own files, the listings and the DataFeed; no other fact-check's page.
     publishing.create(check("new-claim"), now + timedelta(minutes=1))
     written = step()
-    assert "/checks/new-claim" in written and "/embed/new-claim/1/dark/ar" in written
+    assert "/checks/new-claim" in written and "/embed/new-claim" in written
     assert "/claimreview.json" in written and "/feed.json" in written
     assert not any(path.startswith("/checks/lightning") for path in written)
     # A draft saved: no public file changes.
@@ -122,9 +122,9 @@ def test_incremental_and_full_builds_agree_after_a_newsrooms_day(site: Context, 
     fewer = {**record.document, "claims": record.document["claims"][:2]}
     publishing.update("three-everyday-health-myths", fewer, record.version, now + timedelta(minutes=3, seconds=30))
     step()
-    assert (kept / "embed/three-everyday-health-myths/2/dark.html").exists()
-    assert not (kept / "embed/three-everyday-health-myths/3/dark.html").exists()
-    assert not (kept / "embed/three-everyday-health-myths/3/dark/ar.html.br").exists()
+    assert (kept / "embed/three-everyday-health-myths/2/light.html").exists()
+    assert not (kept / "embed/three-everyday-health-myths/3/light.html").exists()
+    assert not (kept / "embed/three-everyday-health-myths/3/light.html.br").exists()
     # A translation, then its original naming it: both pages (their hreflang), the sitemap.
     spanish = check("new-claim-es", headline="¿Es así?") | {"language": "es"}
     publishing.create(spanish, now + timedelta(minutes=3, seconds=40))
