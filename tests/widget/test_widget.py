@@ -206,9 +206,15 @@ def test_a_card_falls_back_to_the_category_only_without_a_translation(publishers
     assert verdict_words(spanish, publisher, claim, Messages("es"))[0] == "Falso"
 
 
-@pytest.mark.parametrize(("query", "theme"), [("", "light"), ("?theme=dark", "dark"), ("?theme=auto", "auto")])
-def test_themes(client: TestClient, demo: None, query: str, theme: str) -> None:
-    assert card(client, f"/embed/lightning-never-strikes-twice{query}").root["class"] == theme
+@pytest.mark.parametrize("spelling", ["?theme=dark", "?theme=auto", "/1/light", "/1/dark", "/1/auto"])
+def test_every_theme_of_a_card_is_the_same_bytes(client: TestClient, demo: None, spelling: str) -> None:
+    """card.js reads the theme from the address (tests/build/test_card_addresses.py sees it painted),
+    so a static build holds one file for the three."""
+    plain = client.get("/embed/lightning-never-strikes-twice")
+    themed = client.get(f"/embed/lightning-never-strikes-twice{spelling}")
+    assert themed.status_code == 200 and themed.content == plain.content
+    assert themed.headers["content-security-policy"] == plain.headers["content-security-policy"]
+    assert "class" not in card(client, f"/embed/lightning-never-strikes-twice{spelling}").root
 
 
 def test_an_unknown_theme_is_a_400_naming_the_themes(client: TestClient, demo: None) -> None:
