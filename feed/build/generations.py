@@ -17,6 +17,7 @@ an upload that follows the link sees one build whole.
   (BuildRunning) rather than waiting: it would only redo the same work from the same store, and
   a deploy job blocked behind another is worse than one that says why it stopped. A killed
   build's lock is released by the kernel with its process;
+- `share-images/`: the share images drawn by earlier builds, by what they show (feed.build.images);
 - `write.lock`: held by the keeper for each incremental update of the current generation and
   by a full build for its switch only, so an update never straddles two generations while the
   site stays current during a long full build (the new generation records the snapshot it was
@@ -47,6 +48,7 @@ from pathlib import Path
 BUILD_LOCK = "build.lock"
 WRITE_LOCK = "write.lock"
 PREVIOUS = "previous"
+IMAGES = "share-images"  # the share images drawn before (feed.build.images): not a generation
 PAUSE_ENV = "FACTCARD_BUILD_PAUSE_BEFORE_SWITCH"
 MODE = 0o755  # a web server's user must be able to walk every generation
 
@@ -131,7 +133,7 @@ def remove_leftovers(directory: Path) -> list[Path]:
         link.unlink(missing_ok=True)
         removed.append(link)
     for entry in sorted(folder.iterdir()) if folder.is_dir() else []:
-        if entry.is_symlink() or not entry.is_dir() or entry in keep:
+        if entry.is_symlink() or not entry.is_dir() or entry in keep or entry.name == IMAGES:
             continue
         shutil.rmtree(entry, ignore_errors=True)
         removed.append(entry)

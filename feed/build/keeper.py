@@ -25,6 +25,7 @@ from typing import TextIO
 
 from feed.build import generations
 from feed.build.generations import BuildRunning, build_lock, write_lock
+from feed.build.images import ImageStore
 from feed.build.manifest import Ledger, described, log_path, manifest_path
 from feed.build.static import Build, Report
 from feed.render.context import Context
@@ -39,9 +40,10 @@ POLL_SECONDS = 2.0
 log = logging.getLogger("factcard.build")
 
 
-def full_build(ctx: Context, root: Path, changes_to: TextIO | None = None) -> Report:
-    """Write the whole build into a new generation and switch `root` to it (see
-    feed.build.generations); files whose bytes did not change are left as they were.
+def full_build(ctx: Context, root: Path, changes_to: TextIO | None = None, workers: int = 1) -> Report:
+    """Write the whole build into a new generation, on `workers` processes (feed.build.workers),
+    and switch `root` to it (see feed.build.generations); files whose bytes did not change are
+    left as they were.
 
     BuildRunning when another full build of `root` is under way, ForeignLink when `root` is a
     link factcard did not make; either way nothing is written. What it added, changed and
@@ -55,7 +57,8 @@ def full_build(ctx: Context, root: Path, changes_to: TextIO | None = None) -> Re
         # Compared with the manifest of the build before, which stays beside the generations.
         ledger = Ledger(generation, True, manifest_path(root), log_path(root), previous=was)
         try:
-            report = Build(ctx, generation, ledger).full()
+            build = Build(ctx, generation, ledger, ImageStore.beside(root), unseen=True)
+            report = build.full(workers)
             mark_built(generation, latest)
             generations.pause_before_switch()
             with write_lock(root):
@@ -85,7 +88,8 @@ def catch_up(ctx: Context, root: Path) -> Report | None:
             return None
         ledger = Ledger(root, False, manifest_path(root), log_path(root))
         try:
-            report = Build(ctx, root, ledger).update(sorted(ctx.store.changed_slugs(built, latest)))
+            build = Build(ctx, root, ledger, ImageStore.beside(root))
+            report = build.update(sorted(ctx.store.changed_slugs(built, latest)))
             report.changes = ledger.finish(name)
         finally:
             ledger.close()

@@ -133,6 +133,16 @@ class Ledger:
                 digest = digest_of_file(self.root / name)
                 self.db.execute("INSERT OR REPLACE INTO seen VALUES (?, ?)", (name, digest))
 
+    def seen_among(self, names: list[str]) -> set[str]:
+        """Those of `names` this run wrote or found in place."""
+        found: set[str] = set()
+        for start in range(0, len(names), 500):  # under SQLite's limit on a statement's parameters
+            chunk = names[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self.db.execute(f"SELECT path FROM seen WHERE path IN ({marks})", chunk)
+            found.update(row[0] for row in rows)
+        return found
+
     def removed(self, names: Iterable[str]) -> None:
         for name in names:
             self.db.execute("DELETE FROM seen WHERE path = ?", (name,))

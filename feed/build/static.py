@@ -3,9 +3,13 @@
 Any web server or CDN can then serve the site with no Python in the read path (see
 deploy/nginx.conf). A URL's file is its path, with `.html` added to paths without an extension
 (`/checks/x` is `checks/x.html`, `/` is `index.html`); each file is written next to `.gz` and
-`.br` copies (images excepted), each one atomically (written aside, then renamed into place), so a server reading
-the directory never sees half a file. The bytes are the renderer's (feed.site.renderer), the very
-bytes the dynamic server answers for the same URL.
+`.br` copies (images excepted), never seen half-written (feed.build.files). The bytes are the
+renderer's (feed.site.renderer), the very bytes the dynamic server answers for the same URL.
+
+A fact-check has at most 12 files: its page, JSON twin, oEmbed answer, share image and up to
+CARD_FILES cards (`card_paths`); every theme of a card is one file. A full build runs on worker
+processes for a large archive (feed.build.workers) and draws each share image once per picture
+(feed.build.images).
 
 After a full build, `update` rewrites only what a set of changed fact-checks touched: their
 pages, cards and oEmbed answers, the pages and feeds of every tag, claimant and author they
@@ -18,25 +22,26 @@ included, which lists what changed for an upload and keeps the build's manifest.
 
 from __future__ import annotations
 
-import gzip
 import os
-import tempfile
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import brotli
-
-from feed.build.manifest import Changes, Ledger, digest_of, digest_of_file
+from feed.build.files import COPIES, copies_of, remove_file, write_file
+from feed.build.images import ImageStore
+from feed.build.manifest import Changes, Ledger, digest_of_file
 from feed.core.problemtypes import TYPES
-from feed.core.urls import BROWSE_KINDS, fill
+from feed.core.urls import BROWSE_KINDS, PATTERNS, fill
 from feed.render.context import Context
+from feed.render.lookup import public_factcheck
 from feed.site import datafile
 from feed.site.badges import badge_names
 from feed.site.browse import browse_paths, every_browse_path
 from feed.site.cards import served_script
 from feed.site.feeds import sitemap_files
 from feed.site.renderer import Renderer
+from feed.site.shareimage import share_image_key
 from feed.site.static_files import static_files
 from feed.site.translations import language_versions
 from feed.store import PUBLIC_STATUSES
@@ -44,8 +49,6 @@ from feed.store.searchentry import facets_of
 from schemas.model import FactCheck
 from widget.i18n import choose_language
 
-COPIES = (".gz", ".br")
-PRECOMPRESSED = (".png", ".ico", ".webp", ".woff2")  # compressed formats: no copies, they would not shrink
 # A fact-check's page, JSON twin, oEmbed answer and share image, and at most this many cards:
 # 12 files each (before the compressed copies), however many claims and translations it has.
 CARD_FILES = 8
@@ -59,80 +62,41 @@ def file_for(path: str) -> str:
     return path.lstrip("/") + ("" if "." in last else ".html")
 
 
-def copies_of(relative: str) -> list[str]:
-    """The file `relative` and the compressed copies the build holds beside it."""
-    return [relative] if relative.endswith(PRECOMPRESSED) else [relative, *(relative + s for s in COPIES)]
+LISTED = 20_000  # a report names this many written paths at most (it counts them all): memory stays bounded
 
 
 @dataclass
 class Report:
-    written: list[str] = field(default_factory=list)  # URL paths whose file changed
+    written: list[str] = field(default_factory=list)  # URL paths whose file changed, the first LISTED
+    unlisted: int = 0  # written past those
     unchanged: int = 0
     removed: list[str] = field(default_factory=list)
     changes: Changes = field(default_factory=Changes)  # the files an upload must send or delete
 
+    @property
+    def written_count(self) -> int:
+        return len(self.written) + self.unlisted
 
-def write_atomically(target: Path, body: bytes) -> None:
-    """`target` holds `body` whole or keeps what it held: never half of either."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, aside = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=target.suffix)
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(body)
-        os.chmod(aside, 0o644)
-        os.replace(aside, target)
-    except BaseException:
-        Path(aside).unlink(missing_ok=True)
-        raise
-
-
-def compressed(body: bytes, suffix: str) -> bytes:
-    if suffix == ".gz":
-        # mtime=0: the same bytes give the same file, build after build.
-        return gzip.compress(body, compresslevel=9, mtime=0)
-    # Quality 5, as the dynamic server compresses: 11 saves a tenth of the bytes at twenty times
-    # the time, which a build of a hundred thousand fact-checks (two million cards) cannot spend.
-    result: bytes = brotli.compress(body, quality=5)
-    return result
-
-
-def write_file(root: Path, relative: str, body: bytes) -> dict[str, str]:
-    """Write `body` and its compressed copies unless the file holds it already.
-
-    Returns the sha256 of each file written, by relative path: empty when nothing was."""
-    target = root / relative
-    try:
-        if target.read_bytes() == body:
-            return {}
-    except OSError:
-        pass
-    digests = {}
-    # The copies first: a server choosing a copy by the plain file's presence finds them ready.
-    for suffix in () if target.suffix in PRECOMPRESSED else COPIES:
-        copy = compressed(body, suffix)
-        write_atomically(target.with_name(target.name + suffix), copy)
-        digests[relative + suffix] = digest_of(copy)
-    write_atomically(target, body)
-    return {relative: digest_of(body), **digests}
-
-
-def remove_file(root: Path, relative: str) -> list[str]:
-    """Remove the file and its copies; the relative paths of those that were there."""
-    gone = []
-    for name in (relative, *(relative + suffix for suffix in COPIES)):
-        path = root / name
-        if path.exists():
-            path.unlink(missing_ok=True)
-            gone.append(name)
-    return gone
+    def wrote(self, path: str) -> None:
+        if len(self.written) < LISTED:
+            self.written.append(path)
+        else:
+            self.unlisted += 1
 
 
 class Build:
-    def __init__(self, ctx: Context, directory: Path, ledger: Ledger | None = None):
+    def __init__(
+        self, ctx: Context, directory: Path, ledger: Ledger | None = None, images: ImageStore | None = None,
+        unseen: bool = False,
+    ):  # fmt: skip
+        """`unseen`: `directory` is a generation no reader sees yet (feed.build.files.write_unseen)."""
         self.ctx = ctx
         self.root = directory
         self.renderer = Renderer(ctx)
         self.ledger = ledger  # told every file written, kept and removed, when there is one
+        self.images = images  # share images drawn before, by what they show
+        self.unseen = unseen
+        self._share_image = PATTERNS["share_image"].split("{slug}")  # what comes before and after a slug
 
     # -- what there is to write ----------------------------------------------------
 
@@ -208,18 +172,43 @@ class Build:
 
     # -- writing -------------------------------------------------------------------
 
-    def write(self, paths: Iterable[str], report: Report) -> None:
+    def write(self, paths: Iterable[str], report: Report, best: bool = False) -> None:
         for path in paths:
+            self.tell(path, *self.write_one(path, best), report)
+
+    def write_one(self, path: str, best: bool = False) -> tuple[bool, dict[str, str]]:
+        """Render `path` and write its file and copies unless the file holds those bytes already.
+
+        (True, the sha256 of each file written), or (False, that of each found in place: as it is
+        on disk, not as the manifest has it, since an update killed before its end wrote bytes it
+        never told)."""
+        relative = file_for(path)
+        digests = write_file(self.root, relative, self._body(path), self.unseen, best)
+        if digests:
+            return True, digests
+        return False, {name: digest_of_file(self.root / name) for name in copies_of(relative)
+                       if (self.root / name).is_file()}  # fmt: skip
+
+    def tell(self, path: str, written: bool, digests: dict[str, str], report: Report) -> None:
+        if written:
+            report.wrote(path)
+        else:
+            report.unchanged += 1
+        if self.ledger:
+            self.ledger.wrote(digests)  # what the build holds, whether written now or before
+
+    def _body(self, path: str) -> bytes:
+        """The renderer's bytes for `path`; a share image drawn before comes from the image store."""
+        head, tail = self._share_image
+        if self.images is None or not (path.startswith(head) and path.endswith(tail)):
+            return self.renderer.render(path).body
+        fc, _ = public_factcheck(self.ctx, path.removeprefix(head).removesuffix(tail))
+        key = share_image_key(fc, self.ctx.publishers[fc.publisher], fc.language)
+        body = self.images.get(key)
+        if body is None:
             body = self.renderer.render(path).body
-            digests = write_file(self.root, file_for(path), body)
-            if digests:
-                report.written.append(path)
-                if self.ledger:
-                    self.ledger.wrote(digests)
-            else:
-                report.unchanged += 1
-                if self.ledger:
-                    self.ledger.kept(copies_of(file_for(path)))
+            self.images.put(key, body)
+        return body
 
     def remove(self, relative: str, report: Report) -> bool:
         """Remove a built file and its copies; True if any was there."""
@@ -230,19 +219,37 @@ class Build:
                 self.ledger.removed(gone)
         return bool(gone)
 
-    def full(self) -> Report:
-        """Write everything, and remove what a previous build wrote that is no longer public."""
-        report = Report()
-        wanted: list[str] = [*self.fixed_paths(), *self.listing_paths(), *every_browse_path(self.ctx)]
-        for slug in self.public_slugs():
-            wanted += self.check_paths(slug)
-        self.write(wanted, report)
-        keep = {file_for(path) for path in wanted} | {datafile.FILE}
-        for path in sorted(self._built_files()):
-            if path not in keep:
-                self.remove(path, report)
+    def full(self, workers: int = 1) -> Report:
+        """Write everything, on `workers` processes when more than one (feed.build.workers), and
+        remove what a previous build wrote that is no longer public: what the ledger was not told."""
+        if self.ledger is None:
+            raise ValueError("a full build needs a ledger: it removes what the ledger was not told")
+        report, started = Report(), time.time()
+        fixed, listed = self.fixed_paths(), [*self.listing_paths(), *every_browse_path(self.ctx)]
+        if workers > 1:
+            from feed.build.workers import write_in_processes
+
+            write_in_processes(self, fixed, listed, self.public_slugs(), workers, report)
+        else:
+            self.write(fixed, report, best=True)  # they change only with a release
+            self.write(listed, report)
+            for slug in self.public_slugs():
+                self.write(self.check_paths(slug), report)
         self._datafeed(report)
+        self._remove_untold(self.ledger, report)
+        if self.images is not None:
+            self.images.prune(started)
         return report
+
+    def _remove_untold(self, ledger: Ledger, report: Report) -> None:
+        """Remove every file the directory holds that this run neither wrote nor found in place."""
+        for folder, subfolders, names in os.walk(self.root):
+            subfolders[:] = sorted(name for name in subfolders if not name.startswith("."))
+            under = Path(folder).relative_to(self.root).as_posix()
+            files = [name if under == "." else f"{under}/{name}" for name in names
+                     if not name.startswith(".") and not name.endswith(COPIES)]  # fmt: skip
+            for relative in sorted(set(files) - ledger.seen_among(files)):
+                self.remove(relative, report)
 
     def update(self, slugs: Iterable[str]) -> Report:
         """Rewrite what changes to `slugs` touched (see the module's docstring)."""
@@ -274,7 +281,7 @@ class Build:
     def _datafeed(self, report: Report) -> None:
         names = copies_of(datafile.FILE)
         if datafile.write_datafeed(self.ctx, self.root):
-            report.written.append(fill("datafeed"))
+            report.wrote(fill("datafeed"))
             if self.ledger:
                 self.ledger.wrote({name: digest_of_file(self.root / name) for name in names})
         else:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import os
 import sys
 import time
 from collections.abc import Iterator
@@ -24,6 +25,8 @@ from feed.core.settings import BY_NAME
 from feed.store import NoStore, open_store
 
 BUILD_RUNNING = 75  # EX_TEMPFAIL from sysexits.h: another build holds the lock; try again later
+# From this many fact-checks, starting worker processes (about a second) pays for itself.
+PARALLEL_FROM = 200
 
 
 def add_parsers(commands: Any, parent: argparse.ArgumentParser) -> None:
@@ -39,6 +42,11 @@ def add_parsers(commands: Any, parent: argparse.ArgumentParser) -> None:
     build.add_argument(
         "--allow-empty", action="store_true",
         help="write the site even when nothing is published (default: refuse, writing nothing)",
+    )  # fmt: skip
+    build.add_argument(
+        "--workers", type=int, metavar="N",
+        help=f"processes that render and compress (default: one per core from {PARALLEL_FROM} public "
+        "fact-checks, one below)",
     )  # fmt: skip
     build.add_argument(
         "--changes", metavar="FILE",
@@ -84,8 +92,14 @@ def cmd_build(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
             return 1
+        if args.workers is not None and args.workers < 1:
+            print(f"error: --workers {args.workers}: give at least 1", file=sys.stderr)
+            return 2
+        # Workers open the store themselves: an in-memory store (--allow-empty, no file) is the parent's alone.
+        default = (os.cpu_count() or 1) if published >= PARALLEL_FROM else 1
+        workers = (args.workers or default) if name == store_name(url) else 1
         with _changes_file(args.changes) as changes_to:
-            report = full_build(open_site(settings, store), Path(args.dir), changes_to)
+            report = full_build(open_site(settings, store), Path(args.dir), changes_to, workers)
     except BuildRunning as running:
         print(f"error: {running}", file=sys.stderr)
         return BUILD_RUNNING
@@ -97,7 +111,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     changes = report.changes
     print(
         f"built {args.dir} from {name} ({published} public fact-check(s)): "
-        f"{len(report.written)} file(s) written, {report.unchanged} unchanged, "
+        f"{report.written_count} file(s) written, {report.unchanged} unchanged, "
         f"{len(report.removed)} removed, in {time.monotonic() - started:.1f}s; "
         f"{changes.added} path(s) added, {changes.changed} changed, {changes.removed} removed",
         # The change list owns standard output when it is written there.

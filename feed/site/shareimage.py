@@ -15,15 +15,19 @@ a line are put in visual order by the Unicode bidirectional rules for runs (leve
 from __future__ import annotations
 
 import functools
-import io
-import struct
+import hashlib
 import threading
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
-from PIL import Image, ImageDraw, ImageFont, features
+import PIL
+from PIL import Image, ImageDraw, features
 
+from feed.render import faces, png
+from feed.render.faces import FONTS, Face
+from feed.render.faces import fonts as _fonts
+from feed.render.png import rgb_png
 from schemas.languages import text_direction
 from schemas.model import FactCheck
 from schemas.publisher import Publisher
@@ -50,10 +54,6 @@ RETRACTED_GREY = "#5f6673"
 RETRACTED_MARK = (155, 28, 28)
 ELLIPSIS = "…"
 
-FONTS = Path(__file__).parents[1] / "fonts"
-# In order of preference: a character goes to the first font that has it.
-FAMILIES = ("NotoSans", "NotoSansArabic", "NotoSansDevanagari")
-
 # Layout and drawing use FreeType faces shared between calls; a face is not safe to use from
 # two threads at once, and the renderer may call from a thread pool.
 _lock = threading.RLock()
@@ -61,6 +61,27 @@ _lock = threading.RLock()
 
 class ShareImageUnavailable(RuntimeError):
     """Pillow lacks libraqm, without which Arabic and Devanagari would be drawn wrong."""
+
+
+@functools.cache
+def _drawing() -> bytes:
+    """What draws every picture: this code, Pillow's, and the fonts (their names and sizes)."""
+    fonts = sorted(f"{path.name}:{path.stat().st_size}" for path in FONTS.glob("*.ttf"))
+    code = b"".join(Path(module).read_bytes() for module in (__file__, faces.__file__, png.__file__))
+    return code + PIL.__version__.encode() + "|".join(fonts).encode()
+
+
+def share_image_key(fc: FactCheck, publisher: Publisher, language: str) -> str:
+    """A digest of everything `share_image` draws from: the same key, the same picture (the
+    static build keeps pictures by it, feed.build.images)."""
+    t = Messages(choose_language(language, fc.language))
+    claim = fc.claims[0]
+    words, _, colour = verdict_words(fc, publisher, claim, t)
+    shown = (t.language, fc.language, claim.text, fc.status == "retracted", words, colour, publisher.name,
+             t.gettext("Claim"), t.gettext("Retracted"), t.gettext("Fact check"))  # fmt: skip
+    digest = hashlib.sha256(_drawing())
+    digest.update(repr(shown).encode())
+    return digest.hexdigest()
 
 
 def share_image(fc: FactCheck, publisher: Publisher, language: str) -> bytes:
@@ -93,77 +114,7 @@ def share_image(fc: FactCheck, publisher: Publisher, language: str) -> bytes:
         # The other end of the footer names what the image is: a fact check.
         other = "ltr" if chrome == "rtl" else "rtl"
         _draw_line(draw, t.gettext("Fact check"), _fonts(False, 28), FOOTER_BASELINE, other, chrome, MUTED, t.language)
-    out = io.BytesIO()
-    image.save(out, format="PNG", optimize=True)  # Pillow writes no time chunk: same input, same bytes
-    return out.getvalue()
-
-
-# -- fonts ----------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, eq=False)
-class Face:
-    font: ImageFont.FreeTypeFont
-    covers: frozenset[int] = field(repr=False)
-
-
-@functools.cache
-def _fonts(bold: bool, size: int) -> tuple[Face, ...]:
-    weight = "Bold" if bold else "Regular"
-    faces = []
-    for family in FAMILIES:
-        path = FONTS / f"{family}-{weight}.ttf"
-        font = ImageFont.truetype(str(path), size, layout_engine=ImageFont.Layout.RAQM)
-        faces.append(Face(font, coverage(path)))
-    return tuple(faces)
-
-
-@functools.cache
-def coverage(path: Path) -> frozenset[int]:
-    """The code points `path`'s Unicode cmap maps to a glyph (formats 4 and 12)."""
-    data = path.read_bytes()
-    (count,) = struct.unpack_from(">H", data, 4)
-    tables = {}
-    for index in range(count):
-        tag, _, offset, _ = struct.unpack_from(">4sIII", data, 12 + 16 * index)
-        tables[tag] = offset
-    cmap = tables[b"cmap"]
-    (subtables,) = struct.unpack_from(">H", data, cmap + 2)
-    found: dict[tuple[int, int], int] = {}
-    for index in range(subtables):
-        platform, encoding, offset = struct.unpack_from(">HHI", data, cmap + 4 + 8 * index)
-        found[(platform, encoding)] = cmap + offset
-    codes: set[int] = set()
-    if (3, 10) in found:
-        at = found[(3, 10)]
-        (groups,) = struct.unpack_from(">I", data, at + 12)
-        for group in range(groups):
-            start, end, glyph = struct.unpack_from(">III", data, at + 16 + 12 * group)
-            codes.update(range(start + (glyph == 0), end + 1))
-        return frozenset(codes)
-    unicode = found.get((3, 1), found.get((0, 3)))
-    if unicode is None:
-        raise ValueError(f"{path.name} has no Unicode cmap")
-    at = unicode
-    (segments2,) = struct.unpack_from(">H", data, at + 6)
-    n = segments2 // 2
-    ends = struct.unpack_from(f">{n}H", data, at + 14)
-    starts = struct.unpack_from(f">{n}H", data, at + 16 + segments2)
-    deltas = struct.unpack_from(f">{n}h", data, at + 16 + 2 * segments2)
-    range_at = at + 16 + 3 * segments2
-    range_offsets = struct.unpack_from(f">{n}H", data, range_at)
-    for i in range(n):
-        for code in range(starts[i], ends[i] + 1):
-            if code == 0xFFFF:
-                continue
-            if range_offsets[i] == 0:
-                glyph = (code + deltas[i]) & 0xFFFF
-            else:
-                (glyph,) = struct.unpack_from(">H", data, range_at + 2 * i + range_offsets[i] + 2 * (code - starts[i]))
-                glyph = (glyph + deltas[i]) & 0xFFFF if glyph else 0
-            if glyph:
-                codes.add(code)
-    return frozenset(codes)
+    return rgb_png(image.size, image.tobytes())  # no time chunk: same input, same bytes
 
 
 # -- runs: pieces of a line in one font and one direction ------------------------------------------

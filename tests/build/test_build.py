@@ -11,7 +11,9 @@ from typing import Any
 import brotli
 import pytest
 
+from feed.build.images import ImageStore
 from feed.build.keeper import catch_up, full_build
+from feed.build.manifest import manifest_of
 from feed.build.static import file_for
 from feed.core.settings import Settings
 from feed.render.context import Context
@@ -237,3 +239,48 @@ def test_pages_whose_original_stays_canonical_are_built_but_not_in_the_sitemaps(
         assert any(ONE.encode() in body for name, body in full.items() if name.startswith("sitemap-"))
     finally:
         site.store.close()
+
+
+def test_a_build_on_worker_processes_writes_the_same_site(site: Context, tmp_path: Path) -> None:
+    """Rendering and compression on two processes (feed.build.workers), each with its own store
+    connection: the same files with the same bytes as one process writes, the same manifest."""
+    site.publishing.import_documents(demo_documents(), utc_now())
+    one = full_build(site, tmp_path / "one", workers=1)
+    two = full_build(site, tmp_path / "two", workers=2)
+    assert tree(tmp_path / "two") == tree(tmp_path / "one")
+    assert sorted(two.written) == sorted(one.written) and two.written_count == one.written_count > 100
+    assert manifest_of(tmp_path / "two") == manifest_of(tmp_path / "one")
+    # Again on two processes: nothing to write, every share image from the image store.
+    again = full_build(site, tmp_path / "two", workers=2)
+    assert again.written_count == 0 and again.unchanged == one.written_count
+
+
+def test_share_images_are_drawn_once_per_picture(
+    site: Context, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site.publishing.import_documents(demo_documents(), utc_now())
+    full_build(site, tmp_path / "out")
+    store = ImageStore.beside(tmp_path / "out")
+    pictures = sorted(store.folder.glob("*/*.png"))
+    assert len(pictures) == site.store.public_count()
+    assert {p.read_bytes() for p in pictures} == {p.read_bytes() for p in (tmp_path / "out/checks").glob("*.png")}
+
+    def never(*args: Any) -> bytes:
+        raise AssertionError("drawn again")
+
+    # A rebuild, and an edit that leaves the picture as it was, draw nothing.
+    monkeypatch.setattr("feed.site.pages.share_image", never)
+    full_build(site, tmp_path / "out")
+    record = site.store.get("lightning-never-strikes-twice")
+    assert record is not None
+    site.publishing.update(record.slug, {**record.document, "headline": "A new headline"}, record.version, utc_now())
+    assert catch_up(site, tmp_path / "out") is not None
+    monkeypatch.undo()
+    # A retraction changes the picture; the next full build keeps only the pictures it used.
+    record = site.store.get("lightning-never-strikes-twice")
+    assert record is not None
+    site.publishing.retract(record.slug, "The figures were wrong.", record.version, utc_now())
+    assert catch_up(site, tmp_path / "out") is not None
+    assert len(list(store.folder.glob("*/*.png"))) == len(pictures) + 1
+    full_build(site, tmp_path / "out")
+    assert len(list(store.folder.glob("*/*.png"))) == len(pictures)

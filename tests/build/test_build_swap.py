@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from bench.generate import generate
-from feed.build.generations import PAUSE_ENV, home, previous, write_lock
+from feed.build.generations import IMAGES, PAUSE_ENV, home, previous, write_lock
 from feed.build.nginx import nginx_config
 from feed.core.settings import Settings
 from feed.site.assembly import open_site
@@ -92,7 +92,8 @@ def killed(process: subprocess.Popen[str]) -> None:
 
 
 def generations(directory: Path) -> set[str]:
-    return {entry.name for entry in home(directory).iterdir() if entry.is_dir() and not entry.is_symlink()}
+    return {entry.name for entry in home(directory).iterdir()
+            if entry.is_dir() and not entry.is_symlink() and entry.name != IMAGES}  # fmt: skip
 
 
 @pytest.fixture(scope="module")
