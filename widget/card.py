@@ -9,6 +9,7 @@ would move something the reader sees.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 from dataclasses import dataclass
 from typing import Any
@@ -141,6 +142,7 @@ def card_page(
     return html, policy
 
 
+@functools.lru_cache(maxsize=8)  # one environment a process, but tests make many
 def card_assets(templates: Environment) -> tuple[str, str, str]:
     """The card's one stylesheet, its one script, and the Content-Security-Policy that allows
     exactly those two: the same for every card (deploy/nginx.conf sends it for the static build)."""

@@ -140,6 +140,7 @@ def test_same_input_same_bytes_and_no_timestamp(publishers: Any) -> None:
     fc = lightning(publishers)
     first = render(fc, publishers)
     shareimage._fonts.cache_clear()  # fonts loaded afresh draw the same
+    shareimage._frame.cache_clear()
     assert render(fc, publishers) == first
     assert b"tIME" not in first and b"tEXt" not in first
 
@@ -208,6 +209,7 @@ def test_the_retracted_word_comes_from_the_catalogue(publishers: Any, monkeypatc
         return original(draw, text, *args, **kwargs)
 
     monkeypatch.setattr(shareimage, "_draw_line", spy)
+    shareimage._frame.cache_clear()  # the words every picture shares are drawn once per language
     fc = demo("street-musicians", publishers)
     render(variant(fc, ARABIC, "ar"), publishers, "ar")
     arabic = Messages("ar")
