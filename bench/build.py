@@ -34,6 +34,7 @@ import platform
 import re
 import resource
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -131,11 +132,15 @@ def timed_build(command: list[str], env: dict[str, str], log: Path) -> Run:
         child = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
         sampler = Sampler(child.pid)
         sampler.start()
-        # The sampler reads /proc/PID until the child is reaped: wait only for its exit first.
-        os.waitid(os.P_PID, child.pid, os.WEXITED | os.WNOWAIT)
-        sampler.done.set()
-        sampler.join()
-        code = child.wait()
+        try:
+            # The sampler reads /proc/PID until the child is reaped: wait only for its exit first.
+            os.waitid(os.P_PID, child.pid, os.WEXITED | os.WNOWAIT)
+        finally:
+            sampler.done.set()
+            sampler.join()
+            if child.poll() is None:  # the benchmark was stopped: so is its build
+                child.terminate()
+            code = child.wait()
     wall = time.monotonic() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     output = log.read_text(errors="replace").strip().splitlines()
@@ -261,11 +266,10 @@ class Result:
 
 
 def bench_size(count: int, args: argparse.Namespace, work: Path, extra: list[str]) -> Result:
-    database = Path(tempfile.gettempdir()) / f"factcard-buildbench-{count}.db"
+    # A kept store has a name every run finds; any other is the run's own (another run's
+    # cleanup never removes it mid-build).
+    database = Path(tempfile.gettempdir() if args.keep else work) / f"factcard-buildbench-{count}.db"
     stores = [database, *(database.with_name(database.name + s) for s in ("-wal", "-shm"))]
-    if not args.keep:
-        for each in stores:
-            each.unlink(missing_ok=True)
     reused = database.exists()
     started = time.monotonic()
     generate(f"sqlite:///{database}", count, varied=True)
@@ -356,7 +360,9 @@ def main() -> None:
             print("`factcard build` takes no --workers: built without it", file=sys.stderr)
     print(f"Machine: {machine()}\n", flush=True)
 
-    work = Path(tempfile.mkdtemp(prefix="factcard-buildbench-"))
+    # Stopped by a signal, the run still removes its builds (millions of files) and stops its build.
+    signal.signal(signal.SIGTERM, lambda number, frame: sys.exit(128 + number))
+    work = Path(tempfile.mkdtemp(prefix="factcard-buildbench-run-"))
     results: list[Result] = []
     inodes_per_check = float(INODES_PER_CHECK_GUESS)
     try:
