@@ -47,9 +47,10 @@ from pathlib import Path
 from bench.generate import generate, slug_of, translation_group
 
 COPIES = (".gz", ".br")
-# Inodes per fact-check of a full build and its rebuild, until a size measures them: 5 files
-# and 24 cards per claim (2 claims on average), most with two copies; 9 folders under embed/.
-INODES_PER_CHECK_GUESS = 190
+# Inodes per fact-check of a full build and its rebuild, until a size measures them: at most 12
+# files (8.5 on average in a varied store), most with two copies, and a folder or two under
+# embed/ (a rebuild's files are hard links, but its folders are its own).
+INODES_PER_CHECK_GUESS = 32
 SAMPLE_EVERY = 0.2
 MIB = 1 << 20
 
