@@ -270,6 +270,7 @@ _ADDED: dict[int, tuple[dict[str, set[str]], set[str]]] = {
     11: ({}, {"imported_pages", "import_runs", "import_run_pages"}),
     12: ({"factchecks": {"canonical_url"}}, set()),
     13: ({}, set()),  # the search index, which a backup leaves out (restore rebuilds it)
+    14: ({}, set()),  # an index
 }
 
 
