@@ -255,7 +255,7 @@ class Result:
     count: int
     generate_s: float | None  # None: a store kept by an earlier run (--keep)
     first: Run
-    again: Run
+    again: Run | None  # None: no second build (--no-rebuild)
     files: Files  # of the first build
     kept: int  # files of the second build hard-linked to the first's
     again_files: int
@@ -285,6 +285,8 @@ def bench_size(count: int, args: argparse.Namespace, work: Path, extra: list[str
         print(f"full build: {first.wall:.1f} s  ({first.summary})", flush=True)
         one = survey(site.resolve())
         print(translation_links(site.resolve(), count), flush=True)
+        if args.no_rebuild:
+            return Result(count, generated, first, None, one, 0, 0)
         again = timed_build(command, env, work / f"build-{count}-2.log")
         print(f"second build, nothing changed: {again.wall:.1f} s  ({again.summary})", flush=True)
         two = survey(site.resolve())
@@ -308,6 +310,11 @@ def table(header: list[str], rows: list[list[str]]) -> None:
 
 def time_row(r: Result) -> list[str]:
     first, again = r.first, r.again
+    if again is None:
+        return [f"{r.count:,}", f"{r.count / first.wall:,.1f}", f"{first.wall:,.1f}", f"{first.cpu:,.1f}",
+                "not run", "", "", "", f"{first.peaks.tree_kib / 1024:,.0f}", f"{first.peaks.main_kib / 1024:,.0f}",
+                "", str(first.peaks.most_processes), f"{first.load:.1f}",
+                "kept" if r.generate_s is None else f"{r.generate_s:,.1f}"]  # fmt: skip
     return [
         f"{r.count:,}", f"{r.count / first.wall:,.1f}", f"{first.wall:,.1f}", f"{first.cpu:,.1f}",
         f"{r.count / again.wall:,.1f}", f"{again.wall:,.1f}", f"{again.cpu:,.1f}",
@@ -348,6 +355,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, help="passed to `factcard build --workers` when it takes it")
     parser.add_argument("--keep", action="store_true", help="reuse (and keep) the generated stores in the temp dir")
     parser.add_argument("--force", action="store_true", help="run a size even when its files may not fit")
+    parser.add_argument("--no-rebuild", action="store_true", help="time the full build only, not a second one")
     args = parser.parse_args()
     sizes = [int(size.replace("_", "")) for size in args.sizes.split(",") if size.strip()]
 
