@@ -25,6 +25,13 @@ import orjson
 OFF = ("", "off", "none")
 MAX_QUEUED = 100_000
 WAIT = 0.1  # seconds a line may wait for others to be written with it
+# Lines made between pauses. The writer holds the interpreter lock while it makes lines, and a
+# thread that wants the lock waits up to sys.getswitchinterval() (5 ms) before it is handed
+# over: a batch made in one go (2,000 lines at 20,000 requests/s, 3 ms) would hold up every
+# request in flight. A pause after each CHUNK lines (about 0.3 ms of work) lets the event
+# loop in sooner.
+CHUNK = 200
+PAUSE = 0.0001
 # A request as queued: (time.time() at its end, method, path, query string as sent, route,
 # status, bytes, seconds taken, client, cache state).
 Request = tuple[float, str, str, bytes, str | None, int, int, float, str, str | None]
@@ -141,15 +148,18 @@ class AccessLog:
         failing = False
         writer = LineWriter()  # the writer thread's own (self.clock is the event loop's)
         while True:
-            batch = [self.queue.get()]  # idle until a line comes
-            if batch[0] is not None:
+            item = self.queue.get()  # idle until a line comes
+            if item is not None:
                 time.sleep(WAIT)  # let the lines of the next moment queue up behind it
-            while batch[-1] is not None:
+            lines: list[bytes] = []
+            while item is not None:
+                lines.append(writer.line(item) if isinstance(item, tuple) else item)
+                if len(lines) % CHUNK == 0:
+                    time.sleep(PAUSE)  # the event loop takes the interpreter lock meanwhile
                 try:
-                    batch.append(self.queue.get_nowait())
+                    item = self.queue.get_nowait()
                 except queue.Empty:
                     break
-            lines = [writer.line(line) if isinstance(line, tuple) else line for line in batch if line is not None]
             if self.dropped:
                 dropped, self.dropped = self.dropped, 0
                 lines.append(orjson.dumps({"time": Clock().format(time.time()), "dropped": dropped}))
@@ -161,7 +171,7 @@ class AccessLog:
                 if not failing:
                     print(f"factcard: access log lines lost: {exc}", file=sys.stderr)
                 failing = True
-            if batch[-1] is None:
+            if item is None:
                 sink.close()
                 return
 
