@@ -5,6 +5,7 @@ Each test runs a real server process and ends by itself, whatever the server doe
 
 from __future__ import annotations
 
+import importlib.util
 import resource
 import select
 import socket
@@ -148,6 +149,8 @@ def test_server_settings_become_granian_options() -> None:
     assert options["http1_settings"].header_read_timeout == 7000
     assert options["workers_kill_timeout"] == 4
     assert files_needed(settings, workers=2) > 2 * 5000 + settings.backlog
+    # uvloop when installed (the package depends on it), never a loop granian happens to find
+    assert options["loop"] == ("uvloop" if importlib.util.find_spec("uvloop") else "asyncio")
 
 
 def test_serve_raises_a_low_open_files_limit() -> None:
