@@ -95,7 +95,7 @@ def host_problem(scope: Scope) -> HTTPProblem | None:
     version = str(scope.get("http_version", ""))
     if version not in ("1", "1.0", "1.1"):
         return None  # HTTP/2 and 3 carry the authority in a pseudo-header instead
-    # Once per request, the cached answers' included: one pass, and a list only for the odd case.
+    # Once per request, the cached answers' included: one pass over the headers, no list.
     host, count = b"", 0
     for name, value in scope.get("headers", ()):
         if name == b"host" or (len(name) == 4 and name.lower() == b"host"):
