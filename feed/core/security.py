@@ -95,10 +95,14 @@ def host_problem(scope: Scope) -> HTTPProblem | None:
     version = str(scope.get("http_version", ""))
     if version not in ("1", "1.0", "1.1"):
         return None  # HTTP/2 and 3 carry the authority in a pseudo-header instead
-    hosts = [value for name, value in scope.get("headers", ()) if name.lower() == b"host"]
-    if len(hosts) > 1:
-        found = f"has {len(hosts)}"
-    elif version == "1.1" and not (hosts and hosts[0].strip()):
+    # Once per request, the cached answers' included: one pass over the headers, no list.
+    host, count = b"", 0
+    for name, value in scope.get("headers", ()):
+        if name == b"host" or (len(name) == 4 and name.lower() == b"host"):
+            host, count = value, count + 1
+    if count > 1:
+        found = f"has {count}"
+    elif version == "1.1" and not host.strip():
         found = "names no host"
     else:
         return None

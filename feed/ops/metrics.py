@@ -41,6 +41,20 @@ UNMATCHED = "(unmatched)"  # the route label of a path no route matches: never t
 BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 FLUSH_SECONDS = 1.0  # the longest a worker's requests wait to be seen by a scrape of another worker
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+MAX_SLOTS = 4096  # (method, route, status) combinations kept resolved
+
+
+class Slot:
+    """The requests of one method, route template and status since the last flush: a count per
+    latency bucket (then +Inf), the total, and the seconds they took; with the metrics' children
+    for those labels."""
+
+    __slots__ = ("counts", "duration", "requests", "seconds")
+
+    def __init__(self, requests: Any, duration: Any):
+        self.requests, self.duration = requests, duration
+        self.counts = [0] * (len(BUCKETS) + 2)
+        self.seconds = 0.0
 
 
 @runtime_checkable
@@ -140,48 +154,67 @@ class Metrics:
         self.rate_limited = Counter(
             "factcard_rate_limited", "Requests refused with 429, by the limit reached.", ["limit"], registry=own
         )
-        # A request adds to plain numbers here (a microsecond); they go into the metrics above
-        # in batches: before each scrape, when the app stops and, for the other workers' sake,
-        # FLUSH_SECONDS after the first request since the last batch. prometheus_client's own
-        # inc() and observe() take a lock each and cost several times what a cached answer does.
-        self.counts: dict[tuple[str, str, int], int] = {}
-        self.timings: dict[tuple[str, str], list[float]] = {}  # per bucket (le), then +Inf, then the sum
+        # A request adds to plain numbers here (a fraction of a microsecond); they go into the
+        # metrics above in batches: before each scrape, when the app stops and, for the other
+        # workers' sake, FLUSH_SECONDS after the first request since the last batch.
+        # prometheus_client's own inc() and observe() take a lock each and cost several times
+        # what a cached answer does. Each (method, route, status) has one Slot, found once
+        # (`slot`) and kept by the caller, with its counter and histogram children resolved
+        # once by label, so neither a request nor a flush looks a label up again.
+        self.slots: dict[tuple[str, str | None, int], Slot] = {}
+        self.pending: list[Slot] = []  # the slots counted since the last flush
         self.hits = self.misses = 0
         self.flush_due = False
 
-    def observe(self, method: str, route: str | None, status: int, seconds: float, cache: str | None) -> None:
-        """Count one request; called on the event loop's thread."""
-        key = (method if method in METHODS else "OTHER", route or UNMATCHED, status)
-        self.counts[key] = self.counts.get(key, 0) + 1
-        timing = self.timings.get(key[:2])
-        if timing is None:
-            timing = self.timings[key[:2]] = [0.0] * (len(BUCKETS) + 2)
-        timing[bisect_left(BUCKETS, seconds)] += 1  # the first bucket whose bound is >= seconds
-        timing[-1] += seconds
-        if cache == "hit":
-            self.hits += 1
-        elif cache == "miss":
-            self.misses += 1
+    def slot(self, method: str, route: str | None, status: int) -> Slot:
+        """The counts of requests with this method, route template and status."""
+        label = method if method in METHODS else "OTHER"
+        found = self.slots.get((label, route, status))
+        if found is None:
+            if len(self.slots) >= MAX_SLOTS:  # a slot kept by a caller still counts, and is flushed
+                self.slots.clear()
+            template = route or UNMATCHED
+            found = self.slots[(label, route, status)] = Slot(
+                self.requests.labels(label, template, str(status)), self.duration.labels(label, template)
+            )
+        return found
+
+    def count(self, slot: Slot, seconds: float, cache: str | None) -> None:
+        """Count one request in `slot`; called on the event loop's thread."""
+        counts = slot.counts
+        if not counts[-1]:  # its first request since the last flush
+            self.pending.append(slot)
+        counts[bisect_left(BUCKETS, seconds)] += 1  # the first bucket whose bound is >= seconds
+        counts[-1] += 1
+        slot.seconds += seconds
+        if cache is not None:
+            if cache == "hit":
+                self.hits += 1
+            elif cache == "miss":
+                self.misses += 1
         if not self.flush_due:
             self.flush_due = True
             asyncio.get_running_loop().call_later(FLUSH_SECONDS, self.flush)
 
+    def observe(self, method: str, route: str | None, status: int, seconds: float, cache: str | None) -> None:
+        """Count one request; called on the event loop's thread."""
+        self.count(self.slot(method, route, status), seconds, cache)
+
     def flush(self) -> None:
-        """Move what observe() counted into the metrics (and, with several workers, their files)."""
+        """Move what was counted into the metrics (and, with several workers, their files)."""
         self.flush_due = False
-        counts, self.counts = self.counts, {}
-        timings, self.timings = self.timings, {}
+        pending, self.pending = self.pending, []
         hits, misses, self.hits, self.misses = self.hits, self.misses, 0, 0
-        for (method, route, status), count in counts.items():
-            self.requests.labels(method, route, str(status)).inc(count)
-        for (method, route), timing in timings.items():
-            child = self.duration.labels(method, route)
+        for slot in pending:
+            counts, seconds = slot.counts, slot.seconds
+            slot.counts, slot.seconds = [0] * len(counts), 0.0
+            slot.requests.inc(counts[-1])
             # Histogram has no public way to add many observations at once; its per-bucket
             # (non-cumulative) values and sum are what observe() itself adds to.
-            for bucket, observed in zip(child._buckets, timing[:-1], strict=True):
+            for bucket, observed in zip(slot.duration._buckets, counts[:-1], strict=True):
                 if observed:
                     bucket.inc(observed)
-            child._sum.inc(timing[-1])
+            slot.duration._sum.inc(seconds)
         if hits:
             self.cache_hits.inc(hits)
         if misses:

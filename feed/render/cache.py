@@ -53,6 +53,9 @@ NEVER_KEPT = (
     fill("claims_search"), fill("mcp"), fill("search"),
 )  # fmt: skip
 PARAMETERS = {"page", "cursor", "since", "theme", "lang", "claim", "url", "maxwidth", "maxheight", "format"}
+READS = frozenset({"GET", "HEAD"})
+# The request headers a cached answer depends on (and the only ones the fast path decodes).
+CONDITIONS = frozenset({b"accept-encoding", b"if-none-match", b"if-modified-since"})
 
 
 class ResponseCache:
@@ -130,12 +133,16 @@ class ResponseCache:
             self.bytes = 0
 
     def get(self, key: str) -> Entry | None:
-        with self.lock:
-            found = self.entries.get(key)
-            if found is None:
-                return None
+        # No lock: each dictionary operation is atomic, and an entry dropped by another thread
+        # between the two is still the answer it was when found (as if found just before).
+        found = self.entries.get(key)
+        if found is None:
+            return None
+        try:
             self.entries.move_to_end(key)
-            return found[0]
+        except KeyError:
+            pass
+        return found[0]
 
     def put(self, key: str, entry: Entry, scope: tuple[str, str], generation: int) -> None:
         with self.lock:
@@ -247,25 +254,29 @@ class FastPath:
         the cache, or a look for changes due first), which then does exactly what it would
         have done anyway.
         """
-        if scope["method"] not in ("GET", "HEAD") or scope["path"] in HEALTH_PATHS:
+        method = scope["method"]
+        if method not in READS or scope["path"] in HEALTH_PATHS:
             return None
         cache = self.cache
         if time.monotonic() - cache.checked_at >= CHECK_INTERVAL:
             return None  # a look may be due: `claim` decides, in __call__
-        entry = cache.get(cache_key(scope))
+        entry = cache.get(scope["path"] if not scope.get("query_string") else cache_key(scope))
         return None if entry is None else self._respond(scope, entry)
 
     @staticmethod
     def _respond(scope: Scope, entry: Entry) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
-        accept_encoding, if_none_match, if_modified_since = "", None, None
+        accept_encoding, if_none_match, if_modified_since = b"", None, None
         for name, value in scope["headers"]:
-            if name == b"accept-encoding":
-                accept_encoding = value.decode("latin-1")
-            elif name == b"if-none-match":
-                if_none_match = value.decode("latin-1")
-            elif name == b"if-modified-since":
-                if_modified_since = value.decode("latin-1")
-        status, headers, body = entry.respond(accept_encoding, if_none_match, if_modified_since, secured=True)
+            if name in CONDITIONS:
+                if name == b"accept-encoding":
+                    accept_encoding = value
+                elif name == b"if-none-match":
+                    if_none_match = value.decode("latin-1")
+                else:
+                    if_modified_since = value.decode("latin-1")
+        status, headers, body = entry.respond(
+            accept_encoding.decode("latin-1"), if_none_match, if_modified_since, secured=True
+        )
         scope[CACHE_STATE] = "hit"
         return status, headers, b"" if scope["method"] == "HEAD" else body
 

@@ -294,3 +294,35 @@ def test_a_multiprocess_folder_set_too_late_is_refused(tmp_path: Path, monkeypat
     monkeypatch.setenv(MULTIPROC_ENV, str(tmp_path))
     with pytest.raises(RuntimeError, match="set after prometheus_client was imported"):
         Metrics(open_store(f"sqlite:///{tmp_path / 'late.db'}"))
+
+
+def test_a_slot_kept_past_the_slot_limit_still_counts_in_its_series(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The observer keeps each path's slot; when the metrics forget their slots, a kept one still
+    counts, and a new slot for the same labels adds to the same series."""
+    import asyncio
+
+    from feed.ops.metrics import Metrics
+    from feed.store import open_store
+
+    monkeypatch.setattr("feed.ops.metrics.MAX_SLOTS", 2)
+    metrics = Metrics(open_store(f"sqlite:///{tmp_path / 's.db'}"))
+
+    async def count() -> None:
+        kept = metrics.slot("GET", "/a", 200)
+        for status in (201, 202, 203):  # past the limit: the slots are forgotten
+            metrics.observe("GET", "/b", status, 0.001, None)
+        assert metrics.slot("GET", "/a", 200) is not kept
+        metrics.count(kept, 0.001, "hit")
+        metrics.observe("GET", "/a", 200, 0.002, None)
+        metrics.observe("BREW", "/a", 200, 0.002, None)  # an unknown method is counted as OTHER
+        metrics.flush()
+
+    asyncio.run(count())
+    found = samples(metrics.exposition("")[0].decode())
+    assert value(found, "factcard_http_requests_total", method="GET", route="/a", status="200") == 2
+    assert value(found, "factcard_http_requests_total", method="OTHER", route="/a", status="200") == 1
+    assert value(found, "factcard_http_requests_total", method="GET", route="/b", status="203") == 1
+    assert value(found, "factcard_http_request_duration_seconds_count", method="GET", route="/a") == 2
+    assert value(found, "factcard_render_cache_hits_total") == 1

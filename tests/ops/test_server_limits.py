@@ -5,6 +5,7 @@ Each test runs a real server process and ends by itself, whatever the server doe
 
 from __future__ import annotations
 
+import importlib.util
 import resource
 import select
 import socket
@@ -17,7 +18,7 @@ import orjson
 import pytest
 
 from feed.core.settings import Settings
-from feed.server import check, files_needed, granian_options
+from feed.server import BodyGuards, check, files_needed, granian_options
 from tests.serving import ROOT, allow_open_files, serve
 
 LORIS = 2_000  # twice granian's default limit of 1,024 connections per worker
@@ -148,6 +149,8 @@ def test_server_settings_become_granian_options() -> None:
     assert options["http1_settings"].header_read_timeout == 7000
     assert options["workers_kill_timeout"] == 4
     assert files_needed(settings, workers=2) > 2 * 5000 + settings.backlog
+    # uvloop when installed (the package depends on it), never a loop granian happens to find
+    assert options["loop"] == ("uvloop" if importlib.util.find_spec("uvloop") else "asyncio")
 
 
 def test_serve_raises_a_low_open_files_limit() -> None:
@@ -178,3 +181,43 @@ def test_serve_raises_a_low_open_files_limit() -> None:
 def test_impossible_server_settings_are_refused(env: str, value: str, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         check(Settings.load({env: value}))
+
+
+def test_only_requests_with_a_body_go_through_the_body_guards() -> None:
+    """Without Content-Length or Transfer-Encoding there is no body to time or drain."""
+    import asyncio
+
+    from starlette.types import Receive, Scope, Send
+
+    seen: list[str] = []
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        seen.append("app")
+
+    async def guarded(scope: Scope, receive: Receive, send: Send) -> None:
+        seen.append("guarded")
+
+    guards = BodyGuards(app, guarded)
+
+    async def receive() -> dict[str, object]:
+        return {}
+
+    async def send(message: dict[str, object]) -> None:
+        pass
+
+    def http(*headers: tuple[bytes, bytes]) -> Scope:
+        return {"type": "http", "method": "GET", "headers": [(b"host", b"x"), *headers]}
+
+    async def run() -> None:
+        for scope in (
+            http(),
+            http((b"content-length", b"5")),
+            http((b"content-length", b"0")),
+            http((b"transfer-encoding", b"chunked")),
+            http((b"expect", b"100-continue")),  # no body announced: nothing will be sent
+            {"type": "lifespan"},
+        ):
+            await guards(scope, receive, send)
+
+    asyncio.run(run())
+    assert seen == ["app", "guarded", "guarded", "guarded", "app", "app"]
