@@ -21,13 +21,25 @@ from collections.abc import Iterable, Iterator
 from itertools import islice
 from multiprocessing.pool import AsyncResult
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 from feed.build.images import ImageStore
 from feed.core.settings import Settings
+from feed.render.context import Context
 
-if TYPE_CHECKING:
-    from feed.build.static import Build, Report
+
+class Build(Protocol):
+    """What this module uses of feed.build.static.Build (which imports this module)."""
+
+    ctx: Context
+    root: Path
+    images: ImageStore | None
+    unseen: bool
+
+    def check_paths(self, slug: str) -> list[str]: ...
+    def write_one(self, path: str, best: bool = False) -> tuple[bool, dict[str, str]]: ...
+    def tell(self, path: str, written: bool, digests: dict[str, str], report: Any) -> None: ...
+
 
 PATHS_A_TASK = 40
 SLUGS_A_TASK = 10
@@ -39,12 +51,12 @@ Done = list[tuple[str, bool, dict[str, str]]]  # per path: written, the digests 
 _build: Build | None = None  # the worker's own
 
 
-def _start(settings: Settings, root: Path, images: ImageStore | None, unseen: bool) -> None:
+def _start(kind: Any, settings: Settings, root: Path, images: ImageStore | None, unseen: bool) -> None:
+    """A worker's own Build of the parent's kind (passed, not imported: feed.build.static imports this module)."""
     global _build
-    from feed.build.static import Build
     from feed.site.assembly import open_site
 
-    _build = Build(open_site(settings), root, None, images, unseen)
+    _build = kind(open_site(settings), root, None, images, unseen)
 
 
 def _run(task: Task) -> Done:
@@ -71,12 +83,12 @@ def tasks(fixed: list[str], listed: list[str], slugs: Iterable[str]) -> Iterator
 
 
 def write_in_processes(
-    build: Build, fixed: list[str], listed: list[str], slugs: Iterable[str], workers: int, report: Report
+    build: Build, fixed: list[str], listed: list[str], slugs: Iterable[str], workers: int, report: Any
 ) -> None:
     """Write every path and every fact-check of `slugs` on `workers` processes into `build`'s
     directory, telling `build` (its ledger and `report`) of each file in the parent."""
     context = multiprocessing.get_context("spawn")
-    setup = (build.ctx.settings, build.root, build.images, build.unseen)
+    setup = (type(build), build.ctx.settings, build.root, build.images, build.unseen)
     with context.Pool(workers, _start, setup) as pool:
         pending: deque[AsyncResult[Done]] = deque()
 

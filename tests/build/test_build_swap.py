@@ -31,7 +31,8 @@ from tests.conftest import DEMO
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 CLI = [sys.executable, "-m", "feed.cli"]
-GENERATED = 20  # with the demo, a build of about three seconds here: time to kill it part-way
+GENERATED = 120  # with the demo, a build of about three seconds here (on one process, under
+# the 200 from which a build starts workers): time to kill it part-way
 WAIT = 60.0
 
 
@@ -85,7 +86,9 @@ def paused_before_switch(store: Newsroom, directory: Path) -> subprocess.Popen[s
 
 
 def killed(process: subprocess.Popen[str]) -> None:
-    assert process.poll() is None, "the build ended before it could be killed"
+    if process.poll() is not None:
+        process.communicate(timeout=WAIT)  # its pipes closed, not left to a later test's collector
+        pytest.fail("the build ended before it could be killed")
     process.send_signal(signal.SIGKILL)
     process.communicate(timeout=WAIT)  # reaps it and closes its pipes
     assert process.returncode == -signal.SIGKILL

@@ -96,8 +96,10 @@ def test_spellings_of_one_card_render_once_under_its_canonical_key(
         assert client.get(f"/embed/{SLUG}?claim={4 + n}&theme=dark").status_code == 200
         assert client.get(f"/embed/{SLUG}?utm_source=n{n}").status_code == 200
     assert len(renders) == 3  # pt; the plain card (its own language, tracking tags); claim 3, dark
+    # Every theme of a card is one rendering, kept under the light path form's key and the
+    # spellings asked for.
     assert set(cache.entries) - before == {
-        f"/embed/{SLUG}", f"/embed/{SLUG}/3/dark", f"/embed/{SLUG}?claim=3&theme=dark",
+        f"/embed/{SLUG}", f"/embed/{SLUG}/3/light", f"/embed/{SLUG}/3/dark", f"/embed/{SLUG}?claim=3&theme=dark",
     }  # fmt: skip
 
 
