@@ -6,45 +6,29 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from feed.build import keeper, static
 from feed.build.keeper import catch_up, full_build
 from feed.build.manifest import manifest_of, site_files
-from feed.core.settings import Settings
 from feed.render.context import Context
-from feed.site.assembly import open_site
 from feed.site.datafile import built_snapshot
-from feed.store import open_store
 from feed.store.clock import utc_now
+from tests.build.test_build import check, site  # noqa: F401 (site: a fixture)
 from tests.conftest import demo_documents
-
-
-@pytest.fixture
-def site(database_url: str) -> Iterator[Context]:
-    settings = Settings.load({}, {"database_url": database_url, "base_url": "https://checks.example", "page_size": 2})
-    ctx = open_site(settings, open_store(database_url))
-    yield ctx
-    ctx.store.close()
-
-
-def check(slug: str) -> dict[str, Any]:
-    return {
-        "slug": slug, "status": "published", "headline": f"Is {slug} right?", "language": "en",
-        "summary": "It is not.", "claims": [{"text": f"Claim {slug}", "verdict": "False"}],
-    }  # fmt: skip
 
 
 def hashes(root: Path) -> dict[str, str]:
     return {name: hashlib.sha256((root / name).read_bytes()).hexdigest() for name in site_files(root)}
 
 
-def test_an_update_writes_the_changes_page_card_and_first_feed_pages_first(site: Context, tmp_path: Path) -> None:
+def test_an_update_writes_the_changes_page_card_and_first_feed_pages_first(
+    site: Context,  # noqa: F811 (the fixture)
+    tmp_path: Path,
+) -> None:
     site.publishing.import_documents(demo_documents(), utc_now())
     full_build(site, tmp_path / "out")
     site.publishing.create(check("new-claim"), utc_now() + timedelta(minutes=1))
@@ -57,7 +41,10 @@ def test_an_update_writes_the_changes_page_card_and_first_feed_pages_first(site:
 
 @pytest.mark.parametrize("through", ["this process", "elsewhere"])
 def test_a_change_during_an_update_gets_its_first_files_before_the_update_ends(
-    site: Context, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, through: str
+    site: Context,  # noqa: F811 (the fixture)
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    through: str,
 ) -> None:
     """Made through this process, the keeper is told (`arrived`); made elsewhere, it finds the
     change by looking (every LOOK_SECONDS; at once here)."""
